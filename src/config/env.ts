@@ -1,0 +1,50 @@
+import * as v from 'valibot';
+import { formatIssues, toFieldIssues } from './issues.ts';
+
+const port = (fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.transform(Number),
+    v.integer('must be an integer'),
+    v.minValue(0),
+    v.maxValue(65535),
+  );
+
+const positiveInt = (fallback: string) =>
+  v.pipe(v.optional(v.string(), fallback), v.transform(Number), v.integer('must be an integer'), v.minValue(1));
+
+/** Worker settings read from the environment; every key has a default fit for a laptop. */
+export const WorkerEnvSchema = v.object({
+  INLET_PORT: port('8083'),
+  INLET_HOST: v.optional(v.string(), '127.0.0.1'),
+  KAFKA_BROKERS: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1:9092'),
+  INLET_DB_URL: v.optional(
+    v.pipe(v.string(), v.regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')),
+    'sqlite:data/inlet.db',
+  ),
+  INLET_CONFIG: v.optional(v.string()),
+  INLET_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1)), 'inlet'),
+  /** Default request body limit; a connector may set its own `max.body.bytes`. */
+  INLET_MAX_BODY_BYTES: positiveInt(String(5 * 1024 * 1024)),
+  /** How long a record may wait for Kafka's acknowledgement before the request fails with 503. */
+  INLET_DELIVERY_TIMEOUT_MS: positiveInt('8000'),
+  /** librdkafka's local queue bound; when full, ingest answers 503 instead of buffering without limit. */
+  INLET_PRODUCER_QUEUE_MAX_MESSAGES: positiveInt('200000'),
+  INLET_LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error']), 'info'),
+});
+
+export type WorkerEnv = v.InferOutput<typeof WorkerEnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the worker's environment; a bad value fails fast naming the variable. */
+export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {
+  const picked = Object.fromEntries(
+    Object.keys(WorkerEnvSchema.entries).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const result = v.safeParse(WorkerEnvSchema, picked);
+  if (!result.success) throw new ConfigError(`invalid environment: ${formatIssues(toFieldIssues(result.issues))}`);
+  return result.output;
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PostgresSinkStore } from './postgres.ts';
+import { SqliteSinkStore } from './sqlite.ts';
+import type { SinkStore } from './types.ts';
+
+/** The `migrations/` folder: beside the sources in a checkout, beside `dist/` in a build. */
+function migrationsRoot(): string {
+  const override = process.env.INLET_MIGRATIONS_DIR;
+  if (override) return override;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'migrations', 'sqlite', 'meta', '_journal.json'))) return join(dir, 'migrations');
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the migrations/ folder; set INLET_MIGRATIONS_DIR');
+}
+
+async function openSqlite(path: string): Promise<SinkStore> {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA busy_timeout = 10000', 'PRAGMA synchronous = NORMAL'];
+  const migrationsFolder = join(migrationsRoot(), 'sqlite');
+  // bun:sqlite where Bun runs (tests), better-sqlite3 on Node (the worker): same SQL, same file.
+  if (typeof Bun !== 'undefined') {
+    const { Database } = await import('bun:sqlite');
+    const { drizzle } = await import('drizzle-orm/bun-sqlite');
+    const { migrate } = await import('drizzle-orm/bun-sqlite/migrator');
+    const client = new Database(path, { create: true });
+    for (const pragma of pragmas) client.run(pragma);
+    const db = drizzle({ client });
+    migrate(db, { migrationsFolder });
+    return new SqliteSinkStore(db, () => client.close());
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const { drizzle } = await import('drizzle-orm/better-sqlite3');
+  const { migrate } = await import('drizzle-orm/better-sqlite3/migrator');
+  const client = new Database(path);
+  for (const pragma of pragmas) client.exec(pragma);
+  const db = drizzle({ client });
+  migrate(db, { migrationsFolder });
+  return new SqliteSinkStore(db, () => client.close());
+}
+
+async function openPostgres(url: string): Promise<SinkStore> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url, { max: 4, onnotice: () => {} });
+  const db = drizzle({ client });
+  await migrate(db, { migrationsFolder: join(migrationsRoot(), 'postgres') });
+  return new PostgresSinkStore(db, () => client.end({ timeout: 5 }));
+}
+
+/** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */
+export async function openSinkStore(url: string): Promise<SinkStore> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length) || ':memory:');
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error(`unsupported database url "${url.split(':')[0]}:…": use sqlite:<path> or postgres://`);
+}

@@ -1,0 +1,127 @@
+import { sql } from 'drizzle-orm';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { bigint, boolean, doublePrecision, jsonb, pgTable, text, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
+import { sinkOffsets } from './schema/pg.ts';
+import { chunkRows, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
+import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, UpsertSet } from './types.ts';
+
+// The wire protocol counts bind parameters in an Int16.
+const MAX_PARAMETERS = 65_534;
+
+const SQL_TYPES: Record<ColumnKind, string> = {
+  text: 'text',
+  integer: 'bigint',
+  real: 'double precision',
+  boolean: 'boolean',
+  json: 'jsonb',
+};
+
+function kindOf(dataType: string): ColumnKind {
+  if (['smallint', 'integer', 'bigint'].includes(dataType)) return 'integer';
+  if (['real', 'double precision', 'numeric'].includes(dataType)) return 'real';
+  if (dataType === 'boolean') return 'boolean';
+  if (dataType === 'json' || dataType === 'jsonb') return 'json';
+  return 'text';
+}
+
+function column(name: string, kind: ColumnKind): PgColumnBuilderBase {
+  switch (kind) {
+    case 'integer':
+      return bigint(name, { mode: 'number' });
+    case 'real':
+      return doublePrecision(name);
+    case 'boolean':
+      return boolean(name);
+    case 'json':
+      return jsonb(name);
+    default:
+      return text(name);
+  }
+}
+
+function drizzleTable(shape: TableShape) {
+  const columns = Object.fromEntries([...shape.columns].map(([name, kind]) => [name, column(name, kind)]));
+  return pgTable(shape.name, columns);
+}
+
+class PostgresDdl implements TableDdl {
+  constructor(private readonly db: PostgresJsDatabase) {}
+
+  async introspect(table: string) {
+    const rows = await this.db.execute<{ column_name: string; data_type: string }>(
+      sql`SELECT column_name, data_type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = ${table}`,
+    );
+    if (rows.length === 0) return null;
+    return new Map(rows.map((r) => [r.column_name, kindOf(r.data_type)] as const));
+  }
+
+  async createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]) {
+    const defs = [...columns].map(([name, kind]) =>
+      sql`${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}${keyColumns.includes(name) ? sql` NOT NULL` : sql``}`,
+    );
+    const key = sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `);
+    await this.db.execute(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key}))`);
+  }
+
+  async addColumn(table: string, name: string, kind: ColumnKind) {
+    await this.db.execute(
+      sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN IF NOT EXISTS ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`,
+    );
+  }
+}
+
+export class PostgresSinkStore implements SinkStore {
+  readonly dialect = 'postgres' as const;
+  private readonly shapes: TableShapes;
+
+  constructor(
+    private readonly db: PostgresJsDatabase,
+    private readonly closeDriver: () => Promise<void>,
+  ) {
+    this.shapes = new TableShapes(new PostgresDdl(db));
+  }
+
+  async prepareTable(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean) {
+    await this.shapes.prepare(table, keyColumns, rows, autoCreate);
+  }
+
+  async commitBatch(connector: string, upserts: readonly UpsertSet[], positions: readonly StoredPosition[]) {
+    await this.db.transaction(async (tx) => {
+      for (const upsert of upserts) {
+        const shape = this.shapes.get(upsert.table);
+        if (!shape) throw new Error(`table "${upsert.table}" was not prepared`);
+        const table = drizzleTable(shape);
+        const target = upsert.keyColumns.map((k) => table[k as keyof typeof table] as never);
+        const set = Object.fromEntries(
+          updatedColumns(shape, upsert.keyColumns).map((c) => [c, sql`excluded.${sql.identifier(c)}`]),
+        );
+        for (const chunk of chunkRows(shapeRows(shape, upsert.rows), shape.columns.size, MAX_PARAMETERS)) {
+          const insert = tx.insert(table).values(chunk as never);
+          await (Object.keys(set).length > 0 ? insert.onConflictDoUpdate({ target, set }) : insert.onConflictDoNothing());
+        }
+      }
+      for (const p of positions) {
+        await tx
+          .insert(sinkOffsets)
+          .values({ connector, topic: p.topic, partition: p.partition, nextOffset: p.nextOffset })
+          .onConflictDoUpdate({
+            target: [sinkOffsets.connector, sinkOffsets.topic, sinkOffsets.partition],
+            set: { nextOffset: p.nextOffset, updatedAt: sql`now()` },
+          });
+      }
+    });
+  }
+
+  async readOffsets(connector: string, partitions: readonly PartitionRef[]) {
+    const rows = await this.db.select().from(sinkOffsets).where(sql`${sinkOffsets.connector} = ${connector}`);
+    const wanted = new Set(partitions.map((p) => `${p.topic}/${p.partition}`));
+    return new Map(
+      rows.map((r) => [`${r.topic}/${r.partition}`, r.nextOffset] as const).filter(([key]) => wanted.has(key)),
+    );
+  }
+
+  async close() {
+    await this.closeDriver();
+  }
+}

@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
+import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sinkOffsets } from './schema/sqlite.ts';
+import { chunkRows, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
+import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, UpsertSet } from './types.ts';
+
+// SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
+const MAX_PARAMETERS = 32_766;
+
+type SyncDb = BaseSQLiteDatabase<'sync', unknown>;
+
+const SQL_TYPES: Record<ColumnKind, string> = {
+  text: 'TEXT',
+  integer: 'INTEGER',
+  real: 'REAL',
+  boolean: 'INTEGER',
+  json: 'TEXT',
+};
+
+function kindOf(declared: string): ColumnKind {
+  const type = declared.toUpperCase();
+  if (type.includes('INT')) return 'integer';
+  if (/REAL|FLOA|DOUB|NUMERIC|DECIMAL/.test(type)) return 'real';
+  if (type.includes('BOOL')) return 'boolean';
+  if (type.includes('JSON')) return 'json';
+  return 'text';
+}
+
+function column(name: string, kind: ColumnKind): SQLiteColumnBuilderBase {
+  switch (kind) {
+    case 'integer':
+      return integer(name);
+    case 'real':
+      return real(name);
+    case 'boolean':
+      return integer(name, { mode: 'boolean' });
+    case 'json':
+      return text(name, { mode: 'json' });
+    default:
+      return text(name);
+  }
+}
+
+function drizzleTable(shape: TableShape) {
+  const columns = Object.fromEntries([...shape.columns].map(([name, kind]) => [name, column(name, kind)]));
+  return sqliteTable(shape.name, columns);
+}
+
+class SqliteDdl implements TableDdl {
+  constructor(private readonly db: SyncDb) {}
+
+  async introspect(table: string) {
+    const rows = this.db.all<{ name: string; type: string }>(sql`SELECT name, type FROM pragma_table_info(${table})`);
+    if (rows.length === 0) return null;
+    return new Map(rows.map((r) => [r.name, kindOf(r.type)] as const));
+  }
+
+  async createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]) {
+    const defs = [...columns].map(([name, kind]) =>
+      sql`${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}${keyColumns.includes(name) ? sql` NOT NULL` : sql``}`,
+    );
+    const key = sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `);
+    this.db.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key}))`);
+  }
+
+  async addColumn(table: string, name: string, kind: ColumnKind) {
+    this.db.run(sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`);
+  }
+}
+
+/** SQLite sink store over a synchronous driver (better-sqlite3 on Node, bun:sqlite on Bun). */
+export class SqliteSinkStore implements SinkStore {
+  readonly dialect = 'sqlite' as const;
+  private readonly shapes: TableShapes;
+
+  constructor(
+    private readonly db: SyncDb,
+    private readonly closeDriver: () => void,
+  ) {
+    this.shapes = new TableShapes(new SqliteDdl(db));
+  }
+
+  async prepareTable(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean) {
+    await this.shapes.prepare(table, keyColumns, rows, autoCreate);
+  }
+
+  async commitBatch(connector: string, upserts: readonly UpsertSet[], positions: readonly StoredPosition[]) {
+    const now = Date.now();
+    this.db.transaction(
+      (tx) => {
+        for (const upsert of upserts) {
+          const shape = this.shapes.get(upsert.table);
+          if (!shape) throw new Error(`table "${upsert.table}" was not prepared`);
+          const table = drizzleTable(shape);
+          const target = upsert.keyColumns.map((k) => table[k as keyof typeof table] as never);
+          const set = Object.fromEntries(
+            updatedColumns(shape, upsert.keyColumns).map((c) => [c, sql`excluded.${sql.identifier(c)}`]),
+          );
+          for (const chunk of chunkRows(shapeRows(shape, upsert.rows), shape.columns.size, MAX_PARAMETERS)) {
+            const insert = tx.insert(table).values(chunk as never);
+            if (Object.keys(set).length > 0) insert.onConflictDoUpdate({ target, set }).run();
+            else insert.onConflictDoNothing().run();
+          }
+        }
+        for (const p of positions) {
+          tx.insert(sinkOffsets)
+            .values({ connector, topic: p.topic, partition: p.partition, nextOffset: p.nextOffset, updatedAt: now })
+            .onConflictDoUpdate({
+              target: [sinkOffsets.connector, sinkOffsets.topic, sinkOffsets.partition],
+              set: { nextOffset: p.nextOffset, updatedAt: now },
+            })
+            .run();
+        }
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async readOffsets(connector: string, partitions: readonly PartitionRef[]) {
+    const rows = this.db
+      .select()
+      .from(sinkOffsets)
+      .where(sql`${sinkOffsets.connector} = ${connector}`)
+      .all();
+    const wanted = new Set(partitions.map((p) => `${p.topic}/${p.partition}`));
+    return new Map(
+      rows.map((r) => [`${r.topic}/${r.partition}`, r.nextOffset] as const).filter(([key]) => wanted.has(key)),
+    );
+  }
+
+  async close() {
+    this.closeDriver();
+  }
+}

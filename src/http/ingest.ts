@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { parseBody, UnavailableError, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { errorBody } from './errors.ts';
+
+export interface IngestDeps {
+  sources: ReadonlyMap<string, SourceConnector>;
+  writer: SourceWriter;
+  defaultMaxBodyBytes: number;
+  onIngested?: (connector: string, accepted: number, duplicates: number) => void;
+}
+
+/** `POST /ingest/:connector`: validate every record, make them durable, then answer 200. */
+export function ingestRoutes(deps: IngestDeps) {
+  const app = new Hono<{ Variables: { source: SourceConnector } }>();
+
+  app.post(
+    '/:connector',
+    async (c, next) => {
+      const source = deps.sources.get(c.req.param('connector'));
+      if (!source) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
+      c.set('source', source);
+      const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
+      return bodyLimit({
+        maxSize,
+        onError: (c) => errorBody(c, 413, `body exceeds the limit of ${maxSize} bytes for "${source.name}"`),
+      })(c, next);
+    },
+    async (c) => {
+      const source = c.get('source');
+      const parsed = parseBody(await c.req.text(), c.req.header('content-type') ?? null);
+      if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
+
+      const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers });
+      if (!converted.ok) {
+        const first = converted.issues[0]!;
+        const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;
+        return errorBody(c, 400, `invalid record: ${where}: ${first.message}`, { issues: converted.issues });
+      }
+
+      try {
+        const result = await deps.writer.write(source, converted.records);
+        deps.onIngested?.(source.name, result.accepted, result.duplicates);
+        return c.json(result, 200);
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return errorBody(c, 503, error.message);
+      }
+    },
+  );
+
+  return app;
+}

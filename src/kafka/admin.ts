@@ -1,0 +1,24 @@
+import { commonConfig, KafkaJS } from './librdkafka.ts';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = new KafkaJS.Kafka({}).admin(commonConfig(brokers, 'inlet-admin'));
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,18 @@
+// The one import of the native client; everything else in Inlet reaches Kafka through src/kafka.
+import Kafka from '@confluentinc/kafka-javascript';
+
+export const { Producer, CODES, KafkaJS } = Kafka;
+export type { LibrdKafkaError, DeliveryReport, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
+
+/** Connection settings shared by every client a worker opens. */
+export function commonConfig(brokers: string, clientId: string) {
+  return {
+    'bootstrap.servers': brokers,
+    'client.id': clientId,
+    // A restarted broker should be found again quickly, not after librdkafka's 10 s ceiling.
+    'reconnect.backoff.ms': 100,
+    'reconnect.backoff.max.ms': 1000,
+    'socket.keepalive.enable': true,
+    log_level: 3,
+  } as const;
+}

@@ -1,0 +1,143 @@
+import type { DeliveryOutcome, RecordWriter, SourceRecord } from '../source/types.ts';
+import { CODES, commonConfig, Producer, type DeliveryReport, type LibrdKafkaError } from './librdkafka.ts';
+
+export interface ProducerOptions {
+  brokers: string;
+  clientId?: string;
+  /** librdkafka `message.timeout.ms`: a record not acknowledged by then fails its request. */
+  deliveryTimeoutMs: number;
+  queueMaxMessages: number;
+  connectTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+/** One write call: delivery reports fill it in, the last one resolves it. */
+class PendingWrite {
+  readonly outcomes: DeliveryOutcome[];
+  private remaining: number;
+  private resolve!: (outcomes: DeliveryOutcome[]) => void;
+  readonly done = new Promise<DeliveryOutcome[]>((resolve) => (this.resolve = resolve));
+
+  constructor(size: number) {
+    this.outcomes = new Array(size);
+    this.remaining = size;
+  }
+
+  settle(index: number, outcome: DeliveryOutcome): void {
+    this.outcomes[index] = outcome;
+    if (--this.remaining === 0) this.resolve(this.outcomes);
+  }
+}
+
+interface Opaque {
+  write: PendingWrite;
+  index: number;
+}
+
+const UNREACHABLE = new Set<number>([CODES.ERRORS.ERR__ALL_BROKERS_DOWN, CODES.ERRORS.ERR__MSG_TIMED_OUT]);
+const PROBE_INTERVAL_MS = 500;
+
+/**
+ * The durable write path: an idempotent producer with acks=all whose writes resolve from
+ * librdkafka's delivery reports, so a caller learns a record is in Kafka before it says so.
+ * Concurrent writes share librdkafka's batches (linger.ms); there is no per-record promise.
+ */
+export class KafkaRecordWriter implements RecordWriter {
+  private reachable = true;
+  private probing = false;
+  private closed = false;
+
+  private constructor(
+    private readonly producer: InstanceType<typeof Producer>,
+    private readonly log: (message: string) => void,
+  ) {
+    producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
+      const { write, index } = report.opaque as Opaque;
+      if (error) {
+        if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
+        write.settle(index, { delivered: false, reason: error.message });
+      } else {
+        this.reachable = true;
+        write.settle(index, { delivered: true });
+      }
+    });
+    producer.on('event.error', (error: LibrdKafkaError) => {
+      if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
+      else this.log(`kafka producer: ${error.message}`);
+    });
+  }
+
+  static async connect(options: ProducerOptions): Promise<KafkaRecordWriter> {
+    const producer = new Producer({
+      ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
+      'enable.idempotence': true,
+      acks: -1,
+      'linger.ms': 5,
+      'batch.num.messages': 10000,
+      'compression.type': 'lz4',
+      'message.timeout.ms': options.deliveryTimeoutMs,
+      'queue.buffering.max.messages': options.queueMaxMessages,
+      dr_cb: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      producer.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => (error ? reject(error) : resolve()));
+    });
+    // Delivery reports are polled on librdkafka's thread, not by a JS timer on the event loop.
+    producer.setPollInBackground(true);
+    return new KafkaRecordWriter(producer, options.log ?? console.error);
+  }
+
+  available(): boolean {
+    return this.reachable && !this.closed;
+  }
+
+  write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]> {
+    const write = new PendingWrite(records.length);
+    if (records.length === 0) return Promise.resolve([]);
+    records.forEach((record, index) => {
+      const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
+      try {
+        this.producer.produce(
+          record.topic,
+          null,
+          Buffer.from(record.value),
+          record.key ?? undefined,
+          Date.now(),
+          { write, index } satisfies Opaque,
+          headers,
+        );
+      } catch (error) {
+        // Queue full or a closed producer: this record gets no report, so settle it here.
+        write.settle(index, { delivered: false, reason: (error as Error).message });
+      }
+    });
+    return write.done;
+  }
+
+  /** While no broker answers, checks every PROBE_INTERVAL_MS so ingest resumes once one does. */
+  private markUnreachable(reason: string): void {
+    if (this.reachable) this.log(`kafka unreachable: ${reason}`);
+    this.reachable = false;
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    const probe = () => {
+      if (this.closed) return;
+      this.producer.getMetadata({ timeout: PROBE_INTERVAL_MS * 2 }, (error) => {
+        if (!error) {
+          this.reachable = true;
+          this.probing = false;
+          this.log('kafka reachable again');
+        } else setTimeout(probe, PROBE_INTERVAL_MS);
+      });
+    };
+    setTimeout(probe, PROBE_INTERVAL_MS);
+  }
+
+  /** Waits for queued records (up to `timeoutMs`), then disconnects. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => this.producer.flush(timeoutMs, () => resolve()));
+    this.closed = true;
+    await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+  }
+}

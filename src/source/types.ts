@@ -1,0 +1,51 @@
+/**
+ * A record as a source connector hands it to Kafka, with the Kafka Connect notions of where it
+ * came from: the source partition (a webhook endpoint, a table) and its offset there.
+ */
+export interface SourceRecord {
+  topic: string;
+  key: string | null;
+  /** The serialized value (JSON text). */
+  value: string;
+  headers: Record<string, string>;
+  sourcePartition: string;
+  /** Null when the sender gave nothing to recognise a retry by. */
+  sourceOffset: string | null;
+}
+
+export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: string };
+
+/** Where accepted records go: the Kafka producer on a worker, a forwarder at the edge. */
+export interface RecordWriter {
+  /** Resolves when every record has an outcome; never rejects for a single record's failure. */
+  write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]>;
+  /** False while the writer knows it cannot deliver (all brokers down), so callers fail fast. */
+  available(): boolean;
+}
+
+/** A problem with one record of a request, for the 400 body. */
+export interface RecordIssue {
+  index: number;
+  path: string;
+  message: string;
+}
+
+export type ToRecordsResult = { ok: true; records: SourceRecord[] } | { ok: false; issues: RecordIssue[] };
+
+export interface IngestRequest {
+  headers: Headers;
+}
+
+/** A source connector: turns the parsed items of one push into source records. */
+export interface SourceConnector {
+  readonly name: string;
+  readonly topics: readonly string[];
+  readonly maxBodyBytes: number | undefined;
+  readonly dedupe: { windowMs: number; maxEntries: number };
+  toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
