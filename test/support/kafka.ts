@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanups, freePort } from './wait.ts';
+
+const ROOT = join(import.meta.dir, '..', '..');
+const SCRIPT = join(ROOT, 'scripts', 'kafka.sh');
+
+export interface KafkaBroker {
+  bootstrap: string;
+  port: number;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function run(args: string[], env: Record<string, string>): Promise<string> {
+  const proc = Bun.spawn(['bash', SCRIPT, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`scripts/kafka.sh ${args.join(' ')} failed (${code}):\n${out}\n${err}`);
+  return out;
+}
+
+/** A real single-node Kafka in a temporary data folder, started by the project script. */
+export async function startKafka(): Promise<KafkaBroker> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'inlet-kafka-'));
+  const env = { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: dataDir };
+  const broker: KafkaBroker = {
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    env,
+    start: async () => void (await run(['start'], env)),
+    stop: async () => void (await run(['stop'], env)),
+  };
+  await broker.start();
+  cleanups.push(async () => {
+    await broker.stop().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return broker;
+}
+
+let shared: Promise<KafkaBroker> | undefined;
+
+/** The suite's broker (KAFKA_TEST_BROKERS points at an existing one instead). */
+export function sharedKafka(): Promise<KafkaBroker> {
+  const existing = process.env.KAFKA_TEST_BROKERS;
+  if (existing) {
+    const noop = async () => {};
+    return Promise.resolve({ bootstrap: existing, port: Number(existing.split(':').pop()), env: {}, stop: noop, start: noop });
+  }
+  shared ??= startKafka();
+  return shared;
+}
+
+/** End offsets of every partition of `topic`, read with Kafka's own GetOffsetShell. */
+export async function endOffsets(broker: KafkaBroker, topic: string): Promise<Map<number, number>> {
+  const out = await run(
+    ['run', 'org.apache.kafka.tools.GetOffsetShell', '--bootstrap-server', broker.bootstrap, '--topic', topic],
+    broker.env,
+  );
+  const offsets = new Map<number, number>();
+  for (const line of out.trim().split('\n')) {
+    const [, partition, offset] = line.split(':');
+    if (partition !== undefined && offset !== undefined) offsets.set(Number(partition), Number(offset));
+  }
+  return offsets;
+}

@@ -1,0 +1,17 @@
+import { afterAll } from 'bun:test';
+import { join } from 'node:path';
+import { cleanups } from './wait.ts';
+
+// Integration tests run the worker as a Node process from the same bundle users run.
+const build = await Bun.build({
+  entrypoints: [join(import.meta.dir, '..', '..', 'src', 'main.ts')],
+  outdir: join(import.meta.dir, '..', '..', 'dist'),
+  target: 'node',
+  packages: 'external',
+  external: ['bun:sqlite'],
+});
+if (!build.success) throw new AggregateError(build.logs, 'building dist/main.js failed');
+
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});

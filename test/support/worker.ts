@@ -1,0 +1,108 @@
+import type { Subprocess } from 'bun';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanups, freePort, waitFor } from './wait.ts';
+
+const ROOT = join(import.meta.dir, '..', '..');
+export const WORKER_BUNDLE = join(ROOT, 'dist', 'main.js');
+
+export interface ConnectorSpec {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+export interface WorkerProcess {
+  url: string;
+  port: number;
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>;
+  /** Everything the process printed so far. */
+  output(): string;
+  post(path: string, body: string | unknown, headers?: Record<string, string>): Promise<Response>;
+  metric(name: string, labels: Record<string, string>): Promise<number>;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number>;
+  kill(): Promise<void>;
+}
+
+export interface WorkerLaunch {
+  connectors: ConnectorSpec[];
+  brokers: string;
+  dbUrl?: string;
+  env?: Record<string, string>;
+  /** Do not wait for /health (for processes expected to exit, e.g. fault injection). */
+  waitReady?: boolean;
+}
+
+/** Starts the real worker bundle under Node, the way a user runs it. */
+export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'));
+  const configPath = join(dir, 'connectors.json');
+  writeFileSync(configPath, JSON.stringify({ connectors: launch.connectors }));
+  const port = await freePort();
+  const proc = Bun.spawn(['node', WORKER_BUNDLE], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      INLET_PORT: String(port),
+      KAFKA_BROKERS: launch.brokers,
+      INLET_CONFIG: configPath,
+      INLET_DB_URL: launch.dbUrl ?? `sqlite:${join(dir, 'inlet.db')}`,
+      ...launch.env,
+    },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  let output = '';
+  const decoder = new TextDecoder();
+  for (const stream of [proc.stdout, proc.stderr]) {
+    void (async () => {
+      for await (const chunk of stream) output += decoder.decode(chunk);
+    })();
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const worker: WorkerProcess = {
+    url,
+    port,
+    proc,
+    output: () => output,
+    post: (path, body, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    async metric(name, labels) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+      return line ? Number(line.split(' ').pop()) : 0;
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      return proc.exited;
+    },
+    async kill() {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    },
+  };
+  cleanups.push(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) await worker.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  if (launch.waitReady !== false) {
+    await waitFor(
+      `worker on ${url} to answer /health`,
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode}:\n${output}`);
+        return (await fetch(`${url}/health`).catch(() => null))?.ok;
+      },
+      { timeoutMs: 60_000 },
+    ).catch((error) => {
+      throw new Error(`${(error as Error).message}\n--- worker output ---\n${output}`);
+    });
+  }
+  return worker;
+}
