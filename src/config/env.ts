@@ -30,6 +30,8 @@ export const WorkerEnvSchema = v.object({
   INLET_DELIVERY_TIMEOUT_MS: positiveInt('8000'),
   /** librdkafka's local queue bound; when full, ingest answers 503 instead of buffering without limit. */
   INLET_PRODUCER_QUEUE_MAX_MESSAGES: positiveInt('200000'),
+  /** A dead worker's sink partitions move to the others after this long without heartbeats. */
+  INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
   INLET_LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error']), 'info'),
 });
 

@@ -23,6 +23,8 @@ export interface BatchConsumerOptions {
   clientId: string;
   topics: readonly string[];
   maxBatchSize: number;
+  /** How soon a dead member's partitions move to the others (Kafka Connect uses 10 s). */
+  sessionTimeoutMs: number;
   /**
    * Where to start each newly assigned partition. Called on every assignment, before any record
    * of the partition is handed out; partitions missing from the map start at Kafka's committed
@@ -60,6 +62,8 @@ export class BatchConsumer {
       'isolation.level': 'read_committed',
       'partition.assignment.strategy': 'cooperative-sticky',
       'js.consumer.max.batch.size': options.maxBatchSize,
+      'session.timeout.ms': options.sessionTimeoutMs,
+      'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
       rebalance_cb: async (error: { code: number }, assignment: TopicPartition[]) => {
         if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
           options.onRevoked?.(assignment);

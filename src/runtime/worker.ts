@@ -83,6 +83,7 @@ export class Worker {
           store: sink.store,
           brokers: this.options.env.KAFKA_BROKERS,
           workerId: this.id,
+          sessionTimeoutMs: this.options.env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
           afterDbCommit: this.options.afterDbCommit,
           onApplied: (n) => this.counters.add('inlet_sink_records_total', { connector: sink.name }, n),
           log: this.options.log,

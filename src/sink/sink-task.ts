@@ -18,6 +18,7 @@ export interface SinkTaskOptions {
   store: SinkStore;
   brokers: string;
   workerId: string;
+  sessionTimeoutMs: number;
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;
   onApplied?: (records: number) => void;
@@ -49,6 +50,7 @@ export class SinkTask {
       clientId: `${options.connector}-${options.taskId}-${options.workerId}`,
       topics: options.config.topics,
       maxBatchSize: options.config['batch.size'],
+      sessionTimeoutMs: options.sessionTimeoutMs,
       startPositions: (partitions) => this.startPositions(partitions),
       onRevoked: (partitions) => partitions.forEach((tp) => this.positions.delete(partitionKey(tp))),
       handleBatch: (batch) => this.apply(batch),

@@ -67,3 +67,20 @@ export async function endOffsets(broker: KafkaBroker, topic: string): Promise<Ma
   }
   return offsets;
 }
+
+/** Kafka's committed offsets of a consumer group, read with Kafka's own ConsumerGroupCommand. */
+export async function committedOffsets(broker: KafkaBroker, group: string): Promise<Map<number, number>> {
+  const out = await run(
+    ['run', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', broker.bootstrap, '--describe', '--group', group],
+    broker.env,
+  ).catch(() => '');
+  const offsets = new Map<number, number>();
+  for (const line of out.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
+    if (cols.length >= 5 && cols[0] === group && /^\d+$/.test(cols[2]!) && /^\d+$/.test(cols[3]!)) {
+      offsets.set(Number(cols[2]), Number(cols[3]));
+    }
+  }
+  return offsets;
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { startKafka, type KafkaBroker } from '../support/kafka.ts';
+import { sqliteRows } from '../support/tables.ts';
+import { tempDir, waitFor } from '../support/wait.ts';
+import { startWorker, type WorkerProcess } from '../support/worker.ts';
+
+describe('Kafka going away and coming back', () => {
+  // A broker of its own: stopping it must not disturb the other suites.
+  let kafka: KafkaBroker;
+  let worker: WorkerProcess;
+  let sqlitePath: string;
+  const acknowledged = new Set<number>();
+  let nextId = 0;
+
+  /** Posts a batch of 10 new events; remembers the ids of every batch answered 200. */
+  async function postBatch(): Promise<Response> {
+    const ids = Array.from({ length: 10 }, () => nextId++);
+    const response = await worker.post('/ingest/events', ids.map((id) => ({ id, note: `event ${id}` })));
+    if (response.status === 200) ids.forEach((id) => acknowledged.add(id));
+    return response;
+  }
+
+  beforeAll(async () => {
+    kafka = await startKafka();
+    sqlitePath = join(tempDir('outage'), 'sink.db');
+    worker = await startWorker({
+      brokers: kafka.bootstrap,
+      dbUrl: `sqlite:${sqlitePath}`,
+      env: { INLET_DELIVERY_TIMEOUT_MS: '3000' },
+      connectors: [
+        { name: 'events', config: { 'connector.class': 'webhook', topic: 'events', 'key.field': 'id', 'offset.field': 'id' } },
+        { name: 'events-sink', config: { 'connector.class': 'database-sink', topics: 'events', 'primary.key.fields': 'id' } },
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+  }, 30_000);
+
+  test('ingest answers 503 with Retry-After while Kafka is down, and nothing acknowledged is lost', async () => {
+    for (let i = 0; i < 20; i++) expect((await postBatch()).status).toBe(200);
+
+    await kafka.stop();
+    const refused = await waitFor('ingest to refuse with 503', async () => {
+      const response = await postBatch();
+      return response.status === 503 && response;
+    }, { timeoutMs: 30_000 });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/Kafka/);
+    // Once Kafka is known to be down, ingest fails fast instead of holding the sender.
+    const started = Date.now();
+    expect((await postBatch()).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await fetch(`${worker.url}/health`)).status).toBe(503);
+
+    await kafka.start();
+    await waitFor('ingest to accept again', async () => (await postBatch()).status === 200, { timeoutMs: 60_000, intervalMs: 500 });
+    for (let i = 0; i < 5; i++) expect((await postBatch()).status).toBe(200);
+
+    const rows = await waitFor('every acknowledged event in the table', () => {
+      const ids = new Set((sqliteRows(sqlitePath, 'SELECT id FROM events') ?? []).map((r) => Number(r.id)));
+      return [...acknowledged].every((id) => ids.has(id)) && ids;
+    }, { timeoutMs: 60_000 });
+    expect(acknowledged.size).toBeGreaterThanOrEqual(260);
+    for (const id of acknowledged) expect(rows.has(id)).toBe(true);
+  }, 240_000);
+});
