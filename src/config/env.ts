@@ -1,9 +1,11 @@
 import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from './issues.ts';
 
+const digits = v.pipe(v.string(), v.regex(/^\d+$/, 'must be an integer'));
+
 const port = (fallback: string) =>
   v.pipe(
-    v.optional(v.string(), fallback),
+    v.optional(digits, fallback),
     v.transform(Number),
     v.integer('must be an integer'),
     v.minValue(0),
@@ -11,7 +13,7 @@ const port = (fallback: string) =>
   );
 
 const positiveInt = (fallback: string) =>
-  v.pipe(v.optional(v.string(), fallback), v.transform(Number), v.integer('must be an integer'), v.minValue(1));
+  v.pipe(v.optional(digits, fallback), v.transform(Number), v.integer('must be an integer'), v.minValue(1));
 
 /** Worker settings read from the environment; every key has a default fit for a laptop. */
 export const WorkerEnvSchema = v.object({

@@ -56,12 +56,14 @@ class SqliteDdl implements TableDdl {
     return new Map(rows.map((r) => [r.name, kindOf(r.type)] as const));
   }
 
+  // WITHOUT ROWID: a lone INTEGER primary key would otherwise alias the rowid, and SQLite would
+  // number a row that lacks its key instead of rejecting it.
   async createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]) {
     const defs = [...columns].map(([name, kind]) =>
       sql`${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}${keyColumns.includes(name) ? sql` NOT NULL` : sql``}`,
     );
     const key = sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `);
-    this.db.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key}))`);
+    this.db.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key})) WITHOUT ROWID`);
   }
 
   async addColumn(table: string, name: string, kind: ColumnKind) {

@@ -56,7 +56,8 @@ export function toUpserts(records: readonly ConsumedRecord[], config: DatabaseSi
     const table = tableName(config['table.name.format'], record.topic);
     let rows = tables.get(table);
     if (!rows) tables.set(table, (rows = new Map()));
-    const key = JSON.stringify(keyColumns.map((k) => row[k]));
+    // 1 and "1" are one row once the database coerces them to the key column's type.
+    const key = JSON.stringify(keyColumns.map((k) => String(row[k])));
     rows.delete(key);
     rows.set(key, row);
   }

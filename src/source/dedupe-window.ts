@@ -57,9 +57,11 @@ export class DedupeWindow {
     const pending: Entry = { kind: 'pending', settled, release };
     this.entries.set(key, pending);
     const finish = (written: boolean) => {
-      if (this.entries.get(key) !== pending) return;
-      this.entries.delete(key);
-      if (written) this.remember(key);
+      // remember() may have replaced the claim meanwhile; the waiters must wake either way.
+      if (this.entries.get(key) === pending) {
+        this.entries.delete(key);
+        if (written) this.remember(key);
+      }
       release();
     };
     return { kind: 'claimed', claim: { commit: () => finish(true), release: () => finish(false) } };

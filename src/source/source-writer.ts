@@ -29,7 +29,13 @@ export class SourceWriter {
     const { toWrite, claims, duplicates } = await this.claimOffsets(this.windowFor(connector), records);
     if (toWrite.length === 0) return { accepted: 0, duplicates };
 
-    const outcomes = await this.writer.write(toWrite);
+    let outcomes;
+    try {
+      outcomes = await this.writer.write(toWrite);
+    } catch (error) {
+      for (const claim of claims) claim?.release();
+      throw new UnavailableError(`records were not written: ${(error as Error).message}`, RETRY_AFTER_SECONDS);
+    }
     let failure: string | null = null;
     outcomes.forEach((outcome, i) => {
       const claim = claims[i];

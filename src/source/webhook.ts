@@ -37,6 +37,10 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
     const idempotencyKey = offsetField ? null : request.headers.get('idempotency-key');
     items.forEach((item, index) => {
       if (issues.length >= MAX_REPORTED_ISSUES) return;
+      if (Array.isArray(item)) {
+        issues.push({ index, path: '', message: 'must be a JSON object' });
+        return;
+      }
       const parsed = v.safeParse(schema, item);
       if (!parsed.success) {
         for (const issue of parsed.issues) {

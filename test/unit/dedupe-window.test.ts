@@ -149,10 +149,7 @@ describe('DedupeWindow', () => {
     expect(window.tryClaim('restored').kind).toBe('claimed');
   });
 
-  // BUG (src/source/dedupe-window.ts): remember(key) replaces a pending entry, and the claim's
-  // finish() then sees a different entry and returns before release(), so `settled` never resolves
-  // and every claim() waiting on that offset hangs for good.
-  test.failing('remembering an offset while it is claimed still wakes the requests waiting on it', async () => {
+  test('remembering an offset while it is claimed still wakes the requests waiting on it', async () => {
     const window = new DedupeWindow({ windowMs: 60_000, maxEntries: 100 });
     const first = claimed(window.tryClaim('evt_1'));
     const waiter = window.claim('evt_1');

@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'bun:test';
+import { chunkRows, columnsOf, inferKind, MissingTableError, TableShapes, toColumnValue, type TableDdl } from '../../src/db/table-shape.ts';
+import type { ColumnKind } from '../../src/db/types.ts';
+
+describe('chunkRows', () => {
+  test('splits rows so no chunk binds more than the parameter limit', () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => i);
+    const chunks = chunkRows(rows, 2, 32_766);
+    expect(chunks.map((c) => c.length)).toEqual([16_383, 16_383, 7_234]);
+    expect(chunks.flat()).toEqual(rows);
+    for (const chunk of chunks) expect(chunk.length * 2).toBeLessThanOrEqual(32_766);
+  });
+
+  test('a batch under the limit stays one chunk, and no rows make no chunks', () => {
+    expect(chunkRows([1, 2, 3], 5, 100)).toEqual([[1, 2, 3]]);
+    expect(chunkRows([], 5, 100)).toEqual([]);
+  });
+
+  test('rows wider than the limit still go one per chunk rather than never', () => {
+    expect(chunkRows(['a', 'b'], 500, 100)).toEqual([['a'], ['b']]);
+    expect(chunkRows(['a', 'b'], 0, 1)).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('inferKind and columnsOf', () => {
+  test('JSON values map to column kinds', () => {
+    expect([inferKind('s'), inferKind(1), inferKind(1.5), inferKind(10n), inferKind(true), inferKind({}), inferKind([]), inferKind(null)]).toEqual([
+      'text',
+      'integer',
+      'real',
+      'integer',
+      'boolean',
+      'json',
+      'json',
+      null,
+    ]);
+  });
+
+  test('columns are typed by their first non-null value and default to text when always null', () => {
+    const columns = columnsOf(
+      [
+        { id: 1, note: null, price: 2, tags: null },
+        { id: 2, note: 'x', price: 2.5, tags: ['a'] },
+        { id: 3, flag: true, gone: null },
+      ],
+      new Map(),
+    );
+    expect(Object.fromEntries(columns)).toEqual({ id: 'integer', note: 'text', price: 'integer', tags: 'json', flag: 'boolean', gone: 'text' });
+  });
+
+  test('columns the table already has are left out', () => {
+    const known = new Map<string, ColumnKind>([['id', 'integer']]);
+    expect([...columnsOf([{ id: 1, name: 'a' }], known)]).toEqual([['name', 'text']]);
+    expect(columnsOf([{ id: 1 }], known).size).toBe(0);
+  });
+});
+
+describe('toColumnValue', () => {
+  test('null and undefined are SQL null for every kind', () => {
+    for (const kind of ['text', 'integer', 'real', 'boolean', 'json'] as const) {
+      expect(toColumnValue(kind, null)).toBeNull();
+      expect(toColumnValue(kind, undefined)).toBeNull();
+    }
+  });
+
+  test('json columns take values as they are, for the driver to serialise', () => {
+    const value = { a: [1, 2] };
+    expect(toColumnValue('json', value)).toBe(value);
+    expect(toColumnValue('json', 'text')).toBe('text');
+  });
+
+  test('objects in non-json columns become JSON text', () => {
+    expect(toColumnValue('text', { a: 1 })).toBe('{"a":1}');
+    expect(toColumnValue('integer', [1, 2])).toBe('[1,2]');
+  });
+
+  test('text columns stringify scalars', () => {
+    expect(toColumnValue('text', 42)).toBe('42');
+    expect(toColumnValue('text', true)).toBe('true');
+  });
+
+  test('booleans become 1/0 in numeric columns and stay booleans in boolean columns', () => {
+    expect(toColumnValue('integer', true)).toBe(1);
+    expect(toColumnValue('real', false)).toBe(0);
+    expect(toColumnValue('boolean', true)).toBe(true);
+  });
+
+  test('numbers pass through numeric columns unchanged', () => {
+    expect(toColumnValue('integer', 7)).toBe(7);
+    expect(toColumnValue('real', 7.25)).toBe(7.25);
+  });
+});
+
+/** Records the DDL TableShapes asks for, over an in-memory catalogue. */
+class RecordingDdl implements TableDdl {
+  readonly tables = new Map<string, Map<string, ColumnKind>>();
+  readonly statements: string[] = [];
+
+  async introspect(table: string) {
+    this.statements.push(`introspect ${table}`);
+    const columns = this.tables.get(table);
+    return columns ? new Map(columns) : null;
+  }
+
+  async createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]) {
+    this.statements.push(`create ${table} (${[...columns].map(([c, k]) => `${c} ${k}`).join(', ')}) key (${keyColumns.join(', ')})`);
+    this.tables.set(table, new Map(columns));
+  }
+
+  async addColumn(table: string, column: string, kind: ColumnKind) {
+    this.statements.push(`add ${table}.${column} ${kind}`);
+    this.tables.get(table)!.set(column, kind);
+  }
+}
+
+describe('TableShapes', () => {
+  test('creates a missing table from the rows, giving absent key columns a text type', async () => {
+    const ddl = new RecordingDdl();
+    const shape = await new TableShapes(ddl).prepare('orders', ['tenant', 'id'], [{ id: 1, v: 'a' }], true);
+    expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer, v text, tenant text) key (tenant, id)']);
+    expect(shape.keyColumns).toEqual(['tenant', 'id']);
+  });
+
+  test('introspects a table once, then only adds the columns later rows bring', async () => {
+    const ddl = new RecordingDdl();
+    const shapes = new TableShapes(ddl);
+    await shapes.prepare('orders', ['id'], [{ id: 1 }], true);
+    await shapes.prepare('orders', ['id'], [{ id: 2, note: 'n' }], true);
+    await shapes.prepare('orders', ['id'], [{ id: 3, note: 'm' }], true);
+    expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer) key (id)', 'add orders.note text']);
+    expect(Object.fromEntries(shapes.get('orders')!.columns)).toEqual({ id: 'integer', note: 'text' });
+  });
+
+  test('refuses to create a missing table when auto.create is off', async () => {
+    const ddl = new RecordingDdl();
+    const attempt = new TableShapes(ddl).prepare('orders', ['id'], [{ id: 1 }], false);
+    await expect(attempt).rejects.toBeInstanceOf(MissingTableError);
+    await expect(attempt).rejects.toThrow('table "orders" does not exist and auto.create is off');
+    expect(ddl.tables.size).toBe(0);
+  });
+});
