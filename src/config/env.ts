@@ -25,7 +25,6 @@ export const WorkerEnvSchema = v.object({
     'sqlite:data/inlet.db',
   ),
   INLET_CONFIG: v.optional(v.string()),
-  INLET_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1)), 'inlet'),
   /** Default request body limit; a connector may set its own `max.body.bytes`. */
   INLET_MAX_BODY_BYTES: positiveInt(String(5 * 1024 * 1024)),
   /** How long a record may wait for Kafka's acknowledgement before the request fails with 503. */
@@ -34,7 +33,6 @@ export const WorkerEnvSchema = v.object({
   INLET_PRODUCER_QUEUE_MAX_MESSAGES: positiveInt('200000'),
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
-  INLET_LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error']), 'info'),
 });
 
 export type WorkerEnv = v.InferOutput<typeof WorkerEnvSchema>;

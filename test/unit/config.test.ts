@@ -152,11 +152,10 @@ describe('readWorkerEnv', () => {
       INLET_HOST: '127.0.0.1',
       KAFKA_BROKERS: '127.0.0.1:9092',
       INLET_DB_URL: 'sqlite:data/inlet.db',
-      INLET_GROUP_ID: 'inlet',
       INLET_MAX_BODY_BYTES: 5 * 1024 * 1024,
       INLET_DELIVERY_TIMEOUT_MS: 8000,
       INLET_PRODUCER_QUEUE_MAX_MESSAGES: 200_000,
-      INLET_LOG_LEVEL: 'info',
+      INLET_CONSUMER_SESSION_TIMEOUT_MS: 10_000,
     });
   });
 
@@ -165,7 +164,7 @@ describe('readWorkerEnv', () => {
       INLET_PORT: '9000',
       INLET_DB_URL: 'postgres://u:p@localhost/inlet',
       INLET_MAX_BODY_BYTES: '1024',
-      INLET_LOG_LEVEL: 'debug',
+      INLET_DELIVERY_TIMEOUT_MS: '2500',
       INLET_HOST: '',
       PATH: '/usr/bin',
     });
@@ -173,7 +172,7 @@ describe('readWorkerEnv', () => {
       INLET_PORT: 9000,
       INLET_DB_URL: 'postgres://u:p@localhost/inlet',
       INLET_MAX_BODY_BYTES: 1024,
-      INLET_LOG_LEVEL: 'debug',
+      INLET_DELIVERY_TIMEOUT_MS: 2500,
       INLET_HOST: '127.0.0.1',
     });
     expect(env).not.toHaveProperty('PATH');
@@ -193,10 +192,10 @@ describe('readWorkerEnv', () => {
     expect(error.message).toBe('invalid environment: INLET_DB_URL: must start with sqlite: or postgres://');
   });
 
-  test('a zero body limit and an unknown log level are rejected, each naming its variable', () => {
-    const error = configError(() => readWorkerEnv({ INLET_MAX_BODY_BYTES: '0', INLET_LOG_LEVEL: 'trace' }));
+  test('a zero body limit and a zero delivery timeout are rejected, each naming its variable', () => {
+    const error = configError(() => readWorkerEnv({ INLET_MAX_BODY_BYTES: '0', INLET_DELIVERY_TIMEOUT_MS: '0' }));
     expect(error.message).toContain('INLET_MAX_BODY_BYTES: ');
-    expect(error.message).toContain('INLET_LOG_LEVEL: ');
+    expect(error.message).toContain('INLET_DELIVERY_TIMEOUT_MS: ');
   });
 
   test('a whitespace-only or non-decimal INLET_PORT fails instead of being read as a number', () => {
