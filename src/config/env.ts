@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from './issues.ts';
+import { databaseUrl } from './settings.ts';
 
 const digits = v.pipe(v.string(), v.regex(/^\d+$/, 'must be an integer'));
 
@@ -20,10 +21,7 @@ export const WorkerEnvSchema = v.object({
   INLET_PORT: port('8083'),
   INLET_HOST: v.optional(v.string(), '127.0.0.1'),
   KAFKA_BROKERS: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1:9092'),
-  INLET_DB_URL: v.optional(
-    v.pipe(v.string(), v.regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')),
-    'sqlite:data/inlet.db',
-  ),
+  INLET_DB_URL: v.optional(databaseUrl, 'sqlite:data/inlet.db'),
   INLET_CONFIG: v.optional(v.string()),
   /** Default request body limit; a connector may set its own `max.body.bytes`. */
   INLET_MAX_BODY_BYTES: positiveInt(String(5 * 1024 * 1024)),

@@ -28,7 +28,12 @@ export function ingestRoutes(deps: IngestDeps) {
     },
     async (c) => {
       const source = c.get('source');
-      const parsed = parseBody(await c.req.text(), c.req.header('content-type') ?? null);
+      const body = await c.req.text();
+      if (source.verify) {
+        const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
+        if (!verdict.ok) return errorBody(c, 401, `authentication failed: ${verdict.check}`, { check: verdict.check });
+      }
+      const parsed = parseBody(body, c.req.header('content-type') ?? null);
       if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
 
       const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers });

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import type { Connector, DatabaseSinkConfig, WebhookSourceConfig, WorkerEnv } from '../config/index.ts';
+import { isSinkConfig, isSourceConfig, type Connector, type DatabaseSinkConfig, type SourceConfig, type WorkerEnv } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
 import { createApp, type ConnectorView } from '../http/index.ts';
 import { ensureTopics, KafkaRecordWriter } from '../kafka/index.ts';
 import { SinkTask } from '../sink/index.ts';
-import { createWebhookSource, SourceWriter, type SourceConnector } from '../source/index.ts';
+import { createSourceConnector, SourceWriter, type SourceConnector } from '../source/index.ts';
 import { Counters } from './metrics.ts';
 
 export const VERSION = '0.1.0';
@@ -36,7 +36,7 @@ export class Worker {
   private constructor(
     private readonly options: WorkerOptions,
     private readonly producer: KafkaRecordWriter,
-    private readonly sources: Map<string, { source: SourceConnector; config: WebhookSourceConfig }>,
+    private readonly sources: Map<string, { source: SourceConnector; config: SourceConfig }>,
     private readonly sinks: RunningSink[],
   ) {
     this.id = `${hostname()}:${options.env.INLET_PORT}`;
@@ -47,15 +47,14 @@ export class Worker {
   static async start(options: WorkerOptions): Promise<Worker> {
     const { env } = options;
     const log = options.log ?? console.error;
-    const sourceEntries = options.connectors.filter(
-      (c): c is Connector & { config: WebhookSourceConfig } => c.config['connector.class'] === 'webhook',
-    );
-    const sinkEntries = options.connectors.filter(
-      (c): c is Connector & { config: DatabaseSinkConfig } => c.config['connector.class'] === 'database-sink',
-    );
+    const sourceEntries = options.connectors.filter((c): c is Connector & { config: SourceConfig } => isSourceConfig(c.config));
+    const sinkEntries = options.connectors.filter((c): c is Connector & { config: DatabaseSinkConfig } => isSinkConfig(c.config));
+    const sources = new Map(sourceEntries.map((c) => [c.name, { source: createSourceConnector(c.name, c.config), config: c.config }]));
     await ensureTopics(
       env.KAFKA_BROKERS,
-      sourceEntries.map((c) => ({ name: c.config.topic, partitions: c.config['topic.creation.default.partitions'] })),
+      [...sources.values()].flatMap(({ source, config }) =>
+        source.topics.map((name) => ({ name, partitions: config['topic.creation.default.partitions'] })),
+      ),
     );
     const producer = await KafkaRecordWriter.connect({
       brokers: env.KAFKA_BROKERS,
@@ -63,7 +62,6 @@ export class Worker {
       queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
       log,
     });
-    const sources = new Map(sourceEntries.map((c) => [c.name, { source: createWebhookSource(c.name, c.config), config: c.config }]));
     const sinks: RunningSink[] = [];
     for (const c of sinkEntries) {
       sinks.push({ name: c.name, config: c.config, store: await openSinkStore(c.config['connection.url'] ?? env.INLET_DB_URL), tasks: [] });

@@ -3,4 +3,5 @@ export { DedupeWindow, type Claim, type DedupeWindowOptions } from './dedupe-win
 export { UnavailableError } from './errors.ts';
 export { SourceWriter } from './source-writer.ts';
 export * from './types.ts';
+export { createSourceConnector } from './registry.ts';
 export { createWebhookSource, SOURCE_HEADERS } from './webhook.ts';

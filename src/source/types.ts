@@ -36,12 +36,28 @@ export interface IngestRequest {
   headers: Headers;
 }
 
+/** The raw push, before parsing: what a signature is computed over. */
+export interface RawPush {
+  body: string;
+  headers: Headers;
+  /** Unix milliseconds, for timestamp tolerance checks. */
+  receivedAt: number;
+}
+
+/**
+ * Outcome of authenticating a push. `check` names which check failed (e.g. "timestamp outside
+ * tolerance"), for the 401 body; it never carries a secret or an expected signature.
+ */
+export type VerifyResult = { ok: true } | { ok: false; check: string };
+
 /** A source connector: turns the parsed items of one push into source records. */
 export interface SourceConnector {
   readonly name: string;
   readonly topics: readonly string[];
   readonly maxBodyBytes: number | undefined;
   readonly dedupe: { windowMs: number; maxEntries: number };
+  /** Authenticates the raw push (signatures, tokens); absent for unauthenticated connectors. */
+  verify?(push: RawPush): Promise<VerifyResult>;
   toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult;
 }
 
