@@ -25,9 +25,22 @@ async function main() {
   }
   const { connectors } = parseConnectorsJson(text, configPath);
   const worker = await Worker.start({ env, connectors, afterDbCommit: crashAfterDbCommits() });
-  const server = serve({ fetch: worker.app().fetch, port: env.INLET_PORT, hostname: env.INLET_HOST }, (info) => {
-    console.log(`inlet worker ${worker.id} listening on http://${info.address}:${info.port}`);
-  });
+  const server = serve(
+    {
+      fetch: worker.app().fetch,
+      port: env.INLET_PORT,
+      hostname: env.INLET_HOST,
+      serverOptions: {
+        requestTimeout: env.INLET_REQUEST_TIMEOUT_MS,
+        headersTimeout: env.INLET_HEADERS_TIMEOUT_MS,
+        // Node looks for timed-out requests only this often (30 s by default).
+        connectionsCheckingInterval: 1000,
+      },
+    },
+    (info) => {
+      console.log(`inlet worker ${worker.id} listening on http://${info.address}:${info.port}`);
+    },
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { crossKeyCheck } from './cross-key-checks.ts';
 import { connectorName } from './settings.ts';
 import { SinkConfigSchemas } from './sinks.ts';
 import { SourceConfigSchemas } from './sources.ts';
@@ -6,7 +7,10 @@ import { SourceConfigSchemas } from './sources.ts';
 export * from './sinks.ts';
 export * from './sources.ts';
 
-export const ConnectorConfigSchema = v.variant('connector.class', [...SourceConfigSchemas, ...SinkConfigSchemas]);
+export const ConnectorConfigSchema = v.pipe(
+  v.variant('connector.class', [...SourceConfigSchemas, ...SinkConfigSchemas]),
+  crossKeyCheck(),
+);
 
 export const ConnectorSchema = v.object({
   name: connectorName,

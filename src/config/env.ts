@@ -29,6 +29,12 @@ export const WorkerEnvSchema = v.object({
   INLET_DELIVERY_TIMEOUT_MS: positiveInt('8000'),
   /** librdkafka's local queue bound; when full, ingest answers 503 instead of buffering without limit. */
   INLET_PRODUCER_QUEUE_MAX_MESSAGES: positiveInt('200000'),
+  /** Records and bytes being written to Kafka at once; past either, ingest answers 429. */
+  INLET_MAX_INFLIGHT_RECORDS: positiveInt('100000'),
+  INLET_MAX_INFLIGHT_BYTES: positiveInt(String(64 * 1024 * 1024)),
+  /** A request must arrive whole within this long, its headers sooner: slow clients cannot hold the worker. */
+  INLET_REQUEST_TIMEOUT_MS: positiveInt('30000'),
+  INLET_HEADERS_TIMEOUT_MS: positiveInt('10000'),
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
 });

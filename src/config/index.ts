@@ -2,3 +2,4 @@ export * from './connector-config.ts';
 export { ConfigError, readWorkerEnv, WorkerEnvSchema, type WorkerEnv } from './env.ts';
 export { formatIssues, toFieldIssues, type FieldIssue } from './issues.ts';
 export { parseConnectorsFile, parseConnectorsJson } from './load.ts';
+export { HIDDEN, isSecretKey, redactSecrets, resolveSecretReferences, type Environment } from './secrets.ts';

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { secretListSetting, standardWebhooksSecretsSetting } from './secrets.ts';
 import { anyListSetting, fieldName, intSetting, topicName } from './settings.ts';
 
 /** Keys every source connector takes. */
@@ -24,12 +25,70 @@ export const WebhookSourceConfigSchema = v.object({
   /** Retried deliveries within this window are answered as duplicates (Stripe retries for 72 h). */
   'dedupe.window.ms': v.optional(intSetting(0), 72 * 3600 * 1000),
   'dedupe.max.entries': v.optional(intSetting(1), 1_000_000),
+  /** `none` (when unset), `hmac-sha256` (HMAC of the body in `auth.header`) or `bearer`. */
+  'auth.type': v.optional(v.picklist(['none', 'hmac-sha256', 'bearer'], 'must be none, hmac-sha256 or bearer')),
+  /** Header carrying the `hmac-sha256` signature; `X-Signature` when unset. */
+  'auth.header': v.optional(v.pipe(v.string(), v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'is not a valid header name'))),
+  /** HMAC keys for `hmac-sha256` (several while rotating); `${env:NAME}` resolves from the environment. */
+  'auth.secrets': v.optional(secretListSetting),
+  /** Accepted bearer tokens for `bearer` (several while rotating). */
+  'auth.tokens': v.optional(secretListSetting),
 });
 
 export type WebhookSourceConfig = v.InferOutput<typeof WebhookSourceConfigSchema>;
 
+/** Keys of the signed webhook sources: one event per push, recognised again by its id. */
+const signedEvents = {
+  topic: topicName,
+  /** Secrets to verify with, several while rotating; `${env:NAME}` resolves from the environment. */
+  secrets: secretListSetting,
+  'max.body.bytes': v.optional(intSetting(1)),
+  /** Senders retry for days (Stripe 3, Standard Webhooks about 1.5): remember ids that long. */
+  'dedupe.window.ms': v.optional(intSetting(0), 72 * 3600 * 1000),
+  'dedupe.max.entries': v.optional(intSetting(1), 1_000_000),
+};
+
+/** How far a signed timestamp may be from the receiver's clock, either way (replay protection). */
+const toleranceSeconds = v.optional(intSetting(1), 300);
+
+/** Standard Webhooks (standardwebhooks.com): `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
+export const StandardWebhooksSourceConfigSchema = v.object({
+  ...sourceCommon,
+  ...signedEvents,
+  'connector.class': v.literal('standard-webhooks'),
+  /** `whsec_<base64>` secrets. */
+  secrets: standardWebhooksSecretsSetting,
+  'timestamp.tolerance.seconds': toleranceSeconds,
+  /** Field (a dotted path, e.g. `data.id`) whose value becomes the Kafka key; else no key. */
+  'key.field': v.optional(fieldName),
+});
+
+/** Stripe webhook endpoint: `Stripe-Signature`, one event per push. */
+export const StripeSourceConfigSchema = v.object({
+  ...sourceCommon,
+  ...signedEvents,
+  'connector.class': v.literal('stripe'),
+  'timestamp.tolerance.seconds': toleranceSeconds,
+});
+
+/** GitHub webhook (content type application/json): `X-Hub-Signature-256`, `X-GitHub-Delivery`. */
+export const GithubSourceConfigSchema = v.object({
+  ...sourceCommon,
+  ...signedEvents,
+  'connector.class': v.literal('github'),
+});
+
+export type StandardWebhooksSourceConfig = v.InferOutput<typeof StandardWebhooksSourceConfigSchema>;
+export type StripeSourceConfig = v.InferOutput<typeof StripeSourceConfigSchema>;
+export type GithubSourceConfig = v.InferOutput<typeof GithubSourceConfigSchema>;
+
 /** Every source connector's config, told apart by `connector.class`. */
-export const SourceConfigSchemas = [WebhookSourceConfigSchema] as const;
+export const SourceConfigSchemas = [
+  WebhookSourceConfigSchema,
+  StandardWebhooksSourceConfigSchema,
+  StripeSourceConfigSchema,
+  GithubSourceConfigSchema,
+] as const;
 export type SourceConfig = v.InferOutput<(typeof SourceConfigSchemas)[number]>;
 
 const SOURCE_CLASSES = new Set<string>(SourceConfigSchemas.map((s) => s.entries['connector.class'].literal));

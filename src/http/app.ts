@@ -15,6 +15,8 @@ export interface AppDeps extends IngestDeps {
   /** Prometheus text exposition. */
   metrics(): string;
   kafkaAvailable(): boolean;
+  /** Stored source offsets of a source connector, Kafka Connect's shape; undefined if none such. */
+  sourceOffsets(name: string): { partition: Record<string, string>; offset: Record<string, string> }[] | undefined;
   /** True once the worker drains: new ingest is refused so in-flight requests can finish. */
   draining?(): boolean;
 }
@@ -49,6 +51,14 @@ export function createApp(deps: AppDeps) {
       tasks: connector.tasks.map((t) => ({ connector: connector.name, task: t.id })),
       type: connector.type,
     });
+  });
+  app.get('/connectors/:name/offsets', (c) => {
+    const name = c.req.param('name');
+    const connector = deps.connectors().find((x) => x.name === name);
+    if (!connector) return errorBody(c, 404, `Connector ${name} not found`);
+    const offsets = deps.sourceOffsets(name);
+    if (!offsets) return errorBody(c, 501, `reading the offsets of sink connector ${name} is not supported yet`);
+    return c.json({ offsets });
   });
   app.get('/connectors/:name/status', (c) => {
     const connector = deps.connectors().find((x) => x.name === c.req.param('name'));

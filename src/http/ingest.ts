@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { parseBody, UnavailableError, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type SourceWriter } from '../source/index.ts';
 import { errorBody } from './errors.ts';
 
 export interface IngestDeps {
@@ -48,9 +48,9 @@ export function ingestRoutes(deps: IngestDeps) {
         deps.onIngested?.(source.name, result.accepted, result.duplicates);
         return c.json(result, 200);
       } catch (error) {
-        if (!(error instanceof UnavailableError)) throw error;
+        if (!(error instanceof UnavailableError) && !(error instanceof ThrottledError)) throw error;
         c.header('Retry-After', String(error.retryAfterSeconds));
-        return errorBody(c, 503, error.message);
+        return errorBody(c, error instanceof ThrottledError ? 429 : 503, error.message);
       }
     },
   );

@@ -3,6 +3,7 @@ import { commonConfig, KafkaJS } from './librdkafka.ts';
 export interface TopicSpec {
   name: string;
   partitions: number;
+  config?: Record<string, string>;
 }
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
@@ -14,8 +15,14 @@ export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
+      // Another worker may create the same topics at the same moment; that is not an error.
       await admin.createTopics({
-        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 })),
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
       });
     }
   } finally {

@@ -1,3 +1,4 @@
 export { ensureTopics, type TopicSpec } from './admin.ts';
 export { BatchConsumer, partitionKey, type BatchConsumerOptions, type ConsumedRecord, type PartitionBatch, type TopicPartition } from './consumer.ts';
-export { KafkaRecordWriter, type ProducerOptions } from './producer.ts';
+export { KafkaRecordWriter, type OutgoingMessage, type ProducerOptions } from './producer.ts';
+export { readTopics, type ReadRecord, type TopicRange } from './topic-reader.ts';

@@ -1,5 +1,14 @@
-import type { DeliveryOutcome, RecordWriter, SourceRecord } from '../source/types.ts';
+import type { DeliveryOutcome, RecordWriter } from '../source/types.ts';
 import { CODES, commonConfig, Producer, type DeliveryReport, type LibrdKafkaError } from './librdkafka.ts';
+
+/** A record to produce; source records are these plus their source coordinates. */
+export interface OutgoingMessage {
+  topic: string;
+  key: string | null;
+  /** Null produces a tombstone. */
+  value: string | null;
+  headers: Record<string, string>;
+}
 
 export interface ProducerOptions {
   brokers: string;
@@ -91,7 +100,7 @@ export class KafkaRecordWriter implements RecordWriter {
     return this.reachable && !this.closed;
   }
 
-  write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]> {
+  write(records: readonly OutgoingMessage[]): Promise<DeliveryOutcome[]> {
     const write = new PendingWrite(records.length);
     if (records.length === 0) return Promise.resolve([]);
     records.forEach((record, index) => {
@@ -100,7 +109,7 @@ export class KafkaRecordWriter implements RecordWriter {
         this.producer.produce(
           record.topic,
           null,
-          Buffer.from(record.value),
+          record.value === null ? null : Buffer.from(record.value),
           record.key ?? undefined,
           Date.now(),
           { write, index } satisfies Opaque,

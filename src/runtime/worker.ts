@@ -6,6 +6,8 @@ import { ensureTopics, KafkaRecordWriter } from '../kafka/index.ts';
 import { SinkTask } from '../sink/index.ts';
 import { createSourceConnector, SourceWriter, type SourceConnector } from '../source/index.ts';
 import { Counters } from './metrics.ts';
+import { SourceOffsetStore } from './offset-store.ts';
+import { restoreSources } from './restore-sources.ts';
 
 export const VERSION = '0.1.0';
 
@@ -32,13 +34,19 @@ export class Worker {
   readonly id: string;
   readonly counters = new Counters();
   private draining = false;
+  private readonly writer: SourceWriter;
 
   private constructor(
     private readonly options: WorkerOptions,
     private readonly producer: KafkaRecordWriter,
+    private readonly offsets: SourceOffsetStore,
     private readonly sources: Map<string, { source: SourceConnector; config: SourceConfig }>,
     private readonly sinks: RunningSink[],
   ) {
+    this.writer = new SourceWriter(producer, {
+      inflight: { maxRecords: options.env.INLET_MAX_INFLIGHT_RECORDS, maxBytes: options.env.INLET_MAX_INFLIGHT_BYTES },
+      onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),
+    });
     this.id = `${hostname()}:${options.env.INLET_PORT}`;
     this.counters.define('inlet_ingest_records_total', 'Records accepted by ingest, by connector and result.');
     this.counters.define('inlet_sink_records_total', 'Records applied to the database by sink tasks.');
@@ -62,11 +70,16 @@ export class Worker {
       queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
       log,
     });
+    const offsets = new SourceOffsetStore(env.KAFKA_BROKERS, producer, log);
+    await offsets.load();
     const sinks: RunningSink[] = [];
     for (const c of sinkEntries) {
       sinks.push({ name: c.name, config: c.config, store: await openSinkStore(c.config['connection.url'] ?? env.INLET_DB_URL), tasks: [] });
     }
-    const worker = new Worker(options, producer, sources, sinks);
+    const worker = new Worker(options, producer, offsets, sources, sinks);
+    const { restored } = await restoreSources(env.KAFKA_BROKERS, [...sources.values()].map((s) => s.source), worker.writer, offsets);
+    if (restored > 0) log(`restored ${restored} recent source offsets for duplicate detection`);
+    offsets.startFlushing();
     await worker.startSinkTasks();
     return worker;
   }
@@ -96,7 +109,7 @@ export class Worker {
     return createApp({
       version: VERSION,
       sources: new Map([...this.sources].map(([name, { source }]) => [name, source])),
-      writer: new SourceWriter(this.producer),
+      writer: this.writer,
       defaultMaxBodyBytes: this.options.env.INLET_MAX_BODY_BYTES,
       onIngested: (connector, accepted, duplicates) => {
         this.counters.add('inlet_ingest_records_total', { connector, result: 'accepted' }, accepted);
@@ -105,6 +118,10 @@ export class Worker {
       connectors: () => this.connectorViews(),
       metrics: () => this.counters.render(),
       kafkaAvailable: () => this.producer.available(),
+      sourceOffsets: (name) =>
+        this.sources.has(name)
+          ? this.offsets.entries(name).map(([partition, offset]) => ({ partition: { partition }, offset: { offset } }))
+          : undefined,
       draining: () => this.draining,
     });
   }
@@ -133,6 +150,7 @@ export class Worker {
   /** Drains, waits for queued records to be acknowledged, then stops sinks and closes connections. */
   async close(): Promise<void> {
     this.drain();
+    await this.offsets.close();
     await this.producer.close();
     for (const sink of this.sinks) {
       await Promise.all(sink.tasks.map((t) => t.stop().catch(() => {})));

@@ -8,3 +8,14 @@ export class UnavailableError extends Error {
     super(message);
   }
 }
+
+/** Too much is in flight; the sender should slow down (429, as Standard Webhooks asks senders to honour). */
+export class ThrottledError extends Error {
+  override name = 'ThrottledError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

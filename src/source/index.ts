@@ -1,7 +1,12 @@
 export { parseBody, type BodyError, type ParsedBody } from './body.ts';
 export { DedupeWindow, type Claim, type DedupeWindowOptions } from './dedupe-window.ts';
-export { UnavailableError } from './errors.ts';
-export { SourceWriter } from './source-writer.ts';
+export { ThrottledError, UnavailableError } from './errors.ts';
+export { InflightLimit, type InflightBounds } from './inflight-limit.ts';
+export { SourceProgress, type OffsetOrder } from './source-progress.ts';
+export { SourceWriter, type SourceWriterOptions } from './source-writer.ts';
 export * from './types.ts';
 export { createSourceConnector } from './registry.ts';
 export { createWebhookSource, SOURCE_HEADERS } from './webhook.ts';
+export { createGithubSource } from './github.ts';
+export { createStandardWebhooksSource } from './standard-webhooks.ts';
+export { createStripeSource } from './stripe.ts';

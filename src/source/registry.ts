@@ -1,4 +1,7 @@
 import type { SourceConfig } from '../config/index.ts';
+import { createGithubSource } from './github.ts';
+import { createStandardWebhooksSource } from './standard-webhooks.ts';
+import { createStripeSource } from './stripe.ts';
 import type { SourceConnector } from './types.ts';
 import { createWebhookSource } from './webhook.ts';
 
@@ -7,5 +10,11 @@ export function createSourceConnector(name: string, config: SourceConfig): Sourc
   switch (config['connector.class']) {
     case 'webhook':
       return createWebhookSource(name, config);
+    case 'standard-webhooks':
+      return createStandardWebhooksSource(name, config);
+    case 'stripe':
+      return createStripeSource(name, config);
+    case 'github':
+      return createGithubSource(name, config);
   }
 }

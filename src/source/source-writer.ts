@@ -1,50 +1,106 @@
 import { DedupeWindow, type Claim } from './dedupe-window.ts';
-import { UnavailableError } from './errors.ts';
-import type { IngestResult, RecordWriter, SourceConnector, SourceRecord } from './types.ts';
+import { ThrottledError, UnavailableError } from './errors.ts';
+import { InflightLimit, type InflightBounds } from './inflight-limit.ts';
+import { SourceProgress } from './source-progress.ts';
+import type { DeliveryOutcome, IngestResult, RecordWriter, SourceConnector, SourceRecord } from './types.ts';
 
 const RETRY_AFTER_SECONDS = 5;
+const THROTTLE_RETRY_AFTER_SECONDS = 1;
+
+export interface SourceWriterOptions {
+  inflight?: InflightBounds;
+  /** Called when a source partition's offset advanced (to persist it, Kafka Connect style). */
+  onOffset?: (connector: string, sourcePartition: string, offset: string) => void;
+}
+
+interface ConnectorState {
+  window: DedupeWindow;
+  /** Only for sources whose offsets grow (CDC): anything at or below the stored offset is old. */
+  progress: SourceProgress | undefined;
+}
+
+const windowKey = (record: Pick<SourceRecord, 'sourcePartition' | 'sourceOffset'>) =>
+  `${record.sourcePartition}\u0000${record.sourceOffset}`;
 
 /**
  * Writes the records of one push: skips those whose source offset was already written, writes the
  * rest, and reports success only when every one of them is durable.
  */
 export class SourceWriter {
-  private readonly windows = new Map<string, DedupeWindow>();
+  private readonly states = new Map<string, ConnectorState>();
+  private readonly limit: InflightLimit | undefined;
 
-  constructor(private readonly writer: RecordWriter) {}
+  constructor(
+    private readonly writer: RecordWriter,
+    private readonly options: SourceWriterOptions = {},
+  ) {
+    this.limit = options.inflight && new InflightLimit(options.inflight);
+  }
 
-  private windowFor(connector: SourceConnector): DedupeWindow {
-    let window = this.windows.get(connector.name);
-    if (!window) {
-      window = new DedupeWindow(connector.dedupe);
-      this.windows.set(connector.name, window);
+  private state(connector: SourceConnector): ConnectorState {
+    let state = this.states.get(connector.name);
+    if (!state) {
+      state = {
+        window: new DedupeWindow(connector.dedupe),
+        progress: connector.offsetOrder && new SourceProgress(connector.offsetOrder),
+      };
+      this.states.set(connector.name, state);
     }
-    return window;
+    return state;
+  }
+
+  /** Restores what a previous run wrote: a recent record seen in Kafka. */
+  rememberWritten(connector: SourceConnector, record: Pick<SourceRecord, 'sourcePartition' | 'sourceOffset'>, at: number): void {
+    if (record.sourceOffset !== null) this.state(connector).window.remember(windowKey(record), at);
+  }
+
+  /** Restores a stored source offset (from the offsets topic). */
+  restoreOffset(connector: SourceConnector, sourcePartition: string, offset: string): void {
+    this.state(connector).progress?.restore(sourcePartition, offset);
   }
 
   async write(connector: SourceConnector, records: readonly SourceRecord[]): Promise<IngestResult> {
     if (!this.writer.available()) {
       throw new UnavailableError('Kafka is unreachable; records were not accepted', RETRY_AFTER_SECONDS);
     }
-    const { toWrite, claims, duplicates } = await this.claimOffsets(this.windowFor(connector), records);
+    const bytes = records.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
+    const release = this.limit ? this.limit.tryAcquire(records.length, bytes) : () => {};
+    if (!release) throw new ThrottledError('too many records in flight; slow down', THROTTLE_RETRY_AFTER_SECONDS);
+    try {
+      return await this.writeClaimed(connector, records);
+    } finally {
+      release();
+    }
+  }
+
+  private async writeClaimed(connector: SourceConnector, records: readonly SourceRecord[]): Promise<IngestResult> {
+    const state = this.state(connector);
+    const { toWrite, claims, duplicates } = await this.claimOffsets(state, records);
     if (toWrite.length === 0) return { accepted: 0, duplicates };
 
-    let outcomes;
+    for (const record of toWrite) if (record.sourceOffset !== null) state.progress?.begin(record.sourcePartition, record.sourceOffset);
+    let outcomes: DeliveryOutcome[];
     try {
       outcomes = await this.writer.write(toWrite);
     } catch (error) {
-      for (const claim of claims) claim?.release();
-      throw new UnavailableError(`records were not written: ${(error as Error).message}`, RETRY_AFTER_SECONDS);
+      outcomes = toWrite.map(() => ({ delivered: false, reason: (error as Error).message }));
     }
     let failure: string | null = null;
+    const advanced = new Map<string, string>();
     outcomes.forEach((outcome, i) => {
-      const claim = claims[i];
-      if (outcome.delivered) claim?.commit();
+      const record = toWrite[i]!;
+      if (outcome.delivered) claims[i]?.commit();
       else {
-        claim?.release();
+        claims[i]?.release();
         failure ??= outcome.reason;
       }
+      if (record.sourceOffset === null) return;
+      if (state.progress) {
+        const stored = state.progress.end(record.sourcePartition, record.sourceOffset, outcome.delivered);
+        if (stored !== undefined) advanced.set(record.sourcePartition, stored);
+      } else if (outcome.delivered) advanced.set(record.sourcePartition, record.sourceOffset);
     });
+    for (const [partition, offset] of advanced) this.options.onOffset?.(connector.name, partition, offset);
     if (failure !== null) {
       throw new UnavailableError(`records were not acknowledged by Kafka: ${failure}`, RETRY_AFTER_SECONDS);
     }
@@ -55,13 +111,13 @@ export class SourceWriter {
    * Claims offsets in sorted order so that two concurrent pushes sharing offsets cannot each hold
    * one the other waits for.
    */
-  private async claimOffsets(window: DedupeWindow, records: readonly SourceRecord[]) {
+  private async claimOffsets({ window, progress }: ConnectorState, records: readonly SourceRecord[]) {
     const byKey = new Map<string, number>();
     let duplicates = 0;
     records.forEach((record, i) => {
       if (record.sourceOffset === null) return;
-      const key = `${record.sourcePartition}\u0000${record.sourceOffset}`;
-      if (byKey.has(key)) duplicates++;
+      const key = windowKey(record);
+      if (byKey.has(key) || progress?.isWritten(record.sourcePartition, record.sourceOffset)) duplicates++;
       else byKey.set(key, i);
     });
     const claimed = new Map<number, Claim>();

@@ -56,6 +56,8 @@ export interface SourceConnector {
   readonly topics: readonly string[];
   readonly maxBodyBytes: number | undefined;
   readonly dedupe: { windowMs: number; maxEntries: number };
+  /** Set by sources whose offsets only grow (CDC LSNs): orders two offsets of one partition. */
+  readonly offsetOrder?: (a: string, b: string) => number;
   /** Authenticates the raw push (signatures, tokens); absent for unauthenticated connectors. */
   verify?(push: RawPush): Promise<VerifyResult>;
   toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult;

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { WebhookSourceConfig } from '../config/index.ts';
 import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
+import { createWebhookAuth } from './webhook-auth.ts';
 
 /** Header names under which every record carries its Connect-style source coordinates. */
 export const SOURCE_HEADERS = {
@@ -30,6 +31,7 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
   const keyField = config['key.field'];
   const offsetField = config['offset.field'];
   const partitionField = config['partition.field'];
+  const verify = createWebhookAuth(config);
 
   function toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult {
     const issues: RecordIssue[] = [];
@@ -75,6 +77,7 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
     topics: [config.topic],
     maxBodyBytes: config['max.body.bytes'],
     dedupe: { windowMs: config['dedupe.window.ms'], maxEntries: config['dedupe.max.entries'] },
+    ...(verify ? { verify } : {}),
     toRecords,
   };
 }

@@ -1,0 +1,33 @@
+// Rules that span keys of one connector config. valibot's variant options must be plain object
+// schemas (no pipe), so these run once the variant has matched, from ConnectorConfigSchema.
+import * as v from 'valibot';
+
+export interface KeyIssue {
+  key: string;
+  message: string;
+}
+
+/** Problems between keys of an otherwise valid connector config, each addressed by key. */
+export function crossKeyIssues(config: Readonly<Record<string, unknown>>): KeyIssue[] {
+  const issues: KeyIssue[] = [];
+  if (config['connector.class'] === 'webhook') {
+    if (config['auth.type'] === 'hmac-sha256' && config['auth.secrets'] === undefined) {
+      issues.push({ key: 'auth.secrets', message: 'is required when auth.type is hmac-sha256' });
+    }
+    if (config['auth.type'] === 'bearer' && config['auth.tokens'] === undefined) {
+      issues.push({ key: 'auth.tokens', message: 'is required when auth.type is bearer' });
+    }
+  }
+  return issues;
+}
+
+/** The pipe action reporting crossKeyIssues at `config.<key>`. */
+export function crossKeyCheck<TConfig extends object>() {
+  return v.rawCheck<TConfig>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const config = dataset.value as Readonly<Record<string, unknown>>;
+    for (const { key, message } of crossKeyIssues(config)) {
+      addIssue({ message, path: [{ type: 'object', origin: 'value', input: config, key, value: config[key] }] });
+    }
+  });
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumedRecord } from './consumer.ts';
+import { commonConfig, KafkaConsumer, type LibrdKafkaError } from './librdkafka.ts';
+
+export interface TopicRange {
+  topic: string;
+  /** Start at the first record at or after this time (Unix ms); else at the earliest record. */
+  fromTimestamp?: number;
+  /** Read at most this many of the newest records per partition. */
+  maxRecordsPerPartition?: number;
+}
+
+export interface ReadRecord extends ConsumedRecord {
+  timestamp: number;
+}
+
+const promised = <T>(fn: (cb: (error: LibrdKafkaError | null | undefined, value: T) => void) => void) =>
+  new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))));
+
+/**
+ * Reads topics from a start position up to the end offsets seen when the read began, outside any
+ * consumer group: the way a worker restores state kept in Kafka (source offsets, recent ids).
+ */
+export async function readTopics(
+  brokers: string,
+  ranges: readonly TopicRange[],
+  onRecord: (record: ReadRecord) => void,
+  { timeoutMs = 60_000 } = {},
+): Promise<void> {
+  if (ranges.length === 0) return;
+  const consumer = new KafkaConsumer(
+    {
+      ...commonConfig(brokers, 'inlet-reader'),
+      'group.id': `inlet-reader-${randomUUID()}`,
+      'enable.auto.commit': false,
+      'enable.partition.eof': true,
+      'isolation.level': 'read_committed',
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
+  try {
+    const metadata = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) =>
+      consumer.getMetadata({ timeout: timeoutMs }, cb),
+    );
+    const assignments: { topic: string; partition: number; offset: number }[] = [];
+    const remaining = new Map<string, number>(); // partition -> last offset to read
+    for (const range of ranges) {
+      const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
+      for (const { id: partition } of partitions) {
+        const { lowOffset, highOffset } = await promised<{ lowOffset: number; highOffset: number }>((cb) =>
+          consumer.queryWatermarkOffsets(range.topic, partition, timeoutMs, cb),
+        );
+        let start = lowOffset;
+        if (range.maxRecordsPerPartition !== undefined) start = Math.max(start, highOffset - range.maxRecordsPerPartition);
+        if (range.fromTimestamp !== undefined) {
+          const [byTime] = await promised<{ offset: number }[]>((cb) =>
+            consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb),
+          );
+          // -1: no record that recent in this partition.
+          start = byTime && byTime.offset >= 0 ? Math.max(start, byTime.offset) : highOffset;
+        }
+        if (start >= highOffset) continue;
+        assignments.push({ topic: range.topic, partition, offset: start });
+        remaining.set(`${range.topic}/${partition}`, highOffset - 1);
+      }
+    }
+    if (assignments.length === 0) return;
+    const lastOffsets = new Map(remaining);
+    // EOF events fire while a batch is fetched, before its callback: they only end the loop.
+    consumer.on('partition.eof', (eof: { topic: string; partition: number }) => remaining.delete(`${eof.topic}/${eof.partition}`));
+    consumer.assign(assignments);
+    const deadline = Date.now() + timeoutMs;
+    while (remaining.size > 0) {
+      if (Date.now() > deadline) throw new Error(`reading ${ranges.map((r) => r.topic).join(', ')} timed out`);
+      const messages = await promised<import('@confluentinc/kafka-javascript').Message[]>((cb) => consumer.consume(1000, cb));
+      for (const m of messages) {
+        const key = `${m.topic}/${m.partition}`;
+        const last = lastOffsets.get(key);
+        if (last === undefined || m.offset > last) continue;
+        const headers: Record<string, string> = {};
+        for (const header of m.headers ?? []) {
+          for (const [name, value] of Object.entries(header)) headers[name] = value.toString();
+        }
+        onRecord({ topic: m.topic, partition: m.partition, offset: m.offset, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers, timestamp: m.timestamp ?? 0 });
+        if (m.offset >= last) remaining.delete(key);
+      }
+    }
+  } finally {
+    await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+  }
+}
