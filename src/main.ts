@@ -1,8 +1,8 @@
 // Worker entry point, run by Node (the librdkafka addon loads only there; see shared/DESIGN.md).
 import { serve } from '@hono/node-server';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, parseConnectorsJson, readWorkerEnv } from './config/index.ts';
-import { Worker } from './runtime/index.ts';
+import { Worker, type SeedConnector } from './runtime/index.ts';
 
 function crashAfterDbCommits(): (() => void) | undefined {
   const limit = Number(process.env.INLET_FAULT_CRASH_AFTER_DB_COMMITS ?? 0);
@@ -14,17 +14,24 @@ function crashAfterDbCommits(): (() => void) | undefined {
   };
 }
 
-async function main() {
-  const env = readWorkerEnv(process.env);
-  const configPath = env.INLET_CONFIG ?? 'config/connectors.json';
+/** Connectors the config file declares, validated (fail fast, naming the key) and kept raw for the config topic. */
+function seedConnectors(path: string | undefined): SeedConnector[] {
+  const configPath = path ?? 'config/connectors.json';
+  if (!path && !existsSync(configPath)) return [];
   let text: string;
   try {
     text = readFileSync(configPath, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read connectors config ${configPath}: ${(error as Error).message}`);
   }
-  const { connectors } = parseConnectorsJson(text, configPath);
-  const worker = await Worker.start({ env, connectors, afterDbCommit: crashAfterDbCommits() });
+  parseConnectorsJson(text, configPath);
+  const raw = JSON.parse(text) as { connectors: { name: string; config: Record<string, unknown> }[] };
+  return raw.connectors.map((c) => ({ name: c.name, properties: c.config }));
+}
+
+async function main() {
+  const env = readWorkerEnv(process.env);
+  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits() });
   const server = serve(
     {
       fetch: worker.app().fetch,

@@ -35,6 +35,10 @@ export const WorkerEnvSchema = v.object({
   /** A request must arrive whole within this long, its headers sooner: slow clients cannot hold the worker. */
   INLET_REQUEST_TIMEOUT_MS: positiveInt('30000'),
   INLET_HEADERS_TIMEOUT_MS: positiveInt('10000'),
+  /** Workers with the same group form one cluster; it names the cluster's topics (`<group>-configs`, …). */
+  INLET_GROUP_ID: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{1,200}$/, 'may hold only letters, digits, ".", "_" and "-"')), 'inlet'),
+  /** When set, the REST API requires `Authorization: Bearer <token>` (ingest keeps its own auth). */
+  INLET_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
 });

@@ -3,3 +3,4 @@ export { ConfigError, readWorkerEnv, WorkerEnvSchema, type WorkerEnv } from './e
 export { formatIssues, toFieldIssues, type FieldIssue } from './issues.ts';
 export { parseConnectorsFile, parseConnectorsJson } from './load.ts';
 export { HIDDEN, isSecretKey, redactSecrets, resolveSecretReferences, type Environment } from './secrets.ts';
+export { checkConnectorConfig, checkConnectorName, connectorPlugins, validateConnectorConfig, type ConnectorCheck } from './validate.ts';

@@ -10,6 +10,10 @@ export const DatabaseSinkConfigSchema = v.object({
   'primary.key.mode': v.optional(v.picklist(['record_value', 'record_key']), 'record_value'),
   'primary.key.fields': listSetting,
   'auto.create': v.optional(boolSetting, true),
+  /** A Debezium delete (op `d`) or a tombstone (null value) deletes the row by its key; else both are skipped. */
+  'delete.enabled': v.optional(boolSetting, true),
+  /** A Debezium truncate (op `t`) empties the table; else it is skipped. */
+  'truncate.enabled': v.optional(boolSetting, false),
   'batch.size': v.optional(intSetting(1), 2000),
   'tasks.max': v.optional(intSetting(1), 1),
 });

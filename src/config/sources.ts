@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { secretListSetting, standardWebhooksSecretsSetting } from './secrets.ts';
-import { anyListSetting, fieldName, intSetting, topicName } from './settings.ts';
+import { anyListSetting, boolSetting, fieldName, intSetting, listSetting, topicName } from './settings.ts';
 
 /** Keys every source connector takes. */
 const sourceCommon = {
@@ -82,12 +82,42 @@ export type StandardWebhooksSourceConfig = v.InferOutput<typeof StandardWebhooks
 export type StripeSourceConfig = v.InferOutput<typeof StripeSourceConfigSchema>;
 export type GithubSourceConfig = v.InferOutput<typeof GithubSourceConfigSchema>;
 
+/** A topic name that may hold `${schema}` and `${table}`, filled in from each change event. */
+const topicTemplate = v.pipe(
+  v.string(),
+  v.check(
+    (s) => /^[a-zA-Z0-9._-]{1,249}$/.test(s.replaceAll('${schema}', 's').replaceAll('${table}', 't')),
+    'is not a valid Kafka topic name (placeholders: ${schema}, ${table})',
+  ),
+);
+
+/** Debezium change events (the envelope, as Debezium Server's HTTP sink posts it), CDC into Kafka. */
+export const DebeziumSourceConfigSchema = v.object({
+  ...sourceCommon,
+  'connector.class': v.literal('debezium'),
+  /** Kafka topic; `${schema}` and `${table}` give one topic per captured table (then `tables` is required). */
+  topic: topicTemplate,
+  /** Captured tables as `schema.table` (exact names); when set, events of other tables are refused. */
+  tables: v.optional(anyListSetting, []),
+  /** Primary-key columns of the captured rows: their values are the Kafka key, so a row's changes stay ordered. */
+  'key.fields': listSetting,
+  /** Follow each delete with a tombstone (null value), as Debezium's own connectors do. */
+  'tombstones.on.delete': v.optional(boolSetting, true),
+  'max.body.bytes': v.optional(intSetting(1)),
+  /** Retried pushes of an event within this window are answered as duplicates. */
+  'dedupe.window.ms': v.optional(intSetting(0), 72 * 3600 * 1000),
+  'dedupe.max.entries': v.optional(intSetting(1), 1_000_000),
+});
+
+export type DebeziumSourceConfig = v.InferOutput<typeof DebeziumSourceConfigSchema>;
+
 /** Every source connector's config, told apart by `connector.class`. */
 export const SourceConfigSchemas = [
   WebhookSourceConfigSchema,
   StandardWebhooksSourceConfigSchema,
   StripeSourceConfigSchema,
   GithubSourceConfigSchema,
+  DebeziumSourceConfigSchema,
 ] as const;
 export type SourceConfig = v.InferOutput<(typeof SourceConfigSchemas)[number]>;
 

@@ -2,11 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { bigint, boolean, doublePrecision, jsonb, pgTable, text, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
 import { sinkOffsets } from './schema/pg.ts';
-import { chunkRows, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, UpsertSet } from './types.ts';
+import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
+import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges } from './types.ts';
 
-// The wire protocol counts bind parameters in an Int16.
-const MAX_PARAMETERS = 65_534;
+// The wire protocol counts bind parameters in an Int16; postgres.js refuses 65,534 and more.
+const MAX_PARAMETERS = 65_533;
+// The server nests `(a, b) IN ((…), (…), …)` one OR deeper per row; past a few thousand rows
+// that exceeds max_stack_depth. A one-column key becomes a flat `= ANY` instead.
+const MAX_ROW_KEYS_PER_DELETE = 500;
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'text',
@@ -86,11 +89,20 @@ export class PostgresSinkStore implements SinkStore {
     await this.shapes.prepare(table, keyColumns, rows, autoCreate);
   }
 
-  async commitBatch(connector: string, upserts: readonly UpsertSet[], positions: readonly StoredPosition[]) {
+  async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
+    const resolved = await this.shapes.resolve(changes);
     await this.db.transaction(async (tx) => {
-      for (const upsert of upserts) {
-        const shape = this.shapes.get(upsert.table);
-        if (!shape) throw new Error(`table "${upsert.table}" was not prepared`);
+      for (const { change: upsert, shape } of resolved) {
+        const name = sql.identifier(upsert.table);
+        if (upsert.truncate) await tx.execute(sql`TRUNCATE TABLE ${name}`);
+        const keys = sql.join(upsert.keyColumns.map((k) => sql.identifier(k)), sql`, `);
+        const maxParameters = upsert.keyColumns.length === 1 ? MAX_PARAMETERS : MAX_ROW_KEYS_PER_DELETE * upsert.keyColumns.length;
+        for (const chunk of chunkRows(keyTuples(shape, upsert.keyColumns, upsert.deletes ?? []), upsert.keyColumns.length, maxParameters)) {
+          // Row constructors (not VALUES) let the server type each parameter from its column.
+          const tuples = sql.join(chunk.map((tuple) => sql`(${sql.join(tuple.map((v) => sql`${v}`), sql`, `)})`), sql`, `);
+          await tx.execute(sql`DELETE FROM ${name} WHERE (${keys}) IN (${tuples})`);
+        }
+        if (upsert.rows.length === 0) continue;
         const table = drizzleTable(shape);
         const target = upsert.keyColumns.map((k) => table[k as keyof typeof table] as never);
         const set = Object.fromEntries(

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
 import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sinkOffsets } from './schema/sqlite.ts';
-import { chunkRows, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, UpsertSet } from './types.ts';
+import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
+import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges } from './types.ts';
 
 // SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
 const MAX_PARAMETERS = 32_766;
@@ -87,13 +87,21 @@ export class SqliteSinkStore implements SinkStore {
     await this.shapes.prepare(table, keyColumns, rows, autoCreate);
   }
 
-  async commitBatch(connector: string, upserts: readonly UpsertSet[], positions: readonly StoredPosition[]) {
+  async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
     const now = Date.now();
+    const resolved = await this.shapes.resolve(changes);
     this.db.transaction(
       (tx) => {
-        for (const upsert of upserts) {
-          const shape = this.shapes.get(upsert.table);
-          if (!shape) throw new Error(`table "${upsert.table}" was not prepared`);
+        for (const { change: upsert, shape } of resolved) {
+          const name = sql.identifier(upsert.table);
+          if (upsert.truncate) tx.run(sql`DELETE FROM ${name}`);
+          const keys = sql.join(upsert.keyColumns.map((k) => sql.identifier(k)), sql`, `);
+          for (const chunk of chunkRows(keyTuples(shape, upsert.keyColumns, upsert.deletes ?? []), upsert.keyColumns.length, MAX_PARAMETERS)) {
+            // A row value on the left of IN needs a subquery on the right in SQLite: VALUES is one.
+            const tuples = sql.join(chunk.map((tuple) => sql`(${sql.join(tuple.map((v) => sql`${v}`), sql`, `)})`), sql`, `);
+            tx.run(sql`DELETE FROM ${name} WHERE (${keys}) IN (VALUES ${tuples})`);
+          }
+          if (upsert.rows.length === 0) continue;
           const table = drizzleTable(shape);
           const target = upsert.keyColumns.map((k) => table[k as keyof typeof table] as never);
           const set = Object.fromEntries(

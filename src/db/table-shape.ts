@@ -70,6 +70,34 @@ export class TableShapes {
     return this.shapes.get(table);
   }
 
+  /** The shape of an existing table, introspected once; undefined while the table does not exist. */
+  async find(table: string, keyColumns: readonly string[]): Promise<TableShape | undefined> {
+    const known = this.shapes.get(table);
+    if (known) return known;
+    const columns = await this.ddl.introspect(table);
+    if (!columns) return undefined;
+    const shape = { name: table, columns, keyColumns };
+    this.shapes.set(table, shape);
+    return shape;
+  }
+
+  /**
+   * The shapes `changes` need, found before a transaction opens: a table with rows to upsert must
+   * have been prepared; one that only deletes or truncates and does not exist is left out, since
+   * it has nothing to remove.
+   */
+  async resolve<T extends { table: string; keyColumns: readonly string[]; rows: readonly unknown[] }>(
+    changes: readonly T[],
+  ): Promise<{ change: T; shape: TableShape }[]> {
+    const resolved: { change: T; shape: TableShape }[] = [];
+    for (const change of changes) {
+      const shape = change.rows.length > 0 ? this.shapes.get(change.table) : await this.find(change.table, change.keyColumns);
+      if (shape) resolved.push({ change, shape });
+      else if (change.rows.length > 0) throw new Error(`table "${change.table}" was not prepared`);
+    }
+    return resolved;
+  }
+
   async prepare(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean): Promise<TableShape> {
     let shape = this.shapes.get(table);
     if (!shape) {
@@ -104,6 +132,11 @@ export function chunkRows<T>(rows: readonly T[], columnsPerRow: number, maxParam
 export function shapeRows(shape: TableShape, rows: readonly Row[]): Row[] {
   const columns = [...shape.columns];
   return rows.map((row) => Object.fromEntries(columns.map(([c, kind]) => [c, toColumnValue(kind, row[c])])));
+}
+
+/** Key values of rows to delete, converted for the key columns' kinds. */
+export function keyTuples(shape: TableShape, keyColumns: readonly string[], keys: readonly Row[]): unknown[][] {
+  return keys.map((key) => keyColumns.map((c) => toColumnValue(shape.columns.get(c) ?? 'text', key[c])));
 }
 
 /** The columns an upsert overwrites: all but the key. */

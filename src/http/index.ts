@@ -1,2 +1,4 @@
-export { createApp, type AppDeps, type ConnectorView } from './app.ts';
+export { createApp, type AppDeps } from './app.ts';
+export * from './connect-service.ts';
+export { connectorsApi } from './connectors-api.ts';
 export { ingestRoutes, type IngestDeps } from './ingest.ts';

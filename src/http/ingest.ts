@@ -4,7 +4,8 @@ import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type
 import { errorBody } from './errors.ts';
 
 export interface IngestDeps {
-  sources: ReadonlyMap<string, SourceConnector>;
+  /** The source connector serving `name`, and whether it takes pushes now (not PAUSED/STOPPED). */
+  source(name: string): { connector: SourceConnector; accepting: boolean } | undefined;
   writer: SourceWriter;
   defaultMaxBodyBytes: number;
   onIngested?: (connector: string, accepted: number, duplicates: number) => void;
@@ -17,8 +18,14 @@ export function ingestRoutes(deps: IngestDeps) {
   app.post(
     '/:connector',
     async (c, next) => {
-      const source = deps.sources.get(c.req.param('connector'));
-      if (!source) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
+      const found = deps.source(c.req.param('connector'));
+      if (!found) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
+      if (!found.accepting) {
+        // Paused, not gone: the sender keeps the push and retries.
+        c.header('Retry-After', '5');
+        return errorBody(c, 503, `connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`);
+      }
+      const source = found.connector;
       c.set('source', source);
       const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
       return bodyLimit({

@@ -1,4 +1,4 @@
-import { commonConfig, KafkaJS } from './librdkafka.ts';
+import { AdminClient, commonConfig, KafkaJS } from './librdkafka.ts';
 
 export interface TopicSpec {
   name: string;
@@ -27,5 +27,31 @@ export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The partition numbers of each topic. */
+export async function topicPartitions(brokers: string, topics: readonly string[]): Promise<Map<string, number[]>> {
+  const admin = new KafkaJS.Kafka({}).admin(commonConfig(brokers, 'inlet-admin'));
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+    return new Map(metadata.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Grows `topic` to at least `partitions` partitions (Kafka cannot shrink a topic). */
+export async function ensurePartitions(brokers: string, topic: string, partitions: number): Promise<void> {
+  const current = (await topicPartitions(brokers, [topic])).get(topic)?.length ?? 0;
+  if (current >= partitions) return;
+  const admin = AdminClient.create(commonConfig(brokers, 'inlet-admin'));
+  try {
+    await new Promise<void>((resolve, reject) =>
+      admin.createPartitions(topic, partitions, 30_000, (error) => (error ? reject(error) : resolve())),
+    );
+  } finally {
+    admin.disconnect();
   }
 }

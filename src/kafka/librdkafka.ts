@@ -1,7 +1,7 @@
 // The one import of the native client; everything else in Inlet reaches Kafka through src/kafka.
 import Kafka from '@confluentinc/kafka-javascript';
 
-export const { Producer, KafkaConsumer, CODES, KafkaJS } = Kafka;
+export const { Producer, KafkaConsumer, AdminClient, CODES, KafkaJS } = Kafka;
 export type { LibrdKafkaError, DeliveryReport, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
 
 /** Connection settings shared by every client a worker opens. */

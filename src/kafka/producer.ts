@@ -67,7 +67,7 @@ export class KafkaRecordWriter implements RecordWriter {
         write.settle(index, { delivered: false, reason: error.message });
       } else {
         this.reachable = true;
-        write.settle(index, { delivered: true });
+        write.settle(index, { delivered: true, partition: report.partition, offset: report.offset });
       }
     });
     producer.on('event.error', (error: LibrdKafkaError) => {

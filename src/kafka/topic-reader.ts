@@ -14,8 +14,32 @@ export interface ReadRecord extends ConsumedRecord {
   timestamp: number;
 }
 
-const promised = <T>(fn: (cb: (error: LibrdKafkaError | null | undefined, value: T) => void) => void) =>
+export const promised = <T>(fn: (cb: (error: LibrdKafkaError | null | undefined, value: T) => void) => void) =>
   new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))));
+
+// A topic created a moment ago may have no leader yet; these clear up by themselves.
+const SETTLING = new Set([3, 5, 6]); // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER
+
+/** Runs `fn` again while it fails with an error a young topic gives, until `timeoutMs` passes. */
+export async function whileSettling<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!SETTLING.has((error as LibrdKafkaError).code) || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** Low and high watermarks of a partition, waiting out a young topic's leader election. */
+export function watermarks(consumer: InstanceType<typeof KafkaConsumer>, topic: string, partition: number, timeoutMs: number) {
+  return whileSettling(
+    () => promised<{ lowOffset: number; highOffset: number }>((cb) => consumer.queryWatermarkOffsets(topic, partition, timeoutMs, cb)),
+    timeoutMs,
+  );
+}
 
 /**
  * Reads topics from a start position up to the end offsets seen when the read began, outside any
@@ -48,14 +72,13 @@ export async function readTopics(
     for (const range of ranges) {
       const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
       for (const { id: partition } of partitions) {
-        const { lowOffset, highOffset } = await promised<{ lowOffset: number; highOffset: number }>((cb) =>
-          consumer.queryWatermarkOffsets(range.topic, partition, timeoutMs, cb),
-        );
+        const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
         let start = lowOffset;
         if (range.maxRecordsPerPartition !== undefined) start = Math.max(start, highOffset - range.maxRecordsPerPartition);
         if (range.fromTimestamp !== undefined) {
-          const [byTime] = await promised<{ offset: number }[]>((cb) =>
-            consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb),
+          const [byTime] = await whileSettling(
+            () => promised<{ offset: number }[]>((cb) => consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb)),
+            timeoutMs,
           );
           // -1: no record that recent in this partition.
           start = byTime && byTime.offset >= 0 ? Math.max(start, byTime.offset) : highOffset;

@@ -1,55 +1,70 @@
-import { ensureTopics, readTopics, type KafkaRecordWriter } from '../kafka/index.ts';
-
-export const OFFSETS_TOPIC = 'inlet-offsets';
+import type { KafkaRecordWriter } from '../kafka/index.ts';
+import { KafkaMap } from './kafka-map.ts';
 
 /** Kafka Connect's offsets-topic key: `["<connector>", {"partition": …}]`. */
 const recordKey = (connector: string, partition: string) => JSON.stringify([connector, { partition }]);
 
+function parseKey(key: string): [connector: string, partition: string] | undefined {
+  try {
+    const [connector, { partition }] = JSON.parse(key) as [string, { partition: string }];
+    return typeof connector === 'string' && typeof partition === 'string' ? [connector, partition] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Source offsets by connector and source partition, kept in a compacted Kafka topic as Kafka
- * Connect keeps them, so a restarted worker knows how far each source got.
+ * Connect keeps them and followed by every worker, so a restarted or another worker knows how far
+ * each source got. Writes from the ingest path are coalesced and flushed every second.
  */
 export class SourceOffsetStore {
-  private readonly offsets = new Map<string, Map<string, string>>();
-  private readonly dirty = new Map<string, { connector: string; partition: string; offset: string }>();
+  private readonly dirty = new Map<string, { offset: string } | null>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly brokers: string,
-    private readonly producer: KafkaRecordWriter,
-    private readonly log: (message: string) => void = console.error,
+  private constructor(
+    private readonly map: KafkaMap<{ offset: string }>,
+    private readonly log: (message: string) => void,
   ) {}
 
-  /** Creates the topic if needed and reads it to the end. */
-  async load(): Promise<void> {
-    await ensureTopics(this.brokers, [{ name: OFFSETS_TOPIC, partitions: 5, config: { 'cleanup.policy': 'compact' } }]);
-    await readTopics(this.brokers, [{ topic: OFFSETS_TOPIC }], (record) => {
-      if (!record.key) return;
-      const parsed = JSON.parse(record.key.toString()) as [string, { partition: string }];
-      const [connector, { partition }] = parsed;
-      if (record.value === null) this.offsets.get(connector)?.delete(partition);
-      else this.connector(connector).set(partition, (JSON.parse(record.value.toString()) as { offset: string }).offset);
+  static async open(brokers: string, topic: string, writer: KafkaRecordWriter, log: (message: string) => void = console.error) {
+    const map = await KafkaMap.open<{ offset: string }>({
+      brokers,
+      topic,
+      partitions: 5,
+      writer,
+      parse: (json) => json as { offset: string },
+      log,
     });
-  }
-
-  private connector(name: string): Map<string, string> {
-    let partitions = this.offsets.get(name);
-    if (!partitions) this.offsets.set(name, (partitions = new Map()));
-    return partitions;
+    return new SourceOffsetStore(map, log);
   }
 
   get(connector: string, partition: string): string | undefined {
-    return this.offsets.get(connector)?.get(partition);
+    const key = recordKey(connector, partition);
+    const pending = this.dirty.get(key);
+    if (pending !== undefined) return pending?.offset;
+    return this.map.get(key)?.offset;
   }
 
-  /** All stored offsets of a connector (for the offsets REST API). */
+  /** All stored offsets of a connector, including ones not flushed yet. */
   entries(connector: string): [partition: string, offset: string][] {
-    return [...(this.offsets.get(connector) ?? [])];
+    const merged = new Map<string, { offset: string } | null>(this.map.entries());
+    for (const [key, value] of this.dirty) merged.set(key, value);
+    const found: [string, string][] = [];
+    for (const [key, value] of merged) {
+      const parsed = parseKey(key);
+      if (parsed && parsed[0] === connector && value) found.push([parsed[1], value.offset]);
+    }
+    return found.sort(([a], [b]) => a.localeCompare(b));
   }
 
   set(connector: string, partition: string, offset: string): void {
-    this.connector(connector).set(partition, offset);
-    this.dirty.set(recordKey(connector, partition), { connector, partition, offset });
+    this.dirty.set(recordKey(connector, partition), { offset });
+  }
+
+  remove(connector: string, partition: string): void {
+    this.dirty.set(recordKey(connector, partition), null);
   }
 
   /** Writes changed offsets every `intervalMs` (Connect's offset.flush.interval.ms). */
@@ -57,26 +72,26 @@ export class SourceOffsetStore {
     this.timer ??= setInterval(() => void this.flush(), intervalMs);
   }
 
-  async flush(): Promise<void> {
-    if (this.dirty.size === 0) return;
-    const batch = [...this.dirty.values()];
-    this.dirty.clear();
-    const outcomes = await this.producer.write(
-      batch.map((e) => ({ topic: OFFSETS_TOPIC, key: recordKey(e.connector, e.partition), value: JSON.stringify({ offset: e.offset }), headers: {} })),
-    );
-    outcomes.forEach((outcome, i) => {
-      if (outcome.delivered) return;
-      const entry = batch[i]!;
-      const key = recordKey(entry.connector, entry.partition);
-      // Keep a newer value set meanwhile; otherwise try this one again on the next flush.
-      if (!this.dirty.has(key)) this.dirty.set(key, entry);
-      this.log(`writing source offsets failed, will retry: ${outcome.reason}`);
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.dirty.size === 0) return;
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      try {
+        await this.map.setMany(batch);
+      } catch (error) {
+        // Keep values set meanwhile; otherwise try these again on the next flush.
+        for (const [key, value] of batch) if (!this.dirty.has(key)) this.dirty.set(key, value);
+        this.log(`writing source offsets failed, will retry: ${(error as Error).message}`);
+      }
     });
+    return this.flushing;
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.flush();
+    await this.map.close();
   }
 }

@@ -1,2 +1,2 @@
-export { ErrantRecordError, tableName, toUpserts } from './records.ts';
+export { ErrantRecordError, tableName, toChanges } from './records.ts';
 export { SinkTask, type SinkTaskOptions, type TaskState, type TaskStatus } from './sink-task.ts';

@@ -1,7 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { isTransientDbError, type SinkStore } from '../db/index.ts';
 import { BatchConsumer, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
-import { toUpserts } from './records.ts';
+import { toChanges } from './records.ts';
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'RETRYING' | 'FAILED' | 'STOPPED';
 
@@ -89,12 +89,13 @@ export class SinkTask {
     const nextOffset = records[records.length - 1]!.offset + 1;
     const { store, config, connector } = this.options;
     try {
-      const upserts = toUpserts(records, config);
+      const changes = toChanges(records, config);
       await this.withRetries(async () => {
-        for (const upsert of upserts) {
-          await store.prepareTable(upsert.table, upsert.keyColumns, upsert.rows, config['auto.create']);
+        for (const change of changes) {
+          // Deletes and truncates alone never create a table: a missing one has nothing to remove.
+          if (change.rows.length > 0) await store.prepareTable(change.table, change.keyColumns, change.rows, config['auto.create']);
         }
-        await store.commitBatch(connector, upserts, [{ topic: batch.topic, partition: batch.partition, nextOffset }]);
+        await store.commitBatch(connector, changes, [{ topic: batch.topic, partition: batch.partition, nextOffset }]);
       });
     } catch (error) {
       this.fail(error as Error);

@@ -10,3 +10,4 @@ export { createWebhookSource, SOURCE_HEADERS } from './webhook.ts';
 export { createGithubSource } from './github.ts';
 export { createStandardWebhooksSource } from './standard-webhooks.ts';
 export { createStripeSource } from './stripe.ts';
+export { createDebeziumSource } from './debezium.ts';

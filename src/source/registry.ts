@@ -1,4 +1,5 @@
 import type { SourceConfig } from '../config/index.ts';
+import { createDebeziumSource } from './debezium.ts';
 import { createGithubSource } from './github.ts';
 import { createStandardWebhooksSource } from './standard-webhooks.ts';
 import { createStripeSource } from './stripe.ts';
@@ -16,5 +17,7 @@ export function createSourceConnector(name: string, config: SourceConfig): Sourc
       return createStripeSource(name, config);
     case 'github':
       return createGithubSource(name, config);
+    case 'debezium':
+      return createDebeziumSource(name, config);
   }
 }

@@ -17,6 +17,7 @@ interface ConnectorState {
   window: DedupeWindow;
   /** Only for sources whose offsets grow (CDC): anything at or below the stored offset is old. */
   progress: SourceProgress | undefined;
+
 }
 
 const windowKey = (record: Pick<SourceRecord, 'sourcePartition' | 'sourceOffset'>) =>
@@ -57,6 +58,14 @@ export class SourceWriter {
   /** Restores a stored source offset (from the offsets topic). */
   restoreOffset(connector: SourceConnector, sourcePartition: string, offset: string): void {
     this.state(connector).progress?.restore(sourcePartition, offset);
+  }
+
+  /** Replaces the stored offsets of a source whose offsets grow (after the offsets API altered them). */
+  replaceOffsets(connector: SourceConnector, entries: readonly [partition: string, offset: string][]): void {
+    const state = this.state(connector);
+    if (!connector.offsetOrder) return;
+    state.progress = new SourceProgress(connector.offsetOrder);
+    for (const [partition, offset] of entries) state.progress.restore(partition, offset);
   }
 
   async write(connector: SourceConnector, records: readonly SourceRecord[]): Promise<IngestResult> {

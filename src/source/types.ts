@@ -5,15 +5,16 @@
 export interface SourceRecord {
   topic: string;
   key: string | null;
-  /** The serialized value (JSON text). */
-  value: string;
+  /** The serialized value (JSON text); null for a tombstone (a CDC delete's follower). */
+  value: string | null;
   headers: Record<string, string>;
   sourcePartition: string;
   /** Null when the sender gave nothing to recognise a retry by. */
   sourceOffset: string | null;
 }
 
-export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: string };
+/** Where Kafka put a delivered record (absent from writers that cannot tell, e.g. at the edge). */
+export type DeliveryOutcome = { delivered: true; partition?: number; offset?: number } | { delivered: false; reason: string };
 
 /** Where accepted records go: the Kafka producer on a worker, a forwarder at the edge. */
 export interface RecordWriter {

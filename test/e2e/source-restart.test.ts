@@ -13,7 +13,8 @@ describe('retried deliveries after the gateway restarts', () => {
   };
   const running: WorkerProcess[] = [];
   const start = async () => {
-    const worker = await startWorker({ brokers: kafka.bootstrap, connectors: [source] });
+    // One cluster across the restarts: the same config, status and offsets topics.
+    const worker = await startWorker({ brokers: kafka.bootstrap, connectors: [source], group: `restart-${topic}` });
     running.push(worker);
     return worker;
   };

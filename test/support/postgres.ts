@@ -29,11 +29,21 @@ async function run(cmd: string[], asUser: string | null): Promise<void> {
 export interface PostgresServer {
   /** URL of the maintenance database; use createDatabase for a test's own. */
   url: string;
+  /** The server's port on 127.0.0.1 (for clients configured by host and port). */
+  port: number;
   createDatabase(name: string): Promise<string>;
 }
 
+export interface PostgresOptions {
+  /**
+   * `wal_level=logical` with room for replication slots, for CDC readers such as Debezium's
+   * pgoutput connector. The cluster is then the caller's own, not the suite's shared one.
+   */
+  logicalReplication?: boolean;
+}
+
 /** Starts a private cluster (initdb on a free port) so tests never depend on a server left running. */
-async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-pg-'));
   const dataDir = join(dir, 'data');
   // initdb refuses to run as root; Debian's package provides the postgres user for that.
@@ -50,8 +60,10 @@ async function startPostgres(): Promise<PostgresServer> {
   chmodSync(dir, 0o700);
   const port = await freePort();
   await run([serverBin('initdb'), '-D', dataDir, '-U', 'inlet', '-A', 'trust', '-E', 'UTF8', '--no-sync'], asUser);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  await run([serverBin('pg_ctl'), '-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start'], asUser);
+  let settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  // initdb's pg_hba.conf already trusts replication connections from 127.0.0.1.
+  if (options.logicalReplication) settings += ' -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10';
+  await run([serverBin('pg_ctl'), '-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start'], asUser);
   cleanups.push(async () => {
     await run([serverBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop'], asUser).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -62,6 +74,7 @@ async function startPostgres(): Promise<PostgresServer> {
 function serverAt(url: string): PostgresServer {
   return {
     url,
+    port: Number(new URL(url).port || 5432),
     async createDatabase(name: string) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       try {

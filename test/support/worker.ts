@@ -30,6 +30,8 @@ export interface WorkerLaunch {
   brokers: string;
   dbUrl?: string;
   env?: Record<string, string>;
+  /** Worker cluster; each worker gets a cluster of its own unless tests share one. */
+  group?: string;
   /** Do not wait for /health (for processes expected to exit, e.g. fault injection). */
   waitReady?: boolean;
 }
@@ -48,6 +50,7 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
       KAFKA_BROKERS: launch.brokers,
       INLET_CONFIG: configPath,
       INLET_DB_URL: launch.dbUrl ?? `sqlite:${join(dir, 'inlet.db')}`,
+      INLET_GROUP_ID: launch.group ?? `test-${crypto.randomUUID()}`,
       ...launch.env,
     },
     stdin: 'ignore',
@@ -93,14 +96,13 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
     rmSync(dir, { recursive: true, force: true });
   });
   if (launch.waitReady !== false) {
-    await waitFor(
-      `worker on ${url} to answer /health`,
-      async () => {
-        if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode}:\n${output}`);
-        return (await fetch(`${url}/health`).catch(() => null))?.ok;
-      },
-      { timeoutMs: 60_000 },
-    ).catch((error) => {
+    const ready = waitFor(`worker on ${url} to answer /health`, async () => (await fetch(`${url}/health`).catch(() => null))?.ok, {
+      timeoutMs: 60_000,
+    });
+    const exited = proc.exited.then((code) => {
+      throw new Error(`worker exited with ${code} before it was ready`);
+    });
+    await Promise.race([ready, exited]).catch((error) => {
       throw new Error(`${(error as Error).message}\n--- worker output ---\n${output}`);
     });
   }

@@ -56,6 +56,8 @@ describe('parseConnectorsJson', () => {
         'table.name.format': '${topic}',
         'primary.key.mode': 'record_value',
         'auto.create': true,
+        'delete.enabled': true,
+        'truncate.enabled': false,
         'batch.size': 2000,
         'tasks.max': 1,
       },

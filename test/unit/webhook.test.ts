@@ -48,7 +48,7 @@ describe('createWebhookSource', () => {
         'inlet.source.offset': 'evt_1',
       },
     });
-    expect(JSON.parse(record!.value)).toEqual(item);
+    expect(JSON.parse(record!.value!)).toEqual(item);
   });
 
   test('source headers are named inlet.*', () => {

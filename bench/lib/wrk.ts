@@ -1,0 +1,48 @@
+// wrk (Debian's package) as the HTTP load generator: C, two threads, keep-alive connections.
+import { join } from 'node:path';
+import { ROOT, run } from './proc.ts';
+
+export interface LoadResult {
+  requests: number;
+  okRequests: number;
+  errors: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+export function parseWrk(out: string): LoadResult {
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m)/.exec(out);
+  if (!total) throw new Error(`cannot read wrk output:\n${out}`);
+  const requests = Number(total[1]);
+  const seconds = toMs(`${total[2]}${total[3]}`) / 1000;
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = socket ? Number(socket[1]) + Number(socket[3]) + Number(socket[4]) : 0;
+  const p50 = /^\s*50%\s+(\S+)/m.exec(out)?.[1];
+  const p99 = /^\s*99%\s+(\S+)/m.exec(out)?.[1];
+  return {
+    requests,
+    okRequests: requests - non2xx,
+    errors: non2xx + socketErrors,
+    seconds,
+    p50Ms: p50 ? toMs(p50) : NaN,
+    p99Ms: p99 ? toMs(p99) : NaN,
+  };
+}
+
+/** POSTs the body in `bodyFile` over `connections` keep-alive connections for `seconds`. */
+export async function wrk(url: string, bodyFile: string, connections: number, seconds: number): Promise<LoadResult> {
+  const out = await run(
+    ['wrk', '-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', join(ROOT, 'bench', 'tools', 'post.lua'), url],
+    { env: { BENCH_BODY: bodyFile } },
+  );
+  return parseWrk(out);
+}

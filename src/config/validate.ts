@@ -1,0 +1,68 @@
+import * as v from 'valibot';
+import { ConnectorConfigSchema, type ConnectorConfig } from './connector-config.ts';
+import { toFieldIssues, type FieldIssue } from './issues.ts';
+import { processEnv, resolveSecretReferences, type Environment } from './secrets.ts';
+import { connectorName } from './settings.ts';
+import { SinkConfigSchemas } from './sinks.ts';
+import { SourceConfigSchemas } from './sources.ts';
+
+export type ConnectorCheck = { ok: true; config: ConnectorConfig } | { ok: false; issues: FieldIssue[] };
+
+/**
+ * Checks one connector's config as the REST API receives it (a string map, `${env:…}` secrets
+ * unresolved) and as a worker applies it from the config topic; issues are addressed by key.
+ */
+export function checkConnectorConfig(properties: unknown, env: Environment = processEnv()): ConnectorCheck {
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
+    return { ok: false, issues: [{ path: '', message: 'config must be a JSON object' }] };
+  }
+  const secrets = resolveSecretReferences(properties as Record<string, unknown>, env);
+  if (secrets.issues.length > 0) return { ok: false, issues: secrets.issues };
+  const result = v.safeParse(ConnectorConfigSchema, secrets.config);
+  return result.success ? { ok: true, config: result.output } : { ok: false, issues: toFieldIssues(result.issues) };
+}
+
+export function checkConnectorName(name: unknown): FieldIssue[] {
+  const result = v.safeParse(connectorName, name);
+  return result.success ? [] : toFieldIssues(result.issues).map((i) => ({ ...i, path: 'name' }));
+}
+
+const PLUGIN_SCHEMAS = [...SourceConfigSchemas, ...SinkConfigSchemas];
+
+/** Connector classes this build knows, with their kind. */
+export function connectorPlugins(): { class: string; type: 'source' | 'sink' }[] {
+  return [
+    ...SourceConfigSchemas.map((s) => ({ class: s.entries['connector.class'].literal as string, type: 'source' as const })),
+    ...SinkConfigSchemas.map((s) => ({ class: s.entries['connector.class'].literal as string, type: 'sink' as const })),
+  ];
+}
+
+/**
+ * Per-key report for Connect's validate endpoint: every key the plugin knows and every key given,
+ * each with its value and errors. Undefined when no plugin has that class.
+ */
+export function validateConnectorConfig(
+  pluginClass: string,
+  properties: Record<string, unknown>,
+  env: Environment = processEnv(),
+): { name: string; value: string | null; errors: string[] }[] | undefined {
+  const schema = PLUGIN_SCHEMAS.find((s) => s.entries['connector.class'].literal === pluginClass);
+  if (!schema) return undefined;
+  const check = checkConnectorConfig({ ...properties, 'connector.class': pluginClass }, env);
+  const errors = new Map<string, string[]>();
+  if (!check.ok) {
+    for (const issue of check.issues) {
+      const key = Object.keys(schema.entries).find((k) => issue.path === k || issue.path.startsWith(`${k}.`)) ?? issue.path;
+      errors.set(key, [...(errors.get(key) ?? []), issue.message]);
+    }
+  }
+  const keys = [...new Set([...Object.keys(schema.entries), ...Object.keys(properties), ...errors.keys()])];
+  return keys.map((name) => {
+    const value = name === 'connector.class' ? pluginClass : properties[name];
+    return {
+      name,
+      value: value === undefined || value === null ? null : Array.isArray(value) ? value.join(',') : String(value),
+      errors: errors.get(name) ?? [],
+    };
+  });
+}

@@ -1,0 +1,67 @@
+/** What the Kafka-Connect-shaped REST API needs from a worker. Shapes are Connect's. */
+
+export type ConnectorType = 'source' | 'sink';
+export type TargetStateName = 'STARTED' | 'PAUSED' | 'STOPPED';
+
+/** A failure the API answers with `{error_code, message}`. */
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+  constructor(
+    readonly status: 400 | 404 | 409 | 500 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectorInfo {
+  name: string;
+  config: Record<string, string>;
+  tasks: { connector: string; task: number }[];
+  type: ConnectorType;
+}
+
+export interface TaskStatusView {
+  id: number;
+  state: string;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface ConnectorStatusView {
+  name: string;
+  connector: { state: string; worker_id: string; trace?: string };
+  tasks: TaskStatusView[];
+  type: ConnectorType;
+}
+
+export interface OffsetEntry {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown> | null;
+}
+
+export interface ConfigValueReport {
+  name: string;
+  value: string | null;
+  errors: string[];
+}
+
+export interface ConnectService {
+  names(): string[];
+  info(name: string): ConnectorInfo | undefined;
+  status(name: string): ConnectorStatusView | undefined;
+  /** Throws ConnectError 409 if the name is taken, 400 if the config is invalid. */
+  create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo>;
+  putConfig(name: string, config: Record<string, unknown>): Promise<{ created: boolean; info: ConnectorInfo }>;
+  remove(name: string): Promise<void>;
+  setTargetState(name: string, state: TargetStateName): Promise<void>;
+  restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<void>;
+  offsets(name: string): Promise<OffsetEntry[]>;
+  /** Only while the connector is STOPPED (KIP-875). `null` offsets remove a partition's offset. */
+  alterOffsets(name: string, entries: OffsetEntry[]): Promise<void>;
+  resetOffsets(name: string): Promise<void>;
+  topics(name: string): string[];
+  plugins(): { class: string; type: ConnectorType; version: string }[];
+  /** undefined when no plugin has that class. */
+  validate(pluginClass: string, config: Record<string, unknown>): ConfigValueReport[] | undefined;
+}

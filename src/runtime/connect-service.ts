@@ -1,0 +1,192 @@
+import {
+  checkConnectorConfig,
+  checkConnectorName,
+  connectorPlugins,
+  formatIssues,
+  redactSecrets,
+  validateConnectorConfig,
+} from '../config/index.ts';
+import {
+  ConnectError,
+  type ConnectService,
+  type ConnectorInfo,
+  type ConnectorStatusView,
+  type OffsetEntry,
+  type TargetStateName,
+  type TaskStatusView,
+} from '../http/connect-service.ts';
+import type { ConfigStore } from './config-store.ts';
+import type { Herder } from './herder.ts';
+import type { SourceOffsetStore } from './offset-store.ts';
+import type { StatusStore } from './status-store.ts';
+
+export interface WorkerConnectServiceDeps {
+  workerId: string;
+  version: string;
+  configs: ConfigStore;
+  statuses: StatusStore;
+  offsets: SourceOffsetStore;
+  herder: Herder;
+}
+
+const PLUGINS = connectorPlugins();
+const typeOf = (properties: Record<string, unknown>) =>
+  PLUGINS.find((p) => p.class === properties['connector.class'])?.type ?? 'source';
+
+/** Connect's config maps hold strings; lists are comma-separated, secrets hidden. */
+function stringMap(name: string, properties: Record<string, unknown>): Record<string, string> {
+  const view: Record<string, string> = { name };
+  for (const [key, value] of Object.entries(redactSecrets(properties))) {
+    if (value === undefined || value === null) continue;
+    view[key] = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : String(value);
+  }
+  return view;
+}
+
+/** The REST API's view of the cluster: writes go to the config topic, reads come from it. */
+export class WorkerConnectService implements ConnectService {
+  constructor(private readonly deps: WorkerConnectServiceDeps) {}
+
+  names(): string[] {
+    return this.deps.configs.names();
+  }
+
+  private tasksMax(name: string, properties: Record<string, unknown>): number {
+    if (typeOf(properties) === 'source') return 1;
+    return this.deps.herder.sink(name)?.config['tasks.max'] ?? Math.max(1, Number(properties['tasks.max'] ?? 1) || 1);
+  }
+
+  info(name: string): ConnectorInfo | undefined {
+    const properties = this.deps.configs.properties(name);
+    if (!properties) return undefined;
+    const tasks = Array.from({ length: this.tasksMax(name, properties) }, (_, task) => ({ connector: name, task }));
+    return { name, config: stringMap(name, properties), tasks, type: typeOf(properties) };
+  }
+
+  status(name: string): ConnectorStatusView | undefined {
+    const properties = this.deps.configs.properties(name);
+    if (!properties) return undefined;
+    const target = this.deps.configs.targetState(name);
+    const failure = this.deps.herder.failure(name);
+    const type = typeOf(properties);
+    const state = failure ? 'FAILED' : target === 'STARTED' ? 'RUNNING' : target;
+    const connector = { state, worker_id: this.deps.workerId, ...(failure ? { trace: failure } : {}) };
+    if (target === 'STOPPED') return { name, connector, tasks: [], type };
+    let tasks: TaskStatusView[];
+    if (type === 'source') {
+      tasks = [{ id: 0, state: failure ? 'FAILED' : target === 'PAUSED' ? 'PAUSED' : 'RUNNING', worker_id: this.deps.workerId }];
+    } else {
+      tasks = Array.from({ length: this.tasksMax(name, properties) }, (_, id) => {
+        const status = this.deps.statuses.task(name, id);
+        return status ? { id, ...status } : { id, state: 'UNASSIGNED', worker_id: '' };
+      });
+    }
+    return { name, connector, tasks, type };
+  }
+
+  private checked(name: string, config: Record<string, unknown>): Record<string, unknown> {
+    const nameIssues = checkConnectorName(name);
+    if (nameIssues.length > 0) throw new ConnectError(400, formatIssues(nameIssues));
+    const { name: _, ...properties } = config;
+    const check = checkConnectorConfig(properties);
+    if (!check.ok) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(check.issues)}`);
+    return properties;
+  }
+
+  async create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo> {
+    const properties = this.checked(name, config);
+    if (this.deps.configs.properties(name)) throw new ConnectError(409, `Connector ${name} already exists`);
+    await this.deps.configs.setTargetState(name, initialState ?? 'STARTED');
+    await this.deps.configs.put(name, properties);
+    await this.deps.herder.settled();
+    return this.info(name)!;
+  }
+
+  async putConfig(name: string, config: Record<string, unknown>) {
+    const properties = this.checked(name, config);
+    const created = !this.deps.configs.properties(name);
+    await this.deps.configs.put(name, properties);
+    await this.deps.herder.settled();
+    return { created, info: this.info(name)! };
+  }
+
+  async remove(name: string): Promise<void> {
+    const properties = this.deps.configs.properties(name);
+    await this.deps.configs.delete(name);
+    await this.deps.herder.settled();
+    if (properties) await this.deps.statuses.forget(name, this.tasksMax(name, properties));
+  }
+
+  async setTargetState(name: string, state: TargetStateName): Promise<void> {
+    await this.deps.configs.setTargetState(name, state);
+    await this.deps.herder.settled();
+  }
+
+  async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<void> {
+    await this.deps.configs.requestRestart(name, { id: crypto.randomUUID(), ...options });
+    await this.deps.herder.settled();
+  }
+
+  async offsets(name: string): Promise<OffsetEntry[]> {
+    const sink = this.deps.herder.sink(name);
+    if (!sink) {
+      return this.deps.offsets.entries(name).map(([partition, offset]) => ({ partition: { partition }, offset: { offset } }));
+    }
+    const stored = await sink.runtime.storedOffsets();
+    return [...stored].map(([key, next]) => {
+      const at = key.lastIndexOf('/');
+      return { partition: { kafka_topic: key.slice(0, at), kafka_partition: Number(key.slice(at + 1)) }, offset: { kafka_offset: next } };
+    });
+  }
+
+  private requireStopped(name: string): void {
+    if (this.deps.configs.targetState(name) !== 'STOPPED') {
+      throw new ConnectError(400, 'Connectors must be in the STOPPED state before their offsets can be modified');
+    }
+  }
+
+  async alterOffsets(name: string, entries: OffsetEntry[]): Promise<void> {
+    this.requireStopped(name);
+    const sink = this.deps.herder.sink(name);
+    if (sink) {
+      const positions = entries.map((e) => {
+        const topic = e.partition.kafka_topic;
+        const partition = Number(e.partition.kafka_partition);
+        const next = e.offset === null ? 0 : Number(e.offset.kafka_offset);
+        if (typeof topic !== 'string' || !Number.isInteger(partition) || !Number.isInteger(next) || next < 0) {
+          throw new ConnectError(400, 'sink offsets look like {"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {"kafka_offset": 42}}');
+        }
+        return { topic, partition, nextOffset: next };
+      });
+      await sink.runtime.writeOffsets(positions);
+      return;
+    }
+    for (const entry of entries) {
+      const partition = entry.partition.partition;
+      if (typeof partition !== 'string') throw new ConnectError(400, 'source offsets look like {"partition": {"partition": "p"}, "offset": {"offset": "o"}}');
+      if (entry.offset === null) this.deps.offsets.remove(name, partition);
+      else this.deps.offsets.set(name, partition, String(entry.offset.offset));
+    }
+    await this.deps.offsets.flush();
+  }
+
+  async resetOffsets(name: string): Promise<void> {
+    this.requireStopped(name);
+    const current = await this.offsets(name);
+    await this.alterOffsets(name, current.map((entry) => ({ partition: entry.partition, offset: null })));
+  }
+
+  topics(name: string): string[] {
+    const sink = this.deps.herder.sink(name);
+    if (sink) return [...sink.config.topics];
+    return [...(this.deps.herder.source(name)?.source.topics ?? [])];
+  }
+
+  plugins() {
+    return PLUGINS.map((p) => ({ ...p, version: this.deps.version }));
+  }
+
+  validate(pluginClass: string, config: Record<string, unknown>) {
+    return validateConnectorConfig(pluginClass, config);
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  checkConnectorConfig,
+  formatIssues,
+  isSinkConfig,
+  type DatabaseSinkConfig,
+  type SourceConfig,
+  type WorkerEnv,
+} from '../config/index.ts';
+import { ensureTopics } from '../kafka/index.ts';
+import { createSourceConnector, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import type { ConfigStore, TargetState } from './config-store.ts';
+import type { SourceOffsetStore } from './offset-store.ts';
+import { restoreSources } from './restore-sources.ts';
+import { SinkConnectorRuntime } from './sink-connector.ts';
+import type { StatusStore } from './status-store.ts';
+
+export interface HerderDeps {
+  env: WorkerEnv;
+  workerId: string;
+  configs: ConfigStore;
+  statuses: StatusStore;
+  offsets: SourceOffsetStore;
+  writer: SourceWriter;
+  afterDbCommit?: () => void;
+  onSinkApplied?: (connector: string, records: number) => void;
+  log: (message: string) => void;
+}
+
+export interface RunningSource {
+  source: SourceConnector;
+  config: SourceConfig;
+  state: TargetState;
+}
+
+interface RunningSink {
+  config: DatabaseSinkConfig;
+  runtime: SinkConnectorRuntime;
+  state: TargetState;
+}
+
+/**
+ * Decides what runs on this worker (Kafka Connect's herder): follows the config topic and brings
+ * sources, sink slot memberships and target states in line with it, one connector change at a
+ * time. Every worker serves every source; sink tasks go where Kafka assigns their slots.
+ */
+export class Herder {
+  private readonly sources = new Map<string, RunningSource & { properties: string }>();
+  private readonly sinks = new Map<string, RunningSink & { properties: string }>();
+  /** Why a stored connector cannot run on this worker (e.g. a secret's variable is not set here). */
+  private readonly failures = new Map<string, string>();
+  private queue: Promise<void> = Promise.resolve();
+  private statusTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly deps: HerderDeps) {}
+
+  async start(): Promise<void> {
+    this.deps.configs.onChange((event) => {
+      if (!event.live) return;
+      if (event.kind === 'restart') void this.serially(() => this.restart(event.name, event.request));
+      else void this.serially(() => this.reconcile(event.name));
+    });
+    for (const name of this.deps.configs.names()) await this.serially(() => this.reconcile(name));
+    this.statusTimer = setInterval(() => {
+      for (const sink of this.sinks.values()) void sink.runtime.publish();
+    }, 1000);
+  }
+
+  /** Resolves once every change seen so far has been applied here. */
+  settled(): Promise<void> {
+    return this.serially(async () => {});
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`herder: ${error.stack ?? error.message}`));
+    return this.queue;
+  }
+
+  source(name: string): RunningSource | undefined {
+    return this.sources.get(name);
+  }
+
+  sink(name: string): RunningSink | undefined {
+    return this.sinks.get(name);
+  }
+
+  failure(name: string): string | undefined {
+    return this.failures.get(name);
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const properties = this.deps.configs.properties(name);
+    const state = this.deps.configs.targetState(name);
+    const key = JSON.stringify(properties);
+    if (!properties) return this.remove(name);
+    const check = checkConnectorConfig(properties);
+    if (!check.ok) {
+      await this.remove(name);
+      this.failures.set(name, formatIssues(check.issues));
+      this.deps.log(`connector ${name} cannot run on this worker: ${this.failures.get(name)}`);
+      return;
+    }
+    this.failures.delete(name);
+    const config = check.config;
+    if (isSinkConfig(config)) {
+      this.sources.delete(name);
+      let sink = this.sinks.get(name);
+      if (sink && sink.properties !== key) {
+        await sink.runtime.stop(null);
+        sink = undefined;
+      }
+      if (!sink) {
+        sink = { config, properties: key, state, runtime: this.sinkRuntime(name, config) };
+        this.sinks.set(name, sink);
+      }
+      sink.state = state;
+      if (state === 'STOPPED') await sink.runtime.stop('STOPPED');
+      else await sink.runtime.start(state === 'PAUSED');
+      return;
+    }
+    await this.sinks.get(name)?.runtime.stop(null);
+    this.sinks.delete(name);
+    const existing = this.sources.get(name);
+    if (existing && existing.properties === key) {
+      // Offsets may only change while STOPPED (the offsets API); take them on the way out of it.
+      if (existing.state === 'STOPPED' && state !== 'STOPPED') {
+        this.deps.writer.replaceOffsets(existing.source, this.deps.offsets.entries(name));
+      }
+      existing.state = state;
+      return;
+    }
+    const source = createSourceConnector(name, config);
+    await ensureTopics(
+      this.deps.env.KAFKA_BROKERS,
+      source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })),
+    );
+    if (!existing) await restoreSources(this.deps.env.KAFKA_BROKERS, [source], this.deps.writer, this.deps.offsets);
+    this.sources.set(name, { source, config, state, properties: key });
+  }
+
+  private sinkRuntime(name: string, config: DatabaseSinkConfig): SinkConnectorRuntime {
+    const { env, workerId, statuses, afterDbCommit, log } = this.deps;
+    return new SinkConnectorRuntime(name, config, {
+      brokers: env.KAFKA_BROKERS,
+      cluster: env.INLET_GROUP_ID,
+      workerId,
+      defaultDbUrl: env.INLET_DB_URL,
+      sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
+      statuses,
+      afterDbCommit,
+      onApplied: (records) => this.deps.onSinkApplied?.(name, records),
+      log,
+    });
+  }
+
+  private async remove(name: string): Promise<void> {
+    this.sources.delete(name);
+    this.failures.delete(name);
+    const sink = this.sinks.get(name);
+    if (!sink) return;
+    this.sinks.delete(name);
+    await sink.runtime.stop(null);
+  }
+
+  private async restart(name: string, request: Parameters<SinkConnectorRuntime['restart']>[0]): Promise<void> {
+    await this.sinks.get(name)?.runtime.restart(request);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.statusTimer);
+    await this.serially(async () => {
+      for (const [name, sink] of this.sinks) {
+        await sink.runtime.stop(null);
+        this.sinks.delete(name);
+      }
+    });
+  }
+}

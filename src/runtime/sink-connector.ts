@@ -1,0 +1,168 @@
+import type { DatabaseSinkConfig } from '../config/index.ts';
+import { openSinkStore, type SinkStore } from '../db/index.ts';
+import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
+import { SinkTask } from '../sink/index.ts';
+import type { RestartRequest } from './config-store.ts';
+import type { StatusStore, TaskStateName } from './status-store.ts';
+
+export interface SinkConnectorDeps {
+  brokers: string;
+  /** The worker cluster (INLET_GROUP_ID): names the slot topic and group. */
+  cluster: string;
+  workerId: string;
+  defaultDbUrl: string;
+  sessionTimeoutMs: number;
+  statuses: StatusStore;
+  afterDbCommit?: () => void;
+  onApplied?: (records: number) => void;
+  log: (message: string) => void;
+}
+
+
+/**
+ * One sink connector on one worker: membership in the connector's slot group, and a sink task
+ * for every slot Kafka assigns here. Work is serialized so assignments, pauses and restarts
+ * never interleave.
+ */
+export class SinkConnectorRuntime {
+  private store: SinkStore | undefined;
+  private slots: GroupMembership | undefined;
+  private readonly tasks = new Map<number, SinkTask>();
+  private paused = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    readonly config: DatabaseSinkConfig,
+    private readonly deps: SinkConnectorDeps,
+  ) {}
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`${this.name}: ${error.message}`));
+    return this.queue;
+  }
+
+  get ownedTasks(): number[] {
+    return this.slots?.partitions ?? [];
+  }
+
+  /** Joins the slot group (STARTED or PAUSED); a PAUSED connector owns slots but runs no task. */
+  start(paused: boolean): Promise<void> {
+    return this.serially(async () => {
+      this.paused = paused;
+      this.store ??= await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl);
+      if (this.slots) {
+        for (const id of this.slots.partitions) await (paused ? this.stopTask(id, 'PAUSED') : this.startTask(id));
+        return;
+      }
+      // Each partition of this topic is one task slot; it never holds records.
+      const topic = `${this.deps.cluster}-tasks.${this.name}`;
+      await ensureTopics(this.deps.brokers, [{ name: topic, partitions: this.config['tasks.max'] }]);
+      await ensurePartitions(this.deps.brokers, topic, this.config['tasks.max']);
+      this.slots = new GroupMembership({
+        brokers: this.deps.brokers,
+        groupId: `${this.deps.cluster}-slots.${this.name}`,
+        clientId: `${this.name}-slots-${this.deps.workerId}`,
+        topic,
+        sessionTimeoutMs: this.deps.sessionTimeoutMs,
+        onAssigned: (ids) => void this.serially(async () => {
+          for (const id of ids) if (!this.paused) await this.startTask(id);
+        }),
+        onRevoked: (ids) => void this.serially(async () => {
+          for (const id of ids) await this.stopTask(id, null);
+        }),
+        log: this.deps.log,
+      });
+      await this.slots.join();
+    });
+  }
+
+  /** Leaves the slot group and stops every task (STOPPED, or the connector deleted/reconfigured). */
+  stop(state: 'STOPPED' | null): Promise<void> {
+    return this.serially(async () => {
+      const slots = this.slots;
+      this.slots = undefined;
+      for (const id of [...this.tasks.keys()]) await this.stopTask(id, state);
+      await slots?.leave();
+      await this.store?.close();
+      this.store = undefined;
+    });
+  }
+
+  restart(request: RestartRequest): Promise<void> {
+    return this.serially(async () => {
+      if (!request.includeTasks && request.task === undefined) return;
+      for (const [id, task] of [...this.tasks]) {
+        if (request.task !== undefined && request.task !== id) continue;
+        if (request.onlyFailed && task.status().state !== 'FAILED') continue;
+        await this.stopTask(id, null);
+        if (!this.paused) await this.startTask(id);
+      }
+    });
+  }
+
+  private async startTask(id: number): Promise<void> {
+    if (this.tasks.has(id) || !this.store || id >= this.config['tasks.max']) return;
+    const task = new SinkTask({
+      connector: this.name,
+      taskId: id,
+      config: this.config,
+      store: this.store,
+      brokers: this.deps.brokers,
+      workerId: this.deps.workerId,
+      sessionTimeoutMs: this.deps.sessionTimeoutMs,
+      afterDbCommit: this.deps.afterDbCommit,
+      onApplied: this.deps.onApplied,
+      log: this.deps.log,
+    });
+    this.tasks.set(id, task);
+    try {
+      await task.start();
+    } catch (error) {
+      this.deps.log(`${this.name} task ${id} failed to start: ${(error as Error).message}`);
+    }
+    await this.publish(id);
+  }
+
+  private async stopTask(id: number, reportAs: TaskStateName | null): Promise<void> {
+    const task = this.tasks.get(id);
+    if (!task) return;
+    this.tasks.delete(id);
+    await task.stop().catch(() => {});
+    if (reportAs) await this.deps.statuses.publish(this.name, id, { state: reportAs, worker_id: this.deps.workerId });
+  }
+
+  /** Reports the state of one local task, or of all of them. */
+  async publish(only?: number): Promise<void> {
+    for (const [id, task] of this.tasks) {
+      if (only !== undefined && id !== only) continue;
+      const { state, trace } = task.status();
+      await this.deps.statuses
+        .publish(this.name, id, { state, worker_id: this.deps.workerId, ...(trace ? { trace } : {}) })
+        .catch((error: Error) => this.deps.log(`${this.name}: publishing status failed: ${error.message}`));
+    }
+  }
+
+  /** Sets stored positions (the offsets API, while the connector is STOPPED): an empty transaction. */
+  async writeOffsets(positions: { topic: string; partition: number; nextOffset: number }[]): Promise<void> {
+    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
+    try {
+      await store.commitBatch(this.name, [], positions);
+    } finally {
+      if (store !== this.store) await store.close();
+    }
+  }
+
+  /** The database positions of every partition this connector has applied, for the offsets API. */
+  async storedOffsets(): Promise<Map<string, number>> {
+    const partitions = [...(await topicPartitions(this.deps.brokers, this.config.topics))].flatMap(([topic, ids]) =>
+      ids.map((partition) => ({ topic, partition })),
+    );
+    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
+    try {
+      return await store.readOffsets(this.name, partitions);
+    } finally {
+      if (store !== this.store) await store.close();
+    }
+  }
+}
