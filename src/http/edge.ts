@@ -6,17 +6,18 @@ import { errorBody } from './errors.ts';
 
 type Bindings = { INLET_WORKER_URL: string };
 
-const FORWARDED_HEADERS = ['content-type', 'idempotency-key'];
+// Hop-by-hop and connection headers stay at the edge; everything else (signatures, delivery ids,
+// Authorization, Idempotency-Key) is what the worker verifies and must arrive untouched.
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'proxy-authorization', 'proxy-connection']);
 
 const app = new Hono<{ Bindings: Bindings }>();
 
 app.post('/ingest/:connector', async (c) => {
   const target = new URL(`/ingest/${encodeURIComponent(c.req.param('connector'))}`, c.env.INLET_WORKER_URL);
   const headers = new Headers();
-  for (const name of FORWARDED_HEADERS) {
-    const value = c.req.header(name);
-    if (value) headers.set(name, value);
-  }
+  c.req.raw.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
+  });
   try {
     return await fetch(target, { method: 'POST', headers, body: await c.req.arrayBuffer() });
   } catch {

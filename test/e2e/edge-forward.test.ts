@@ -13,7 +13,10 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
     kafka = await sharedKafka();
     worker = await startWorker({
       brokers: kafka.bootstrap,
-      connectors: [{ name: 'clicks', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'topic.creation.default.partitions': 1 } }],
+      connectors: [
+        { name: 'clicks', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'topic.creation.default.partitions': 1 } },
+        { name: 'signed', config: { 'connector.class': 'webhook', topic, 'auth.type': 'bearer', 'auth.tokens': 'edge-forwarding-token' } },
+      ],
     });
   }, 120_000);
 
@@ -44,6 +47,23 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { message: string }).message).toContain('field "id"');
   }, 60_000);
+
+  test('passes signature headers through, so a signed push verifies at the worker', async () => {
+    const response = await edge.fetch(
+      new Request('https://edge.example/ingest/signed', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer edge-forwarding-token' },
+        body: JSON.stringify({ id: 'x' }),
+      }),
+      { INLET_WORKER_URL: worker.url },
+    );
+    expect(response.status).toBe(200);
+    const unsigned = await edge.fetch(
+      new Request('https://edge.example/ingest/signed', { method: 'POST', body: JSON.stringify({ id: 'y' }) }),
+      { INLET_WORKER_URL: worker.url },
+    );
+    expect(unsigned.status).toBe(401);
+  });
 
   test('answers 503 with Retry-After when no worker answers', async () => {
     const response = await push(`http://127.0.0.1:${await freePort()}`, [{ id: 'c' }]);
