@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { sharedPostgres } from '../support/postgres.ts';
+import { postgresRows } from '../support/tables.ts';
+import { waitFor } from '../support/wait.ts';
+import { startWorker, type WorkerProcess } from '../support/worker.ts';
+
+const EVENTS = 50_000;
+const BATCH = 100;
+const CLIENTS = 8;
+
+describe('a 3-worker cluster losing a worker under load', () => {
+  let kafka: KafkaBroker;
+  let pgUrl: string;
+  const group = `failover-${Date.now()}`;
+  const topic = `failover-${Date.now()}`;
+  const workers: (WorkerProcess | undefined)[] = [];
+  const start = () => startWorker({ brokers: kafka.bootstrap, connectors: [], group });
+
+  beforeAll(async () => {
+    [kafka, pgUrl] = await Promise.all([sharedKafka(), sharedPostgres().then((pg) => pg.createDatabase('failover'))]);
+    workers.push(...(await Promise.all([start(), start(), start()])));
+    const create = async (body: unknown) => {
+      const response = await fetch(`${workers[0]!.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBe(201);
+    };
+    await create({ name: 'events', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'offset.field': 'event_id', 'topic.creation.default.partitions': '6' } });
+    await create({
+      name: 'events-sink',
+      config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'events', 'primary.key.fields': 'id', 'connection.url': pgUrl, 'tasks.max': '3', 'batch.size': '500' },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w?.stop().catch(() => {})));
+  }, 60_000);
+
+  test('every record lands exactly once while a worker is SIGKILLed and later restarted', async () => {
+    const batches = Array.from({ length: EVENTS / BATCH }, (_, b) =>
+      Array.from({ length: BATCH }, (_, i) => {
+        const id = b * BATCH + i;
+        return { id, event_id: `e-${id}`, amount: id * 3 };
+      }),
+    );
+    let next = 0;
+    let retries = 0;
+    let turn = 0;
+    /** A sender with a load balancer: a refused or failed push goes to the next live worker. */
+    async function push(batch: unknown[]): Promise<void> {
+      for (;;) {
+        const live = workers.filter((w): w is WorkerProcess => w !== undefined);
+        const worker = live[turn++ % live.length]!;
+        const response = await worker.post('/ingest/events', batch).catch(() => null);
+        if (response?.status === 200) return;
+        retries++;
+        await Bun.sleep(100);
+      }
+    }
+    const killAt = Math.floor(batches.length / 3);
+    const restartAt = Math.floor((2 * batches.length) / 3);
+    let killed: Promise<void> | undefined;
+    let restarted: Promise<void> | undefined;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < batches.length) {
+          const index = next++;
+          if (index === killAt) {
+            const victim = workers[2]!;
+            workers[2] = undefined;
+            killed = victim.kill();
+          }
+          if (index === restartAt) restarted = start().then((w) => void (workers[2] = w));
+          await push(batches[index]!);
+        }
+      }),
+    );
+    await killed;
+    await restarted;
+
+    const expectedSum = 3 * ((EVENTS * (EVENTS - 1)) / 2);
+    const totals = await waitFor('all 50,000 rows in Postgres', async () => {
+      const [row] = (await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(amount)::bigint AS amount FROM events')) ?? [];
+      return row && Number(row.n) === EVENTS && Number(row.amount) === expectedSum && row;
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    expect(Number(totals.n)).toBe(EVENTS);
+
+    // The sink's offsets (read through the REST API) reach the end of every partition.
+    const end = await endOffsets(kafka, topic);
+    expect(end.size).toBe(6);
+    const offsets = await waitFor('sink offsets at the end of the topic', async () => {
+      const body = (await (await fetch(`${workers[0]!.url}/connectors/events-sink/offsets`)).json()) as {
+        offsets: { partition: { kafka_partition: number }; offset: { kafka_offset: number } }[];
+      };
+      const byPartition = new Map(body.offsets.map((o) => [o.partition.kafka_partition, o.offset.kafka_offset]));
+      return [...end].every(([p, o]) => byPartition.get(p) === o) && byPartition;
+    }, { timeoutMs: 30_000 });
+    expect(offsets.size).toBe(6);
+
+    // All three tasks run again, spread over the live workers.
+    const status = await waitFor('3 RUNNING tasks', async () => {
+      const body = (await (await fetch(`${workers[0]!.url}/connectors/events-sink/status`)).json()) as {
+        tasks: { state: string; worker_id: string }[];
+      };
+      const live = new Set(workers.map((w) => w && `${new URL(w.url).port}`));
+      return body.tasks.length === 3 && body.tasks.every((t) => t.state === 'RUNNING' && live.has(t.worker_id.split(':').pop())) && body;
+    }, { timeoutMs: 60_000 });
+    expect(status.tasks.length).toBe(3);
+    console.log(`failover: ${retries} pushes retried on another worker; ${[...end.values()].reduce((a, b) => a + b, 0)} records in Kafka`);
+  }, 300_000);
+});
