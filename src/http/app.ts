@@ -24,6 +24,8 @@ export function createApp(deps: AppDeps) {
   app.use('/ingest/*', async (c, next) => {
     if (deps.draining?.()) {
       c.header('Retry-After', '1');
+      // Hand the connection back: a sender kept busy on it would hold the drain open.
+      c.header('Connection', 'close');
       return errorBody(c, 503, 'worker is shutting down');
     }
     return next();
