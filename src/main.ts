@@ -4,6 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, parseConnectorsJson, readWorkerEnv } from './config/index.ts';
 import { Worker, type SeedConnector } from './runtime/index.ts';
 
+/** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
+function crashBeforeSourceCommit(): (() => void) | undefined {
+  if (process.env.INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT !== '1') return undefined;
+  return () => process.kill(process.pid, 'SIGKILL');
+}
+
 function crashAfterDbCommits(): (() => void) | undefined {
   const limit = Number(process.env.INLET_FAULT_CRASH_AFTER_DB_COMMITS ?? 0);
   if (!limit) return undefined;
@@ -31,7 +37,7 @@ function seedConnectors(path: string | undefined): SeedConnector[] {
 
 async function main() {
   const env = readWorkerEnv(process.env);
-  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits() });
+  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(), beforeSourceCommit: crashBeforeSourceCommit() });
   const server = serve(
     {
       fetch: worker.app().fetch,

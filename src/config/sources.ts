@@ -6,6 +6,11 @@ import { anyListSetting, boolSetting, fieldName, intSetting, listSetting, topicN
 const sourceCommon = {
   /** Partitions of a topic Inlet creates for the connector (Connect's KIP-158 name). */
   'topic.creation.default.partitions': v.optional(intSetting(1), 3),
+  /**
+   * `required`: a push's records and the source offsets they advance are written in one Kafka
+   * transaction (KIP-618's key); `requested` (default): the idempotent producer, no transaction.
+   */
+  'exactly.once.support': v.optional(v.picklist(['requested', 'required'], 'must be requested or required'), 'requested'),
 };
 
 /** Generic JSON webhook: one object, an array of objects, or NDJSON per request. */

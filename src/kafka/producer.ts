@@ -21,7 +21,7 @@ export interface ProducerOptions {
 }
 
 /** One write call: delivery reports fill it in, the last one resolves it. */
-class PendingWrite {
+export class PendingWrite {
   readonly outcomes: DeliveryOutcome[];
   private remaining: number;
   private resolve!: (outcomes: DeliveryOutcome[]) => void;
@@ -43,6 +43,63 @@ interface Opaque {
   index: number;
 }
 
+/** Produces every message; the result resolves when each has a delivery report (see deliveryReports). */
+export function produceAll(producer: InstanceType<typeof Producer>, records: readonly OutgoingMessage[]): Promise<DeliveryOutcome[]> {
+  const write = new PendingWrite(records.length);
+  if (records.length === 0) return Promise.resolve([]);
+  records.forEach((record, index) => {
+    const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
+    try {
+      producer.produce(
+        record.topic,
+        null,
+        record.value === null ? null : Buffer.from(record.value),
+        record.key ?? undefined,
+        Date.now(),
+        { write, index } satisfies Opaque,
+        headers,
+      );
+    } catch (error) {
+      // Queue full or a closed producer: this record gets no report, so settle it here.
+      write.settle(index, { delivered: false, reason: (error as Error).message });
+    }
+  });
+  return write.done;
+}
+
+/** A connected idempotent, acks=all producer; `extra` adds settings (a transactional.id). */
+export async function connectProducer(options: ProducerOptions, extra: Record<string, string | number | boolean> = {}) {
+  const producer = new Producer({
+    ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
+    'enable.idempotence': true,
+    acks: -1,
+    'linger.ms': 5,
+    'batch.num.messages': 10000,
+    'compression.type': 'lz4',
+    'message.timeout.ms': options.deliveryTimeoutMs,
+    'queue.buffering.max.messages': options.queueMaxMessages,
+    dr_cb: true,
+    ...extra,
+  });
+  await new Promise<void>((resolve, reject) => {
+    producer.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => (error ? reject(error) : resolve()));
+  });
+  // Delivery reports are polled on librdkafka's thread, not by a JS timer on the event loop.
+  producer.setPollInBackground(true);
+  return producer;
+}
+
+/** Routes a producer's delivery reports to the writes produceAll started. */
+export function deliveryReports(producer: InstanceType<typeof Producer>, onError?: (error: LibrdKafkaError) => void): void {
+  producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
+    const { write, index } = report.opaque as Opaque;
+    if (error) {
+      onError?.(error);
+      write.settle(index, { delivered: false, reason: error.message });
+    } else write.settle(index, { delivered: true, partition: report.partition, offset: report.offset });
+  });
+}
+
 const UNREACHABLE = new Set<number>([CODES.ERRORS.ERR__ALL_BROKERS_DOWN, CODES.ERRORS.ERR__MSG_TIMED_OUT]);
 const PROBE_INTERVAL_MS = 500;
 
@@ -60,15 +117,11 @@ export class KafkaRecordWriter implements RecordWriter {
     private readonly producer: InstanceType<typeof Producer>,
     private readonly log: (message: string) => void,
   ) {
-    producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
-      const { write, index } = report.opaque as Opaque;
-      if (error) {
-        if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
-        write.settle(index, { delivered: false, reason: error.message });
-      } else {
-        this.reachable = true;
-        write.settle(index, { delivered: true, partition: report.partition, offset: report.offset });
-      }
+    deliveryReports(producer, (error) => {
+      if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
+    });
+    producer.on('delivery-report', (error: LibrdKafkaError | null) => {
+      if (!error) this.reachable = true;
     });
     producer.on('event.error', (error: LibrdKafkaError) => {
       if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
@@ -77,22 +130,7 @@ export class KafkaRecordWriter implements RecordWriter {
   }
 
   static async connect(options: ProducerOptions): Promise<KafkaRecordWriter> {
-    const producer = new Producer({
-      ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
-      'enable.idempotence': true,
-      acks: -1,
-      'linger.ms': 5,
-      'batch.num.messages': 10000,
-      'compression.type': 'lz4',
-      'message.timeout.ms': options.deliveryTimeoutMs,
-      'queue.buffering.max.messages': options.queueMaxMessages,
-      dr_cb: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      producer.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => (error ? reject(error) : resolve()));
-    });
-    // Delivery reports are polled on librdkafka's thread, not by a JS timer on the event loop.
-    producer.setPollInBackground(true);
+    const producer = await connectProducer(options);
     return new KafkaRecordWriter(producer, options.log ?? console.error);
   }
 
@@ -101,26 +139,7 @@ export class KafkaRecordWriter implements RecordWriter {
   }
 
   write(records: readonly OutgoingMessage[]): Promise<DeliveryOutcome[]> {
-    const write = new PendingWrite(records.length);
-    if (records.length === 0) return Promise.resolve([]);
-    records.forEach((record, index) => {
-      const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
-      try {
-        this.producer.produce(
-          record.topic,
-          null,
-          record.value === null ? null : Buffer.from(record.value),
-          record.key ?? undefined,
-          Date.now(),
-          { write, index } satisfies Opaque,
-          headers,
-        );
-      } catch (error) {
-        // Queue full or a closed producer: this record gets no report, so settle it here.
-        write.settle(index, { delivered: false, reason: (error as Error).message });
-      }
-    });
-    return write.done;
+    return produceAll(this.producer, records);
   }
 
   /** While no broker answers, checks every PROBE_INTERVAL_MS so ingest resumes once one does. */

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
-import { KafkaRecordWriter } from '../kafka/index.ts';
-import { SourceWriter } from '../source/index.ts';
+import { KafkaRecordWriter, TransactionalRecordWriter } from '../kafka/index.ts';
+import { SOURCE_HEADERS, SourceWriter } from '../source/index.ts';
 import { ConfigStore } from './config-store.ts';
 import { WorkerConnectService } from './connect-service.ts';
 import { Herder } from './herder.ts';
@@ -24,6 +24,8 @@ export interface WorkerOptions {
   seed?: readonly SeedConnector[];
   /** Fault injection for tests: runs after every sink transaction, before the Kafka commit. */
   afterDbCommit?: () => void;
+  /** Fault injection for tests: runs after an exactly-once source transaction's records are acknowledged, before its commit. */
+  beforeSourceCommit?: () => void;
   log?: (message: string) => void;
 }
 
@@ -38,6 +40,7 @@ export class Worker {
   private constructor(
     private readonly options: WorkerOptions,
     private readonly producer: KafkaRecordWriter,
+    private readonly transactional: TransactionalRecordWriter,
     private readonly offsets: SourceOffsetStore,
     private readonly configs: ConfigStore,
     private readonly statuses: StatusStore,
@@ -64,7 +67,26 @@ export class Worker {
       ConfigStore.open(env.KAFKA_BROKERS, `${group}-configs`, producer, log),
       StatusStore.open(env.KAFKA_BROKERS, `${group}-status`, producer, log),
     ]);
+    const producerOptions = {
+      brokers: env.KAFKA_BROKERS,
+      deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,
+      queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
+      log,
+    };
+    // Connects on first use; the id is stable per worker so a restart fences the old incarnation.
+    const transactional = new TransactionalRecordWriter(
+      {
+        ...producerOptions,
+        clientId: 'inlet-eos-producer',
+        transactionalId: `${group}-${id}`,
+        transactionTimeoutMs: 10_000,
+        offsetsTopic: `${group}-offsets`,
+        beforeCommit: options.beforeSourceCommit,
+      },
+      (record) => record.headers[SOURCE_HEADERS.connector] ?? '',
+    );
     const writer = new SourceWriter(producer, {
+      transactional,
       inflight: { maxRecords: env.INLET_MAX_INFLIGHT_RECORDS, maxBytes: env.INLET_MAX_INFLIGHT_BYTES },
       onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),
     });
@@ -82,7 +104,7 @@ export class Worker {
       onSinkApplied: (connector, records) => counters.add('inlet_sink_records_total', { connector }, records),
       log,
     });
-    const worker = new Worker(options, producer, offsets, configs, statuses, writer, herder, counters, id);
+    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, herder, counters, id);
     for (const { name, properties } of options.seed ?? []) {
       if (JSON.stringify(configs.properties(name)) !== JSON.stringify(properties)) await configs.put(name, properties);
     }
@@ -129,6 +151,7 @@ export class Worker {
   async close(): Promise<void> {
     this.drain();
     await this.herder.stop();
+    await this.transactional.close();
     await this.offsets.close();
     await Promise.all([this.configs.close(), this.statuses.close()]);
     await this.producer.close();

@@ -8,6 +8,10 @@ import { createWebhookSource } from './webhook.ts';
 
 /** Builds the source connector a config names by its `connector.class`. */
 export function createSourceConnector(name: string, config: SourceConfig): SourceConnector {
+  return { ...connectorFor(name, config), exactlyOnce: config['exactly.once.support'] === 'required' };
+}
+
+function connectorFor(name: string, config: SourceConfig): SourceConnector {
   switch (config['connector.class']) {
     case 'webhook':
       return createWebhookSource(name, config);

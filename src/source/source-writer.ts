@@ -9,6 +9,8 @@ const THROTTLE_RETRY_AFTER_SECONDS = 1;
 
 export interface SourceWriterOptions {
   inflight?: InflightBounds;
+  /** Writes for exactly-once connectors: records and their source offsets in one transaction. */
+  transactional?: RecordWriter;
   /** Called when a source partition's offset advanced (to persist it, Kafka Connect style). */
   onOffset?: (connector: string, sourcePartition: string, offset: string) => void;
 }
@@ -88,9 +90,11 @@ export class SourceWriter {
     if (toWrite.length === 0) return { accepted: 0, duplicates };
 
     for (const record of toWrite) if (record.sourceOffset !== null) state.progress?.begin(record.sourcePartition, record.sourceOffset);
+    const writer = connector.exactlyOnce ? this.options.transactional : this.writer;
+    if (!writer) throw new UnavailableError(`connector ${connector.name} requires exactly-once, which this worker does not offer`, RETRY_AFTER_SECONDS);
     let outcomes: DeliveryOutcome[];
     try {
-      outcomes = await this.writer.write(toWrite);
+      outcomes = await writer.write(toWrite);
     } catch (error) {
       outcomes = toWrite.map(() => ({ delivered: false, reason: (error as Error).message }));
     }
@@ -109,7 +113,8 @@ export class SourceWriter {
         if (stored !== undefined) advanced.set(record.sourcePartition, stored);
       } else if (outcome.delivered) advanced.set(record.sourcePartition, record.sourceOffset);
     });
-    for (const [partition, offset] of advanced) this.options.onOffset?.(connector.name, partition, offset);
+    // The transaction already carried an exactly-once connector's offsets.
+    if (!connector.exactlyOnce) for (const [partition, offset] of advanced) this.options.onOffset?.(connector.name, partition, offset);
     if (failure !== null) {
       throw new UnavailableError(`records were not acknowledged by Kafka: ${failure}`, RETRY_AFTER_SECONDS);
     }

@@ -57,6 +57,8 @@ export interface SourceConnector {
   readonly topics: readonly string[];
   readonly maxBodyBytes: number | undefined;
   readonly dedupe: { windowMs: number; maxEntries: number };
+  /** Written through Kafka transactions together with its source offsets (exactly.once.support=required). */
+  readonly exactlyOnce?: boolean;
   /** Set by sources whose offsets only grow (CDC LSNs): orders two offsets of one partition. */
   readonly offsetOrder?: (a: string, b: string) => number;
   /** Authenticates the raw push (signatures, tokens); absent for unauthenticated connectors. */

@@ -14,10 +14,10 @@ export interface KafkaBroker {
   start(): Promise<void>;
 }
 
-async function run(args: string[], env: Record<string, string>): Promise<string> {
+async function run(args: string[], env: Record<string, string>, { allowFailure = false } = {}): Promise<string> {
   const proc = Bun.spawn(['bash', SCRIPT, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw new Error(`scripts/kafka.sh ${args.join(' ')} failed (${code}):\n${out}\n${err}`);
+  if (code !== 0 && !allowFailure) throw new Error(`scripts/kafka.sh ${args.join(' ')} failed (${code}):\n${out}\n${err}`);
   return out;
 }
 
@@ -83,4 +83,19 @@ export async function committedOffsets(broker: KafkaBroker, group: string): Prom
     }
   }
   return offsets;
+}
+
+/**
+ * Every value a read_committed consumer sees in `topic`, read with Kafka's own console consumer:
+ * records of aborted or still-open transactions are not among them.
+ */
+export async function committedValues(broker: KafkaBroker, topic: string, { idleMs = 5000 } = {}): Promise<string[]> {
+  const out = await run(
+    ['run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic,
+      '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', String(idleMs)],
+    broker.env,
+    // It exits non-zero when --timeout-ms ends the read, which is how it ends here.
+    { allowFailure: true },
+  );
+  return out.split('\n').filter((line) => line.trim().startsWith('{'));
 }

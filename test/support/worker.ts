@@ -30,6 +30,8 @@ export interface WorkerLaunch {
   brokers: string;
   dbUrl?: string;
   env?: Record<string, string>;
+  /** Reuse a port: the worker id (and so its transactional id) is host:port. */
+  port?: number;
   /** Worker cluster; each worker gets a cluster of its own unless tests share one. */
   group?: string;
   /** Do not wait for /health (for processes expected to exit, e.g. fault injection). */
@@ -41,7 +43,7 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
   const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'));
   const configPath = join(dir, 'connectors.json');
   writeFileSync(configPath, JSON.stringify({ connectors: launch.connectors }));
-  const port = await freePort();
+  const port = launch.port ?? (await freePort());
   const proc = Bun.spawn(['node', WORKER_BUNDLE], {
     cwd: ROOT,
     env: {

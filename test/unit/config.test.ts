@@ -43,6 +43,7 @@ describe('parseConnectorsJson', () => {
         'key.field': 'id',
         'required.fields': [],
         'topic.creation.default.partitions': 3,
+        'exactly.once.support': 'requested',
         'dedupe.window.ms': 72 * 3600 * 1000,
         'dedupe.max.entries': 1_000_000,
       },
