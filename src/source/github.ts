@@ -3,6 +3,7 @@ import type { GithubSourceConfig } from '../config/index.ts';
 import { failed, headerValue, hexToBytes, HmacSha256, utf8, VERIFIED } from './signature.ts';
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { IngestRequest, RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
+import { connectorBase } from './connector-base.ts';
 
 export const GITHUB_HEADERS = {
   signature: 'X-Hub-Signature-256',
@@ -59,10 +60,7 @@ export function createGithubSource(name: string, config: GithubSourceConfig): So
   }
 
   return {
-    name,
-    topics: [config.topic],
-    maxBodyBytes: config['max.body.bytes'],
-    dedupe: { windowMs: config['dedupe.window.ms'], maxEntries: config['dedupe.max.entries'] },
+    ...connectorBase(name, config),
     verify,
     toRecords,
   };

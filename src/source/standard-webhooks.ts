@@ -3,6 +3,7 @@ import type { StandardWebhooksSourceConfig } from '../config/index.ts';
 import { base64ToBytes, failed, headerValue, HmacSha256, parseUnixSeconds, VERIFIED, withinTolerance } from './signature.ts';
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { IngestRequest, RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
+import { connectorBase } from './connector-base.ts';
 
 export const STANDARD_WEBHOOKS_HEADERS = {
   id: 'webhook-id',
@@ -85,10 +86,7 @@ export function createStandardWebhooksSource(name: string, config: StandardWebho
   }
 
   return {
-    name,
-    topics: [config.topic],
-    maxBodyBytes: config['max.body.bytes'],
-    dedupe: { windowMs: config['dedupe.window.ms'], maxEntries: config['dedupe.max.entries'] },
+    ...connectorBase(name, config),
     verify,
     toRecords,
   };

@@ -3,6 +3,7 @@ import type { StripeSourceConfig } from '../config/index.ts';
 import { failed, headerValue, hexToBytes, HmacSha256, parseUnixSeconds, utf8, VERIFIED, withinTolerance } from './signature.ts';
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
+import { connectorBase } from './connector-base.ts';
 
 export const STRIPE_SIGNATURE_HEADER = 'Stripe-Signature';
 export const STRIPE_EVENT_TYPE_HEADER = 'stripe.event.type';
@@ -78,10 +79,7 @@ export function createStripeSource(name: string, config: StripeSourceConfig): So
   }
 
   return {
-    name,
-    topics: [config.topic],
-    maxBodyBytes: config['max.body.bytes'],
-    dedupe: { windowMs: config['dedupe.window.ms'], maxEntries: config['dedupe.max.entries'] },
+    ...connectorBase(name, config),
     verify,
     toRecords,
   };

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { WebhookSourceConfig } from '../config/index.ts';
 import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { createWebhookAuth } from './webhook-auth.ts';
+import { connectorBase } from './connector-base.ts';
 
 /** Header names under which every record carries its Connect-style source coordinates. */
 export const SOURCE_HEADERS = {
@@ -73,10 +74,7 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
   }
 
   return {
-    name,
-    topics: [config.topic],
-    maxBodyBytes: config['max.body.bytes'],
-    dedupe: { windowMs: config['dedupe.window.ms'], maxEntries: config['dedupe.max.entries'] },
+    ...connectorBase(name, config),
     ...(verify ? { verify } : {}),
     toRecords,
   };
