@@ -113,11 +113,13 @@ cmd_start() {
   local log="$dir/debezium.log"
   # Quarkus reads config/application.properties from the working directory, so each server runs
   # in its own DIR against the shared, read-only distribution.
+  # (cd here, not in a subshell: a subshell would wait for the server while holding our stdout.)
+  cd "$dir"
   # shellcheck disable=SC2086  # word splitting of the heap options is intended
-  (cd "$dir" && nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/debezium.pid" \
+  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/debezium.pid" \
     "$java" ${DEBEZIUM_HEAP_OPTS:--Xms64m -Xmx512m} -XX:+UseSerialGC -Djava.awt.headless=true \
     -cp "$runner:$HOME_DIR/config/lib:$HOME_DIR/lib/*" io.debezium.server.Main \
-    >"$log" 2>&1 </dev/null 8>&- &)
+    >"$log" 2>&1 </dev/null 8>&- &
   local pid="" i
   for i in $(seq 1 50); do
     [[ -s "$dir/debezium.pid" ]] && break

@@ -18,6 +18,12 @@ export function crossKeyIssues(config: Readonly<Record<string, unknown>>): KeyIs
       issues.push({ key: 'auth.tokens', message: 'is required when auth.type is bearer' });
     }
   }
+  if (config['connector.class'] === 'debezium') {
+    const templated = typeof config.topic === 'string' && /\$\{(schema|table)\}/.test(config.topic);
+    if (templated && (config.tables as readonly string[] | undefined)?.length === 0) {
+      issues.push({ key: 'tables', message: 'is required when topic holds ${schema} or ${table} (the topics are created at start)' });
+    }
+  }
   return issues;
 }
 

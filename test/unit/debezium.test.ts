@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
-import { ConfigError, DebeziumSourceConfigSchema } from '../../src/config/index.ts';
+import { ConfigError, DebeziumSourceConfigSchema, parseConnectorsJson } from '../../src/config/index.ts';
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
 import { SourceWriter } from '../../src/source/source-writer.ts';
@@ -148,8 +148,9 @@ describe('debezium source connector', () => {
   });
 
   test('a templated topic without tables is a config error naming the key', () => {
+    const file = JSON.stringify({ connectors: [{ name: 'cdc', config: { 'connector.class': 'debezium', topic: 'cdc.${table}', 'key.fields': 'id' } }] });
+    expect(() => parseConnectorsJson(file, 'c.json')).toThrow('c.json: connectors.0.config.tables: is required when topic holds ${schema} or ${table}');
     expect(() => debezium({ topic: 'cdc.${table}' })).toThrow(ConfigError);
-    expect(() => debezium({ topic: 'cdc.${table}' })).toThrow('tables is required');
   });
 
   test('bad events are refused with one issue per problem, naming index and field as posted', () => {
