@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { sha256, timingSafeEqual } from '../source/signature.ts';
 import type { ConnectService } from './connect-service.ts';
 import { connectorsApi } from './connectors-api.ts';
@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps) {
 
   if (deps.apiToken) {
     const expected = sha256(deps.apiToken);
-    const guard = async (c: Parameters<Parameters<typeof app.use>[1]>[0], next: () => Promise<void>) => {
+    const guard: MiddlewareHandler = async (c, next) => {
       const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
       // Digests have one length, so the comparison time says nothing about the token.
       if (!given || !timingSafeEqual(await sha256(given), await expected)) {
@@ -43,10 +43,7 @@ export function createApp(deps: AppDeps) {
       }
       return next();
     };
-    app.use('/connectors/*', guard);
-    app.use('/connectors', guard);
-    app.use('/connector-plugins/*', guard);
-    app.use('/connector-plugins', guard);
+    for (const path of ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*']) app.use(path, guard);
   }
 
   app.get('/', (c) => c.json({ version: deps.version, commit: '', kafka_cluster_id: null }));
