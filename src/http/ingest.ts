@@ -53,7 +53,9 @@ export function ingestRoutes(deps: IngestDeps) {
       try {
         const result = await deps.writer.write(source, converted.records);
         deps.onIngested?.(source.name, result.accepted, result.duplicates);
-        return c.json(result, 200);
+        // A retried delivery is told so plainly: nothing of it was new.
+        const duplicate = result.accepted === 0 && result.duplicates > 0;
+        return c.json(duplicate ? { ...result, duplicate } : result, 200);
       } catch (error) {
         if (!(error instanceof UnavailableError) && !(error instanceof ThrottledError)) throw error;
         c.header('Retry-After', String(error.retryAfterSeconds));

@@ -41,6 +41,7 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
     expect(await (await push(worker.url, [{ id: 'a' }, { id: 'b' }], { 'Idempotency-Key': 'batch-1' })).json()).toEqual({
       accepted: 0,
       duplicates: 2,
+      duplicate: true,
     });
     expect((await endOffsets(kafka, topic)).get(0)).toBe(2);
     const invalid = await push(worker.url, [{ no: 'id' }]);

@@ -49,7 +49,7 @@ describe('exactly-once source (exactly.once.support=required)', () => {
     expect(await committedValues(kafka, topic)).toEqual([]);
 
     expect(await (await restarted.post('/ingest/payments', batch)).json()).toEqual({ accepted: 10, duplicates: 0 });
-    expect(await (await restarted.post('/ingest/payments', batch)).json()).toEqual({ accepted: 0, duplicates: 10 });
+    expect(await (await restarted.post('/ingest/payments', batch)).json()).toEqual({ accepted: 0, duplicates: 10, duplicate: true });
 
     const visible = await committedValues(kafka, topic);
     expect(visible.length).toBe(10);

@@ -127,7 +127,7 @@ describe('signed webhook sources end to end', () => {
     // Stripe re-signs a retry with a new timestamp; the event id is what stays the same.
     const retry = await stripePush(stripeEvent('evt_e2e_1'), { at: Date.now() + 2000 });
     expect(retry.status).toBe(200);
-    expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1, duplicate: true });
     expect(total(await endOffsets(kafka, topics.stripe))).toBe(before + 1);
 
     const [record] = await readTopic(kafka, topics.stripe, 1);

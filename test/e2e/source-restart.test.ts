@@ -41,7 +41,7 @@ describe('retried deliveries after the gateway restarts', () => {
     });
     const afterFirst = await endOffsets(kafka, topic);
     expect(sum(afterFirst)).toBe(50);
-    expect(await post(second, events(0, 50))).toEqual({ accepted: 0, duplicates: 50 });
+    expect(await post(second, events(0, 50))).toEqual({ accepted: 0, duplicates: 50, duplicate: true });
     expect(await endOffsets(kafka, topic)).toEqual(afterFirst);
 
     // No drain, no offset flush: the records themselves in Kafka still tell what was written.

@@ -12,6 +12,7 @@ const build = await Bun.build({
 });
 if (!build.success) throw new AggregateError(build.logs, 'building dist/main.js failed');
 
+// Stopping brokers and database clusters takes seconds: bun's 5 s default is too short.
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}, 180_000);

@@ -213,7 +213,7 @@ describe('debezium source over POST /ingest', () => {
     const { writer, post } = app();
     const body = [insert(1, 100), remove(1, 200)].map((e) => JSON.stringify(wrapped(e))).join('\n');
     expect(await (await post(body, 'application/x-ndjson')).json()).toEqual({ accepted: 3, duplicates: 0 });
-    expect(await (await post(body, 'application/x-ndjson')).json()).toEqual({ accepted: 0, duplicates: 3 });
+    expect(await (await post(body, 'application/x-ndjson')).json()).toEqual({ accepted: 0, duplicates: 3, duplicate: true });
     expect(writer.written.map((r) => r.value === null)).toEqual([false, false, true]);
   });
 });

@@ -15,7 +15,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}, 30_000);
 
 async function openTempStore(): Promise<Opened> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-sqlite-store-'));
@@ -240,7 +240,7 @@ describe('SQLite sink store', () => {
     await store.prepareTable('wide', ['id'], rows.slice(0, 1), true);
     await store.commitBatch('c', [{ table: 'wide', keyColumns: ['id'], rows }], []);
     expect(reader.query('SELECT count(*) AS n, sum(c9) AS total FROM wide').get()).toEqual({ n: 25_001, total: (25_000 * 25_001) / 2 });
-  });
+  }, 60_000);
 
   test('a row without its integer key is rejected rather than stored under an invented key', async () => {
     const { store, reader } = await openTempStore();
