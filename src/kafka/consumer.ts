@@ -7,6 +7,8 @@ export interface TopicPartition {
 
 export interface ConsumedRecord extends TopicPartition {
   offset: number;
+  /** Unix milliseconds (absent where the client does not report it). */
+  timestamp?: number;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -99,6 +101,7 @@ export class BatchConsumer {
             topic: batch.topic,
             partition: batch.partition,
             offset: Number(m.offset),
+            timestamp: Number(m.timestamp),
             key: m.key,
             value: m.value,
             headers: headersOf(m.headers as Record<string, unknown> | undefined),

@@ -1,17 +1,10 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { Row, TableChanges } from '../db/index.ts';
 import type { ConsumedRecord } from '../kafka/index.ts';
+import { ErrantRecordError } from './sink-record.ts';
 
-/** A record that can never be applied, with where it sits in Kafka. */
-export class ErrantRecordError extends Error {
-  override name = 'ErrantRecordError';
-  constructor(
-    readonly record: Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>,
-    reason: string,
-  ) {
-    super(`${record.topic}/${record.partition}@${record.offset}: ${reason}`);
-  }
-}
+export { ErrantRecordError };
+
 
 export function tableName(format: string, topic: string): string {
   return format.replaceAll('${topic}', topic);
