@@ -49,8 +49,8 @@ async function machine(): Promise<string[]> {
     `- ${await version(['uname', '-sr'])}; ${await version(['bash', '-c', '. /etc/os-release && echo "$PRETTY_NAME"'])}`,
     `- node ${process.versions.node ? await version(['node', '-v']) : '?'}, bun ${Bun.version}, librdkafka ${await version(['node', '-p', "require('@confluentinc/kafka-javascript').librdkafkaVersion"])} (@confluentinc/kafka-javascript ${await version(['node', '-p', "require('@confluentinc/kafka-javascript/package.json').version"])}), kafkajs ${await version(['node', '-p', "require('kafkajs/package.json').version"])}, express ${await version(['node', '-p', "require('express/package.json').version"])}`,
     `- Apache Kafka ${kafka} (broker, KRaft, one node, loopback); ${await version([join(ROOT, '.cache', 'bench', 'bin', 'benthos'), '--version'], (s) => `Benthos ${/Version: (\S+)/.exec(s)?.[1] ?? '?'}`)} (kafka_franz, http_server)`,
-    `- Kafka Connect ${/<kafka.version>([^<]+)/.exec(pom)?.[1]} standalone + Debezium JDBC sink ${/<debezium.version>([^<]+)/.exec(pom)?.[1]}, ${await version(['java', '-version'], (s) => s.split('\n')[0] ?? '')}`,
-    `- ${await version([pgBin('postgres'), '--version'])}; ${await version(['wrk', '-v'], (s) => s.split('\n')[0]?.split(' [')[0] ?? '')}`,
+    `- Kafka Connect ${/<kafka.version>([^<]+)/.exec(pom)?.[1]} standalone + Debezium JDBC sink ${/<debezium.version>([^<]+)/.exec(pom)?.[1]}, ${await version(['bash', '-c', 'java -version 2>&1'], (s) => s.split('\n')[0] ?? '')}`,
+    `- ${await version([pgBin('postgres'), '--version'])}; ${await version(['bash', '-c', 'wrk -v 2>&1 || true'], (s) => s.split('\n')[0]?.split(' [')[0] ?? '')}`,
   ];
 }
 
@@ -80,17 +80,30 @@ async function main() {
   }
 
   const rows: Row[] = [];
+  const failures: string[] = [];
+  // A failed scenario is reported and the others still run: a partial table beats none.
+  const guarded = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${name} FAILED: ${message}`);
+      failures.push(`- ${name} FAILED: ${message.split('\n')[0]} (logs in ${dir})`);
+      await stopAll();
+    }
+  };
   try {
     broker = await startKafka(dir);
-    log(`kafka on ${broker.bootstrap}`);
+    const bootstrap = broker.bootstrap;
+    log(`kafka on ${bootstrap}`);
     if (options.only.includes('sink') || options.only.includes('e2e')) {
       db = await startPostgres(dir);
       log(`postgres on ${db.url}`);
     }
     if (options.only.includes('ingest')) {
-      rows.push(
+      await guarded('ingest', async () => rows.push(
         ...(await runIngest({
-          bootstrap: broker.bootstrap,
+          bootstrap,
           dir,
           seconds: options.quick ? 5 : 15,
           concurrencies: [16, 64, 256],
@@ -98,12 +111,12 @@ async function main() {
           inletNodeArgs,
           log,
         })),
-      );
+      ));
     }
     if (options.only.includes('sink')) {
-      rows.push(
+      await guarded('sink', async () => rows.push(
         ...(await runSink({
-          bootstrap: broker.bootstrap,
+          bootstrap,
           db: db!,
           dir,
           events: options.quick ? 100_000 : 1_000_000,
@@ -111,23 +124,23 @@ async function main() {
           inletNodeArgs,
           log,
         })),
-      );
+      ));
     }
-    if (options.only.includes('e2e')) {
+    if (options.only.includes('e2e')) await guarded('e2e', async () => {
       let peak = Math.max(0, ...rows.filter((r) => r.scenario === 'ingest' && r.contender === INLET && r.case.startsWith('1 ev/req')).map((r) => r.reqPerSec ?? 0));
       if (peak === 0) {
         log('e2e: measuring Inlet peak single-event rate first (ingest, c=64)');
-        const probe = await runIngest({ bootstrap: broker.bootstrap, dir, seconds: 5, concurrencies: [64], batches: [1], inletNodeArgs: [], log });
+        const probe = await runIngest({ bootstrap, dir, seconds: 5, concurrencies: [64], batches: [1], inletNodeArgs: [], log });
         peak = probe.find((r) => r.contender === INLET)?.reqPerSec ?? 1000;
       }
-      rows.push(...(await runE2e({ bootstrap: broker.bootstrap, db: db!, dir, rate: Math.round(peak / 2), seconds: options.quick ? 15 : 60, inletNodeArgs, log })));
-    }
+      rows.push(...(await runE2e({ bootstrap, db: db!, dir, rate: Math.round(peak / 2), seconds: options.quick ? 15 : 60, inletNodeArgs, log })));
+    });
   } finally {
     await cleanup();
   }
 
   const table = markdownTable(rows);
-  const verdicts = targets(rows);
+  const verdicts = [...targets(rows), ...failures];
   console.log(`\n${table}\n\n${verdicts.join('\n')}\n`);
   if (options.record) {
     const results = join(ROOT, 'bench', 'RESULTS.md');

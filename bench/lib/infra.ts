@@ -17,7 +17,11 @@ export async function startKafka(dir: string): Promise<Broker> {
   await run(['bash', script, 'start'], { env });
   return {
     bootstrap: `127.0.0.1:${port}`,
-    stop: async () => void (await run(['bash', script, 'stop'], { env }).catch(() => '')),
+    stop: async () => {
+      await run(['bash', script, 'stop'], { env }).catch(() => '');
+      // The topics can be gigabytes; kafka.log stays with the run's other logs.
+      rmSync(join(env.KAFKA_DATA_DIR, 'logs'), { recursive: true, force: true });
+    },
   };
 }
 

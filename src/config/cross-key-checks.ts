@@ -18,6 +18,15 @@ export function crossKeyIssues(config: Readonly<Record<string, unknown>>): KeyIs
       issues.push({ key: 'auth.tokens', message: 'is required when auth.type is bearer' });
     }
   }
+  if (config['connector.class'] === 'database-sink') {
+    const keyFields = (config['primary.key.fields'] as readonly string[] | undefined) ?? [];
+    if (config['primary.key.mode'] === 'record_value' && keyFields.length === 0) {
+      issues.push({ key: 'primary.key.fields', message: 'is required when primary.key.mode is record_value' });
+    }
+    if (config['primary.key.mode'] === 'none' && keyFields.length > 0) {
+      issues.push({ key: 'primary.key.fields', message: 'must be empty when primary.key.mode is none (rows are appended without a key)' });
+    }
+  }
   if (config['connector.class'] === 'debezium') {
     const templated = typeof config.topic === 'string' && /\$\{(schema|table)\}/.test(config.topic);
     if (templated && (config.tables as readonly string[] | undefined)?.length === 0) {

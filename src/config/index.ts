@@ -4,3 +4,4 @@ export { formatIssues, toFieldIssues, type FieldIssue } from './issues.ts';
 export { parseConnectorsFile, parseConnectorsJson } from './load.ts';
 export { HIDDEN, isSecretKey, redactSecrets, resolveSecretReferences, type Environment } from './secrets.ts';
 export { checkConnectorConfig, checkConnectorName, connectorPlugins, validateConnectorConfig, type ConnectorCheck } from './validate.ts';
+export { isTransformKey, readTransformsConfig, type PredicateConfig, type TransformsConfig, type TransformStageConfig } from './transforms.ts';

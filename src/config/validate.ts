@@ -3,7 +3,8 @@ import { ConnectorConfigSchema, type ConnectorConfig } from './connector-config.
 import { toFieldIssues, type FieldIssue } from './issues.ts';
 import { processEnv, resolveSecretReferences, type Environment } from './secrets.ts';
 import { connectorName } from './settings.ts';
-import { SinkConfigSchemas } from './sinks.ts';
+import { transformKeyIssues } from '../transforms/index.ts';
+import { isSinkConfig, SinkConfigSchemas } from './sinks.ts';
 import { SourceConfigSchemas } from './sources.ts';
 
 export type ConnectorCheck = { ok: true; config: ConnectorConfig } | { ok: false; issues: FieldIssue[] };
@@ -19,7 +20,12 @@ export function checkConnectorConfig(properties: unknown, env: Environment = pro
   const secrets = resolveSecretReferences(properties as Record<string, unknown>, env);
   if (secrets.issues.length > 0) return { ok: false, issues: secrets.issues };
   const result = v.safeParse(ConnectorConfigSchema, secrets.config);
-  return result.success ? { ok: true, config: result.output } : { ok: false, issues: toFieldIssues(result.issues) };
+  const issues = result.success ? [] : toFieldIssues(result.issues);
+  // The schema strips Connect's transforms.* and predicates.* keys; sinks check them here.
+  if (result.success ? isSinkConfig(result.output) : isSinkConfig(secrets.config as { 'connector.class': string })) {
+    for (const issue of transformKeyIssues(secrets.config)) issues.push({ path: issue.key, message: issue.message });
+  }
+  return result.success && issues.length === 0 ? { ok: true, config: result.output } : { ok: false, issues };
 }
 
 export function checkConnectorName(name: unknown): FieldIssue[] {

@@ -1,9 +1,26 @@
 import { sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { bigint, boolean, doublePrecision, jsonb, pgTable, text, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  doublePrecision,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  real,
+  smallint,
+  text,
+  time,
+  timestamp,
+  uuid,
+  type PgColumnBuilderBase,
+} from 'drizzle-orm/pg-core';
 import { sinkOffsets } from './schema/pg.ts';
 import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges } from './types.ts';
+import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
 // The wire protocol counts bind parameters in an Int16; postgres.js refuses 65,534 and more.
 const MAX_PARAMETERS = 65_533;
@@ -13,30 +30,75 @@ const MAX_ROW_KEYS_PER_DELETE = 500;
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'text',
+  int16: 'smallint',
+  int32: 'integer',
   integer: 'bigint',
+  float32: 'real',
   real: 'double precision',
+  decimal: 'numeric',
   boolean: 'boolean',
   json: 'jsonb',
+  bytes: 'bytea',
+  date: 'date',
+  time: 'time',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamptz',
+  uuid: 'uuid',
 };
 
-function kindOf(dataType: string): ColumnKind {
-  if (['smallint', 'integer', 'bigint'].includes(dataType)) return 'integer';
-  if (['real', 'double precision', 'numeric'].includes(dataType)) return 'real';
-  if (dataType === 'boolean') return 'boolean';
-  if (dataType === 'json' || dataType === 'jsonb') return 'json';
-  return 'text';
-}
+/** information_schema.columns.data_type to a kind. */
+const KINDS: Record<string, ColumnKind> = {
+  smallint: 'int16',
+  integer: 'int32',
+  bigint: 'integer',
+  real: 'float32',
+  'double precision': 'real',
+  numeric: 'decimal',
+  boolean: 'boolean',
+  json: 'json',
+  jsonb: 'json',
+  bytea: 'bytes',
+  date: 'date',
+  'time without time zone': 'time',
+  'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+  uuid: 'uuid',
+};
+
+const kindOf = (dataType: string): ColumnKind => KINDS[dataType] ?? 'text';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 function column(name: string, kind: ColumnKind): PgColumnBuilderBase {
   switch (kind) {
+    case 'int16':
+      return smallint(name);
+    case 'int32':
+      return integer(name);
     case 'integer':
       return bigint(name, { mode: 'number' });
+    case 'float32':
+      return real(name);
     case 'real':
       return doublePrecision(name);
+    case 'decimal':
+      return numeric(name);
     case 'boolean':
       return boolean(name);
     case 'json':
       return jsonb(name);
+    case 'bytes':
+      return bytea(name);
+    case 'date':
+      return date(name, { mode: 'string' });
+    case 'time':
+      return time(name);
+    case 'timestamp':
+      return timestamp(name, { mode: 'string' });
+    case 'timestamptz':
+      return timestamp(name, { mode: 'string', withTimezone: true });
+    case 'uuid':
+      return uuid(name);
     default:
       return text(name);
   }
@@ -63,8 +125,9 @@ class PostgresDdl implements TableDdl {
     const defs = [...columns].map(([name, kind]) =>
       sql`${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}${keyColumns.includes(name) ? sql` NOT NULL` : sql``}`,
     );
-    const key = sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `);
-    await this.db.execute(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key}))`);
+    // A table without key columns takes appends (primary.key.mode=none).
+    const key = keyColumns.length > 0 ? sql`, PRIMARY KEY (${sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `)})` : sql``;
+    await this.db.execute(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}${key})`);
   }
 
   async addColumn(table: string, name: string, kind: ColumnKind) {
@@ -85,8 +148,8 @@ export class PostgresSinkStore implements SinkStore {
     this.shapes = new TableShapes(new PostgresDdl(db));
   }
 
-  async prepareTable(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean) {
-    await this.shapes.prepare(table, keyColumns, rows, autoCreate);
+  async prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy) {
+    await this.shapes.prepare(change, policy);
   }
 
   async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
@@ -110,7 +173,8 @@ export class PostgresSinkStore implements SinkStore {
         );
         for (const chunk of chunkRows(shapeRows(shape, upsert.rows), shape.columns.size, MAX_PARAMETERS)) {
           const insert = tx.insert(table).values(chunk as never);
-          await (Object.keys(set).length > 0 ? insert.onConflictDoUpdate({ target, set }) : insert.onConflictDoNothing());
+          if (upsert.keyColumns.length === 0) await insert;
+          else await (Object.keys(set).length > 0 ? insert.onConflictDoUpdate({ target, set }) : insert.onConflictDoNothing());
         }
       }
       for (const p of positions) {

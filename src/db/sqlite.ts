@@ -1,42 +1,68 @@
 import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
-import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, integer, numeric, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sinkOffsets } from './schema/sqlite.ts';
 import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges } from './types.ts';
+import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
 // SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
 const MAX_PARAMETERS = 32_766;
 
 type SyncDb = BaseSQLiteDatabase<'sync', unknown>;
 
+// SQLite has five storage classes; the declared type keeps what the column holds readable (and
+// round-trips through introspection). Dates and times are ISO-8601 text, which SQLite's date
+// functions read; DATE/TIME/TIMESTAMP declare NUMERIC affinity, which leaves such text as it is.
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'TEXT',
+  int16: 'INTEGER',
+  int32: 'INTEGER',
   integer: 'INTEGER',
+  float32: 'REAL',
   real: 'REAL',
+  decimal: 'NUMERIC',
   boolean: 'INTEGER',
   json: 'TEXT',
+  bytes: 'BLOB',
+  date: 'DATE',
+  time: 'TIME',
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMPTZ',
+  uuid: 'TEXT',
 };
 
 function kindOf(declared: string): ColumnKind {
   const type = declared.toUpperCase();
   if (type.includes('INT')) return 'integer';
-  if (/REAL|FLOA|DOUB|NUMERIC|DECIMAL/.test(type)) return 'real';
+  if (/REAL|FLOA|DOUB/.test(type)) return 'real';
+  if (/NUMERIC|DECIMAL/.test(type)) return 'decimal';
   if (type.includes('BOOL')) return 'boolean';
   if (type.includes('JSON')) return 'json';
+  if (type.includes('BLOB')) return 'bytes';
+  if (type === 'TIMESTAMPTZ') return 'timestamptz';
+  if (/TIMESTAMP|DATETIME/.test(type)) return 'timestamp';
+  if (type === 'DATE') return 'date';
+  if (type === 'TIME') return 'time';
   return 'text';
 }
 
 function column(name: string, kind: ColumnKind): SQLiteColumnBuilderBase {
   switch (kind) {
+    case 'int16':
+    case 'int32':
     case 'integer':
       return integer(name);
+    case 'float32':
     case 'real':
       return real(name);
+    case 'decimal':
+      return numeric(name);
     case 'boolean':
       return integer(name, { mode: 'boolean' });
     case 'json':
       return text(name, { mode: 'json' });
+    case 'bytes':
+      return blob(name, { mode: 'buffer' });
     default:
       return text(name);
   }
@@ -57,11 +83,16 @@ class SqliteDdl implements TableDdl {
   }
 
   // WITHOUT ROWID: a lone INTEGER primary key would otherwise alias the rowid, and SQLite would
-  // number a row that lacks its key instead of rejecting it.
+  // number a row that lacks its key instead of rejecting it. A table without a key (append) keeps
+  // its rowid: WITHOUT ROWID needs a primary key.
   async createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]) {
     const defs = [...columns].map(([name, kind]) =>
       sql`${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}${keyColumns.includes(name) ? sql` NOT NULL` : sql``}`,
     );
+    if (keyColumns.length === 0) {
+      this.db.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)})`);
+      return;
+    }
     const key = sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `);
     this.db.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(table)} (${sql.join(defs, sql`, `)}, PRIMARY KEY (${key})) WITHOUT ROWID`);
   }
@@ -83,8 +114,8 @@ export class SqliteSinkStore implements SinkStore {
     this.shapes = new TableShapes(new SqliteDdl(db));
   }
 
-  async prepareTable(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean) {
-    await this.shapes.prepare(table, keyColumns, rows, autoCreate);
+  async prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy) {
+    await this.shapes.prepare(change, policy);
   }
 
   async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
@@ -109,7 +140,8 @@ export class SqliteSinkStore implements SinkStore {
           );
           for (const chunk of chunkRows(shapeRows(shape, upsert.rows), shape.columns.size, MAX_PARAMETERS)) {
             const insert = tx.insert(table).values(chunk as never);
-            if (Object.keys(set).length > 0) insert.onConflictDoUpdate({ target, set }).run();
+            if (upsert.keyColumns.length === 0) insert.run();
+            else if (Object.keys(set).length > 0) insert.onConflictDoUpdate({ target, set }).run();
             else insert.onConflictDoNothing().run();
           }
         }

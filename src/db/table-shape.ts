@@ -1,7 +1,20 @@
-import type { ColumnKind, Row } from './types.ts';
+import type { ColumnKind, Row, TableChanges, TablePolicy } from './types.ts';
 
 export class MissingTableError extends Error {
   override name = 'MissingTableError';
+}
+
+/** A row has a field its table lacks, and the table may not gain it (schema.evolution=none). */
+export class UnknownColumnError extends Error {
+  override name = 'UnknownColumnError';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    /** Index of the first such row in the rows given. */
+    readonly rowIndex: number,
+  ) {
+    super(`field "${column}" is not a column of table "${table}" and schema.evolution is none`);
+  }
 }
 
 /** The columns of a target table, as far as Inlet needs to know them. */
@@ -35,9 +48,17 @@ export function inferKind(value: unknown): ColumnKind | null {
   }
 }
 
-/** Columns the rows carry that `known` lacks, typed by the first non-null value seen. */
-export function columnsOf(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>): Map<string, ColumnKind> {
+/**
+ * Columns the rows carry that `known` lacks: typed as `declared` says (a record's schema, which
+ * also names fields that are null in every row), else by the first non-null value seen.
+ */
+export function columnsOf(
+  rows: readonly Row[],
+  known: ReadonlyMap<string, ColumnKind>,
+  declared: ReadonlyMap<string, ColumnKind> = new Map(),
+): Map<string, ColumnKind> {
   const found = new Map<string, ColumnKind | null>();
+  for (const [column, kind] of declared) if (!known.has(column)) found.set(column, kind);
   for (const row of rows) {
     for (const [column, value] of Object.entries(row)) {
       if (known.has(column) || found.get(column)) continue;
@@ -47,14 +68,24 @@ export function columnsOf(rows: readonly Row[], known: ReadonlyMap<string, Colum
   return new Map([...found].map(([column, kind]) => [column, kind ?? 'text']));
 }
 
-/** Converts a JSON value for a column of `kind`; drizzle's column modes do the rest. */
+const NUMERIC_KINDS = new Set<ColumnKind>(['int16', 'int32', 'integer', 'float32', 'real', 'decimal']);
+
+/**
+ * Converts a value for a column of `kind`; drizzle's column modes do the rest. Temporal, decimal
+ * and uuid columns take the text forms the sink produces from a record's schema and leave any
+ * other value to the database to accept or refuse.
+ */
 export function toColumnValue(kind: ColumnKind, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (kind === 'json') return value;
+  if (kind === 'bytes') {
+    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+  }
   if (typeof value === 'object') return JSON.stringify(value);
-  if (kind === 'text') return String(value);
-  if (typeof value === 'boolean' && kind !== 'boolean') return value ? 1 : 0;
-  return value;
+  if (typeof value === 'boolean' && NUMERIC_KINDS.has(kind)) return value ? 1 : 0;
+  if (kind === 'boolean' || NUMERIC_KINDS.has(kind)) return value;
+  return String(value);
 }
 
 /**
@@ -98,26 +129,44 @@ export class TableShapes {
     return resolved;
   }
 
-  async prepare(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean): Promise<TableShape> {
+  async prepare(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<TableShape> {
+    const { table, keyColumns, rows, columnTypes } = change;
     let shape = this.shapes.get(table);
     if (!shape) {
       const columns = await this.ddl.introspect(table);
       if (columns) shape = { name: table, columns, keyColumns };
       else {
-        if (!autoCreate) throw new MissingTableError(`table "${table}" does not exist and auto.create is off`);
-        const created = columnsOf(rows, new Map());
+        if (policy.evolution === 'none') throw new MissingTableError(`table "${table}" does not exist and schema.evolution is none`);
+        if (!policy.autoCreate) throw new MissingTableError(`table "${table}" does not exist and auto.create is off`);
+        const created = columnsOf(rows, new Map(), columnTypes);
         for (const key of keyColumns) if (!created.has(key)) created.set(key, 'text');
         await this.ddl.createTable(table, created, keyColumns);
         shape = { name: table, columns: created, keyColumns };
       }
       this.shapes.set(table, shape);
     }
-    for (const [column, kind] of columnsOf(rows, shape.columns)) {
+    if (policy.evolution === 'none') {
+      let unknown = firstUnknownColumn(rows, shape.columns);
+      // Someone may have added the column since the table was introspected: look once more.
+      if (unknown) shape.columns = (await this.ddl.introspect(table)) ?? shape.columns;
+      unknown = firstUnknownColumn(rows, shape.columns);
+      if (unknown) throw new UnknownColumnError(table, unknown.column, unknown.rowIndex);
+      return shape;
+    }
+    for (const [column, kind] of columnsOf(rows, shape.columns, columnTypes)) {
       await this.ddl.addColumn(table, column, kind);
       shape.columns.set(column, kind);
     }
     return shape;
   }
+}
+
+function firstUnknownColumn(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>): { column: string; rowIndex: number } | undefined {
+  for (const [rowIndex, row] of rows.entries()) {
+    const column = Object.keys(row).find((c) => !known.has(c));
+    if (column !== undefined) return { column, rowIndex };
+  }
+  return undefined;
 }
 
 /** Splits rows so one statement stays under the driver's bind-parameter limit. */

@@ -1,21 +1,51 @@
-/** Column kinds Inlet maps JSON values to; each dialect picks its own SQL type for a kind. */
-export type ColumnKind = 'text' | 'integer' | 'real' | 'boolean' | 'json';
+/**
+ * Column kinds Inlet maps values to; each dialect picks its own SQL type for a kind. `integer` is
+ * 64-bit and `real` double precision (what JSON numbers infer to); the narrower kinds, `decimal`,
+ * `bytes` and the temporal ones come from a Kafka Connect / Debezium schema.
+ */
+export type ColumnKind =
+  | 'text'
+  | 'int16'
+  | 'int32'
+  | 'integer'
+  | 'float32'
+  | 'real'
+  | 'decimal'
+  | 'boolean'
+  | 'json'
+  | 'bytes'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'uuid';
 
 export type Row = Record<string, unknown>;
 
 /**
  * What one batch does to one table, applied in this order: truncate, deletes, upserts. At most one
  * change per key, and a key is in `rows` or in `deletes`, never both (the caller keeps the latest).
+ * A table without key columns (append) takes every row as a plain insert and no deletes.
  */
 export interface TableChanges {
   table: string;
   keyColumns: readonly string[];
-  /** Rows to upsert on the key. */
+  /** Rows to upsert on the key (to insert, without key columns). */
   rows: readonly Row[];
   /** Rows to delete, each given by its key columns. A table that does not exist has none to delete. */
   deletes?: readonly Row[];
   /** Empty the table first (a truncate came before every change in `rows` and `deletes`). */
   truncate?: boolean;
+  /** Column kinds the records' schema declares; columns not named here are inferred from values. */
+  columnTypes?: ReadonlyMap<string, ColumnKind>;
+}
+
+/** How far a sink may change a target table to fit its rows. */
+export interface TablePolicy {
+  /** Create a missing table (only with evolution `basic`). */
+  autoCreate: boolean;
+  /** `basic`: create (if autoCreate) and add new fields as nullable columns; `none`: never alter. */
+  evolution: 'none' | 'basic';
 }
 
 export interface StoredPosition {
@@ -33,8 +63,13 @@ export interface PartitionRef {
 /** What a sink needs from its database. Callers never check which dialect they have. */
 export interface SinkStore {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Makes `table` able to take `rows`: creates it (when allowed) and adds missing nullable columns. */
-  prepareTable(table: string, keyColumns: readonly string[], rows: readonly Row[], autoCreate: boolean): Promise<void>;
+  /**
+   * Makes `change.table` able to take `change.rows` as `policy` allows: creates it and adds missing
+   * nullable columns, never drops or narrows one. Throws MissingTableError when the table is
+   * missing and may not be created, UnknownColumnError when a row has a field the table lacks and
+   * may not gain.
+   */
+  prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<void>;
   /**
    * One transaction: applies every table's changes (a table with rows to upsert must have been
    * prepared), then records the positions they advance to.

@@ -73,7 +73,8 @@ export async function connectProducer(options: ProducerOptions, extra: Record<st
     ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
     'enable.idempotence': true,
     acks: -1,
-    'linger.ms': 5,
+    // At low concurrency every push would wait out the linger (bench: 2.2k -> 4.5k pushes/s at 16 connections).
+    'linger.ms': 1,
     'batch.num.messages': 10000,
     'compression.type': 'lz4',
     'message.timeout.ms': options.deliveryTimeoutMs,

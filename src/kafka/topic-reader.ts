@@ -8,6 +8,8 @@ export interface TopicRange {
   fromTimestamp?: number;
   /** Read at most this many of the newest records per partition. */
   maxRecordsPerPartition?: number;
+  /** Start each listed partition at this offset. */
+  fromOffsets?: ReadonlyMap<number, number>;
 }
 
 export interface ReadRecord extends ConsumedRecord {
@@ -73,7 +75,7 @@ export async function readTopics(
       const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
       for (const { id: partition } of partitions) {
         const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
-        let start = lowOffset;
+        let start = Math.max(lowOffset, range.fromOffsets?.get(partition) ?? lowOffset);
         if (range.maxRecordsPerPartition !== undefined) start = Math.max(start, highOffset - range.maxRecordsPerPartition);
         if (range.fromTimestamp !== undefined) {
           const [byTime] = await whileSettling(

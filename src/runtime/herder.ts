@@ -7,7 +7,8 @@ import {
   type WorkerEnv,
 } from '../config/index.ts';
 import { ensureTopics } from '../kafka/index.ts';
-import { createSourceConnector, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { buildTransformChain } from '../transforms/index.ts';
 import type { ConfigStore, TargetState } from './config-store.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import { restoreSources } from './restore-sources.ts';
@@ -21,6 +22,8 @@ export interface HerderDeps {
   statuses: StatusStore;
   offsets: SourceOffsetStore;
   writer: SourceWriter;
+  /** The worker's producer: sink tasks write dead letters with it. */
+  producer: RecordWriter;
   afterDbCommit?: () => void;
   onSinkApplied?: (connector: string, records: number) => void;
   log: (message: string) => void;
@@ -109,7 +112,7 @@ export class Herder {
         sink = undefined;
       }
       if (!sink) {
-        sink = { config, properties: key, state, runtime: this.sinkRuntime(name, config) };
+        sink = { config, properties: key, state, runtime: this.sinkRuntime(name, config, properties) };
         this.sinks.set(name, sink);
       }
       sink.state = state;
@@ -137,10 +140,13 @@ export class Herder {
     this.sources.set(name, { source, config, state, properties: key });
   }
 
-  private sinkRuntime(name: string, config: DatabaseSinkConfig): SinkConnectorRuntime {
+  private sinkRuntime(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): SinkConnectorRuntime {
     const { env, workerId, statuses, afterDbCommit, log } = this.deps;
     return new SinkConnectorRuntime(name, config, {
       brokers: env.KAFKA_BROKERS,
+      producer: this.deps.producer,
+      // The parsed config drops Connect's transforms.* keys: the chain reads the raw ones.
+      transforms: buildTransformChain(properties),
       cluster: env.INLET_GROUP_ID,
       workerId,
       defaultDbUrl: env.INLET_DB_URL,

@@ -1,12 +1,16 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
-import { SinkTask } from '../sink/index.ts';
+import { SinkTask, type RecordTransform } from '../sink/index.ts';
+import type { RecordWriter } from '../source/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import type { StatusStore, TaskStateName } from './status-store.ts';
 
 export interface SinkConnectorDeps {
   brokers: string;
+  /** Dead-lettered records are written with it. */
+  producer: RecordWriter;
+  transforms?: RecordTransform;
   /** The worker cluster (INLET_GROUP_ID): names the slot topic and group. */
   cluster: string;
   workerId: string;
@@ -111,6 +115,8 @@ export class SinkConnectorRuntime {
       brokers: this.deps.brokers,
       workerId: this.deps.workerId,
       sessionTimeoutMs: this.deps.sessionTimeoutMs,
+      writer: this.deps.producer,
+      transforms: this.deps.transforms,
       afterDbCommit: this.deps.afterDbCommit,
       onApplied: this.deps.onApplied,
       log: this.deps.log,

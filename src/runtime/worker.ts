@@ -100,6 +100,7 @@ export class Worker {
       statuses,
       offsets,
       writer,
+      producer,
       afterDbCommit: options.afterDbCommit,
       onSinkApplied: (connector, records) => counters.add('inlet_sink_records_total', { connector }, records),
       log,

@@ -1,3 +1,3 @@
 export { tableName, toChanges } from './records.ts';
-export { ErrantRecordError, toSinkRecord, type SinkRecord } from './sink-record.ts';
+export { ErrantRecordError, toSinkRecord, type RecordTransform, type SinkRecord } from './sink-record.ts';
 export { SinkTask, type SinkTaskOptions, type TaskState, type TaskStatus } from './sink-task.ts';

@@ -1,17 +1,49 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import type { Row, TableChanges } from '../db/index.ts';
-import type { ConsumedRecord } from '../kafka/index.ts';
-import { ErrantRecordError } from './sink-record.ts';
+import type { ColumnKind, Row, TableChanges, TablePolicy } from '../db/index.ts';
+import { convertRow, rowSchemaOf, structColumns, type FieldColumn } from './connect-schema.ts';
+import { ErrantRecordError, type SinkRecord } from './sink-record.ts';
 
 export { ErrantRecordError };
 
+const PLACEHOLDER = /\$\{(topic|source\.db|source\.schema|source\.table)\}/g;
 
-export function tableName(format: string, topic: string): string {
-  return format.replaceAll('${topic}', topic);
+/**
+ * The table a record goes to: `format` with `${topic}` (after taking off the first of
+ * `stripPrefixes` the topic starts with) and `${source.db}`, `${source.schema}`, `${source.table}`
+ * from a Debezium `source` block. Undefined when the format needs a source field the record lacks.
+ */
+export function tableName(
+  format: string,
+  topic: string,
+  { source, stripPrefixes = [] }: { source?: Row | undefined; stripPrefixes?: readonly string[] } = {},
+): string | undefined {
+  const prefix = stripPrefixes.find((p) => topic.startsWith(p) && topic.length > p.length);
+  const values: Record<string, unknown> = {
+    topic: prefix ? topic.slice(prefix.length) : topic,
+    'source.db': source?.db,
+    'source.schema': source?.schema,
+    'source.table': source?.table,
+  };
+  let missing = false;
+  const name = format.replaceAll(PLACEHOLDER, (_, placeholder: string) => {
+    const value = values[placeholder];
+    if (typeof value !== 'string' || value === '') missing = true;
+    return String(value);
+  });
+  return missing ? undefined : name;
+}
+
+/** The table policy a sink connector's config sets (auto.create, schema.evolution). */
+export function tablePolicy(config: DatabaseSinkConfig): TablePolicy {
+  return { autoCreate: config['auto.create'], evolution: config['schema.evolution'] };
 }
 
 /** What one record does to its table. */
-type Change = { kind: 'upsert'; row: Row } | { kind: 'delete'; key: Row } | { kind: 'truncate' } | { kind: 'skip' };
+type Change =
+  | { kind: 'upsert'; row: Row; keyColumns: readonly string[]; columns?: Map<string, FieldColumn> }
+  | { kind: 'delete'; key: Row; keyColumns: readonly string[] }
+  | { kind: 'truncate' }
+  | { kind: 'skip' };
 
 const ENVELOPE_OPS = new Set(['c', 'u', 'd', 'r', 't']);
 
@@ -19,9 +51,11 @@ const isObject = (value: unknown): value is Row => typeof value === 'object' && 
 const isScalar = (value: unknown) => value !== undefined && value !== null && typeof value !== 'object';
 
 /** Kafka Connect's JsonConverter with schemas wraps every key and value as `{schema, payload}`. */
-function unwrap(value: unknown): unknown {
-  if (isObject(value) && Object.keys(value).length === 2 && 'schema' in value && 'payload' in value) return value.payload;
-  return value;
+function unwrap(value: unknown): { payload: unknown; schema?: unknown } {
+  if (isObject(value) && Object.keys(value).length === 2 && 'schema' in value && 'payload' in value) {
+    return { payload: value.payload, schema: value.schema };
+  }
+  return { payload: value };
 }
 
 /**
@@ -32,99 +66,144 @@ function isEnvelope(value: Row): boolean {
   return typeof value.op === 'string' && ENVELOPE_OPS.has(value.op) && isObject(value.source);
 }
 
-function parseValue(record: ConsumedRecord): unknown {
-  try {
-    return unwrap(JSON.parse(record.value!.toString('utf8')));
-  } catch (error) {
-    throw new ErrantRecordError(record, `value is not JSON (${(error as Error).message})`);
-  }
-}
+const keyText = (key: unknown) => (typeof key === 'string' ? key : JSON.stringify(key));
 
 /**
- * The key columns a Kafka key addresses: the named fields of a JSON object key (as the debezium
- * source writes it, `{"id":1}`), else the key's text as the one key column's value (as
- * `primary.key.mode=record_key` always took it).
+ * The key columns a Kafka key addresses: the named fields of a JSON object key (all of its fields
+ * when none are named, as the debezium source writes it, `{"id":1}`), else the key itself as the
+ * one named key column's value.
  */
-function keyFromRecordKey(record: ConsumedRecord, keyColumns: readonly string[]): Row {
-  if (record.key === null) throw new ErrantRecordError(record, 'record has no key');
-  const text = record.key.toString('utf8');
-  let parsed: unknown = text;
-  try {
-    parsed = unwrap(JSON.parse(text));
-  } catch {
-    // Not JSON: a plain string key.
+function keyFromRecordKey(record: SinkRecord, named: readonly string[]): Row {
+  if (record.key === null || record.key === undefined) throw new ErrantRecordError(record, 'record has no key');
+  const { payload: key, schema } = unwrap(record.key);
+  if (isObject(key)) {
+    const fields = named.length > 0 ? named : Object.keys(key);
+    if (fields.length === 0 || !fields.every((k) => isScalar(key[k]))) {
+      throw new ErrantRecordError(record, `key ${keyText(key)} does not hold the key fields ${fields.join(', ') || '(none)'}`);
+    }
+    const row = Object.fromEntries(fields.map((k) => [k, key[k]]));
+    const keySchema = rowSchemaOf(schema);
+    return keySchema ? convertRow(row, structColumns(keySchema)) : row;
   }
-  if (isObject(parsed) && keyColumns.every((k) => isScalar(parsed[k]))) {
-    return Object.fromEntries(keyColumns.map((k) => [k, parsed[k]]));
-  }
-  if (keyColumns.length === 1) return { [keyColumns[0]!]: text };
-  throw new ErrantRecordError(record, `key ${text} does not hold the key fields ${keyColumns.join(', ')}`);
+  if (!isScalar(key)) throw new ErrantRecordError(record, `key ${keyText(key)} is neither a JSON object nor a scalar`);
+  if (named.length === 1) return { [named[0]!]: key };
+  if (named.length === 0) throw new ErrantRecordError(record, `key ${keyText(key)} is not a JSON object: primary.key.fields must name its column`);
+  throw new ErrantRecordError(record, `key ${keyText(key)} does not hold the key fields ${named.join(', ')}`);
 }
 
-function keyFromRow(record: ConsumedRecord, row: Row, keyColumns: readonly string[]): Row {
+function keyFromRow(record: SinkRecord, row: Row, keyColumns: readonly string[]): Row {
   for (const field of keyColumns) {
     if (!isScalar(row[field])) throw new ErrantRecordError(record, `primary key field "${field}" is missing or not a scalar`);
   }
   return Object.fromEntries(keyColumns.map((k) => [k, row[k]]));
 }
 
-function rowOf(record: ConsumedRecord, row: Row, config: DatabaseSinkConfig, keyColumns: readonly string[]): Row {
-  if (config['primary.key.mode'] === 'record_key') {
-    if (record.key === null) throw new ErrantRecordError(record, 'record has no key (primary.key.mode=record_key)');
-    return { ...row, ...keyFromRecordKey(record, keyColumns) };
+/** A row to write, with its key columns, as primary.key.mode says. */
+function upsertOf(record: SinkRecord, row: Row, config: DatabaseSinkConfig, columns: Map<string, FieldColumn> | undefined): Change {
+  const converted = columns ? convertRow(row, columns) : row;
+  const base = columns ? { columns } : {};
+  switch (config['primary.key.mode']) {
+    case 'none':
+      return { kind: 'upsert', row: converted, keyColumns: [], ...base };
+    case 'record_key': {
+      if (record.key === null || record.key === undefined) throw new ErrantRecordError(record, 'record has no key (primary.key.mode=record_key)');
+      const key = keyFromRecordKey(record, config['primary.key.fields']);
+      return { kind: 'upsert', row: { ...converted, ...key }, keyColumns: Object.keys(key), ...base };
+    }
+    default:
+      keyFromRow(record, converted, config['primary.key.fields']);
+      return { kind: 'upsert', row: converted, keyColumns: config['primary.key.fields'], ...base };
   }
-  keyFromRow(record, row, keyColumns);
-  return row;
 }
 
-function changeOf(record: ConsumedRecord, config: DatabaseSinkConfig, keyColumns: readonly string[]): Change {
-  const deletes = config['delete.enabled'];
+function deleteOf(record: SinkRecord, config: DatabaseSinkConfig, before?: unknown, columns?: Map<string, FieldColumn>): Change {
+  if (!config['delete.enabled']) return { kind: 'skip' };
+  if (config['primary.key.mode'] === 'none') {
+    throw new ErrantRecordError(record, 'a delete cannot be applied with primary.key.mode=none (rows have no key); set delete.enabled=false to skip deletes');
+  }
+  const named = config['primary.key.fields'];
+  // A delete whose before image lacks the key (REPLICA IDENTITY NOTHING) falls back to the Kafka key.
+  if (config['primary.key.mode'] === 'record_value' && isObject(before) && named.every((k) => isScalar(before[k]))) {
+    const key = keyFromRow(record, columns ? convertRow(before, columns) : before, named);
+    return { kind: 'delete', key, keyColumns: named };
+  }
+  const key = keyFromRecordKey(record, named);
+  return { kind: 'delete', key, keyColumns: Object.keys(key) };
+}
+
+function changeOf(record: SinkRecord, config: DatabaseSinkConfig): Change {
   // A tombstone: the key's row is gone. Without a key there is nothing it could address.
-  if (record.value === null) return deletes && record.key !== null ? { kind: 'delete', key: keyFromRecordKey(record, keyColumns) } : { kind: 'skip' };
-  const value = parseValue(record);
+  if (record.value === null || record.value === undefined) {
+    return record.key === null || record.key === undefined ? { kind: 'skip' } : deleteOf(record, config);
+  }
+  const { payload: value, schema } = unwrap(record.value);
   if (!isObject(value)) throw new ErrantRecordError(record, 'value is not a JSON object');
-  if (!isEnvelope(value)) return { kind: 'upsert', row: rowOf(record, value, config, keyColumns) };
+  if (!isEnvelope(value)) {
+    const rowSchema = rowSchemaOf(schema);
+    return upsertOf(record, value, config, rowSchema && structColumns(rowSchema));
+  }
+  const columnsOf = (field: 'before' | 'after') => {
+    const rowSchema = rowSchemaOf(schema, field);
+    return rowSchema && structColumns(rowSchema);
+  };
   switch (value.op) {
     case 't':
       return config['truncate.enabled'] ? { kind: 'truncate' } : { kind: 'skip' };
-    case 'd': {
-      if (!deletes) return { kind: 'skip' };
-      const before = value.before;
-      const fromBefore = config['primary.key.mode'] === 'record_value' && isObject(before) && keyColumns.every((k) => isScalar(before[k]));
-      return { kind: 'delete', key: fromBefore ? keyFromRow(record, before, keyColumns) : keyFromRecordKey(record, keyColumns) };
-    }
+    case 'd':
+      return deleteOf(record, config, value.before, columnsOf('before'));
     default:
       if (!isObject(value.after)) throw new ErrantRecordError(record, `change event (op ${value.op}) has no "after" row`);
-      return { kind: 'upsert', row: rowOf(record, value.after, config, keyColumns) };
+      return upsertOf(record, value.after, config, columnsOf('after'));
   }
 }
 
-/** The latest change per key of one table, in the order keys last changed. */
+/** The Debezium `source` block of a record's value, if it has one. */
+function sourceOf(record: SinkRecord): Row | undefined {
+  const { payload } = unwrap(record.value);
+  return isObject(payload) && isEnvelope(payload) ? (payload.source as Row) : undefined;
+}
+
+/** The latest change per key of one table, in the order keys last changed; every row without a key. */
 class TableBatch {
   /** Keyed by the key's values as strings: 1 and "1" are one row once the database coerces them. */
-  readonly latest = new Map<string, { kind: 'upsert'; row: Row } | { kind: 'delete'; key: Row }>();
-  truncate = false;
+  private readonly latest = new Map<string, { kind: 'upsert'; row: Row } | { kind: 'delete'; key: Row }>();
+  /** Rows of a table without a key (primary.key.mode=none): each one is appended. */
+  private readonly appended: Row[] = [];
+  private readonly columnTypes = new Map<string, ColumnKind>();
+  private keyColumns: readonly string[] | undefined;
+  private truncate = false;
 
-  constructor(private readonly keyColumns: readonly string[]) {}
-
-  private identity(row: Row): string {
-    return JSON.stringify(this.keyColumns.map((k) => String(row[k])));
+  private identity(row: Row, keyColumns: readonly string[]): string {
+    return JSON.stringify(keyColumns.map((k) => String(row[k])));
   }
 
-  apply(change: Change): void {
+  apply(record: SinkRecord, change: Change): void {
+    if (change.kind === 'skip') return;
     if (change.kind === 'truncate') {
       // Everything before the truncate is gone with it.
       this.latest.clear();
+      this.appended.length = 0;
       this.truncate = true;
-    } else if (change.kind === 'upsert' || change.kind === 'delete') {
-      const id = this.identity(change.kind === 'upsert' ? change.row : change.key);
-      this.latest.delete(id);
-      this.latest.set(id, change);
+      return;
     }
+    this.keyColumns ??= change.keyColumns;
+    if (change.keyColumns.join('\u0000') !== this.keyColumns.join('\u0000')) {
+      throw new ErrantRecordError(record, `key columns ${change.keyColumns.join(', ') || '(none)'} differ from the table's (${this.keyColumns.join(', ') || 'none'})`);
+    }
+    if (change.kind === 'upsert') {
+      for (const [column, { kind }] of change.columns ?? []) if (!this.columnTypes.has(column)) this.columnTypes.set(column, kind);
+      if (this.keyColumns.length === 0) {
+        this.appended.push(change.row);
+        return;
+      }
+    }
+    const id = this.identity(change.kind === 'upsert' ? change.row : change.key, this.keyColumns);
+    this.latest.delete(id);
+    this.latest.set(id, change.kind === 'upsert' ? { kind: 'upsert', row: change.row } : { kind: 'delete', key: change.key });
   }
 
-  changes(table: string): TableChanges {
-    const rows: Row[] = [];
+  changes(table: string, fallbackKeyColumns: readonly string[]): TableChanges {
+    const rows: Row[] = [...this.appended];
     const deletes: Row[] = [];
     for (const change of this.latest.values()) {
       if (change.kind === 'upsert') rows.push(change.row);
@@ -132,31 +211,39 @@ class TableBatch {
     }
     return {
       table,
-      keyColumns: this.keyColumns,
+      keyColumns: this.keyColumns ?? fallbackKeyColumns,
       rows,
       ...(deletes.length > 0 ? { deletes } : {}),
       ...(this.truncate ? { truncate: true } : {}),
+      ...(this.columnTypes.size > 0 ? { columnTypes: this.columnTypes } : {}),
     };
   }
 }
 
 /**
- * Turns one partition's records into what each target table must become: rows to upsert, keys to
- * delete and whether to truncate first. Only the last change per key is kept (a multi-row upsert
- * may not touch one row twice, and the last is what a one-at-a-time apply leaves behind), so a
- * delete after an upsert of a key wins, and so does an upsert after a delete. Debezium envelopes
- * are applied by their `op`; any other JSON object is a row to upsert.
+ * Turns one partition's parsed (and transformed) records into what each target table must become:
+ * rows to upsert, keys to delete and whether to truncate first. Only the last change per key is
+ * kept (a multi-row upsert may not touch one row twice, and the last is what a one-at-a-time apply
+ * leaves behind), so a delete after an upsert of a key wins, and so does an upsert after a delete;
+ * with primary.key.mode=none every row is appended. Debezium envelopes are applied by their `op`;
+ * any other JSON object is a row to upsert. A `{schema, payload}` value's schema types the columns.
+ * Throws ErrantRecordError naming the first record that can never be applied.
  */
-export function toChanges(records: readonly ConsumedRecord[], config: DatabaseSinkConfig): TableChanges[] {
-  const keyColumns = config['primary.key.mode'] === 'record_key' ? [config['primary.key.fields'][0]!] : config['primary.key.fields'];
+export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkConfig): TableChanges[] {
+  const format = config['table.name.format'];
+  const needsSource = format.includes('${source.');
   const tables = new Map<string, TableBatch>();
   for (const record of records) {
-    const change = changeOf(record, config, keyColumns);
+    const change = changeOf(record, config);
     if (change.kind === 'skip') continue;
-    const table = tableName(config['table.name.format'], record.topic);
+    // A tombstone has no source block to route by; the delete event before it did the delete.
+    if (needsSource && (record.value === null || record.value === undefined)) continue;
+    const table = tableName(format, record.topic, { source: sourceOf(record), stripPrefixes: config['topic.prefix.strip'] });
+    if (table === undefined) throw new ErrantRecordError(record, `table.name.format ${format} needs a Debezium source block the record does not have`);
     let batch = tables.get(table);
-    if (!batch) tables.set(table, (batch = new TableBatch(keyColumns)));
-    batch.apply(change);
+    if (!batch) tables.set(table, (batch = new TableBatch()));
+    batch.apply(record, change);
   }
-  return [...tables].map(([table, batch]) => batch.changes(table));
+  const fallback = config['primary.key.mode'] === 'none' ? [] : config['primary.key.fields'];
+  return [...tables].map(([table, batch]) => batch.changes(table, fallback));
 }

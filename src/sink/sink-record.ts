@@ -58,3 +58,8 @@ export function toSinkRecord(consumed: ConsumedRecord): SinkRecord {
     headers: consumed.headers,
   };
 }
+
+/** A single message transform chain (src/transforms): a record in, a record or null (dropped) out. */
+export interface RecordTransform {
+  apply(record: SinkRecord): SinkRecord | null;
+}

@@ -1,7 +1,12 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import { isTransientDbError, type SinkStore } from '../db/index.ts';
-import { BatchConsumer, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
-import { toChanges } from './records.ts';
+import { isTransientDbError, MissingTableError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
+import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
+import type { RecordWriter } from '../source/types.ts';
+import { planBatch, type Converted } from './convert.ts';
+import { DeadLetterQueue, type ErrantRecord } from './dlq.ts';
+import { tablePolicy, toChanges } from './records.ts';
+import { retryTransient } from './retry.ts';
+import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'RETRYING' | 'FAILED' | 'STOPPED';
 
@@ -19,19 +24,36 @@ export interface SinkTaskOptions {
   brokers: string;
   workerId: string;
   sessionTimeoutMs: number;
+  /** Writes dead-lettered records (the worker's producer); needed with a DLQ topic. */
+  writer?: RecordWriter;
+  transforms?: RecordTransform;
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;
   onApplied?: (records: number) => void;
   log?: (message: string) => void;
 }
 
-const RETRY_BASE_MS = 100;
-const RETRY_MAX_MS = 5_000;
+/**
+ * Whether a failed apply may be one record's fault. Transient errors (retries ran out) and a
+ * table that is missing and may not be created concern every record: they fail the task.
+ */
+function isRecordProblem(error: unknown): boolean {
+  return !isTransientDbError(error) && !(error instanceof MissingTableError);
+}
+
+/** Drizzle wraps driver errors ("Failed query: …"); the driver's own error says what is wrong. */
+function rootCause(error: Error): Error {
+  let cause = error;
+  for (let depth = 0; cause.cause instanceof Error && depth < 5; depth++) cause = cause.cause;
+  return cause;
+}
 
 /**
  * A sink task: one consumer-group member that applies each partition batch in one database
  * transaction together with the offsets it advances to, and starts every assigned partition at
  * the offset stored there. Kafka's committed offsets are only written afterwards, for lag tools.
+ * Transient database errors are retried; a record that can never be applied fails the task
+ * (errors.tolerance=none) or goes to the dead-letter topic (all) while the rest flows on.
  */
 export class SinkTask {
   private readonly consumer: BatchConsumer;
@@ -41,9 +63,18 @@ export class SinkTask {
   private trace: string | undefined;
   private stopping = false;
   private readonly log: (message: string) => void;
+  private readonly dlq: DeadLetterQueue | undefined;
 
   constructor(private readonly options: SinkTaskOptions) {
     this.log = options.log ?? console.error;
+    const dlqTopic = options.config['errors.deadletterqueue.topic.name'];
+    if (dlqTopic && options.writer) {
+      this.dlq = new DeadLetterQueue(options.writer, dlqTopic, {
+        connector: options.connector,
+        task: options.taskId,
+        headers: options.config['errors.deadletterqueue.context.headers.enable'],
+      });
+    }
     this.consumer = new BatchConsumer({
       brokers: options.brokers,
       groupId: `connect-${options.connector}`,
@@ -63,6 +94,8 @@ export class SinkTask {
   }
 
   async start(): Promise<void> {
+    const dlqTopic = this.options.config['errors.deadletterqueue.topic.name'];
+    if (dlqTopic) await ensureTopics(this.options.brokers, [{ name: dlqTopic, partitions: 1 }]);
     await this.consumer.start();
     this.state = 'RUNNING';
   }
@@ -84,47 +117,88 @@ export class SinkTask {
     const key = partitionKey(batch);
     const next = this.positions.get(key);
     // Records below the stored position are already in the database (a fetch raced the seek).
-    const records = next === undefined ? batch.records : batch.records.filter((r) => r.offset >= next);
-    if (records.length === 0) return;
-    const nextOffset = records[records.length - 1]!.offset + 1;
-    const { store, config, connector } = this.options;
+    const consumed = next === undefined ? batch.records : batch.records.filter((r) => r.offset >= next);
+    if (consumed.length === 0) return;
+    const end: StoredPosition = { topic: batch.topic, partition: batch.partition, nextOffset: consumed[consumed.length - 1]!.offset + 1 };
+    const { config } = this.options;
     try {
-      const changes = toChanges(records, config);
-      await this.withRetries(async () => {
-        for (const change of changes) {
-          // Deletes and truncates alone never create a table: a missing one has nothing to remove.
-          if (change.rows.length > 0) await store.prepareTable(change.table, change.keyColumns, change.rows, config['auto.create']);
-        }
-        await store.commitBatch(connector, changes, [{ topic: batch.topic, partition: batch.partition, nextOffset }]);
-      });
+      const plan = planBatch(consumed, config, this.options.transforms);
+      await this.setAside(plan.errant);
+      try {
+        await this.commit(plan.changes, end);
+      } catch (error) {
+        if (!isRecordProblem(error)) throw error;
+        // Something in the batch cannot be applied: find it by applying one record at a time.
+        await this.applyOneByOne(plan.records, end);
+      }
+      this.options.onApplied?.(plan.records.length);
     } catch (error) {
       this.fail(error as Error);
       throw error;
     }
-    this.positions.set(key, nextOffset);
-    this.options.onApplied?.(records.length);
+    this.positions.set(key, end.nextOffset);
     this.options.afterDbCommit?.();
     this.consumer
-      .commit([{ topic: batch.topic, partition: batch.partition, nextOffset }])
-      .catch((error: Error) => this.log(`${connector}: committing to Kafka failed (lag only): ${error.message}`));
+      .commit([end])
+      .catch((error: Error) => this.log(`${this.options.connector}: committing to Kafka failed (lag only): ${error.message}`));
   }
 
-  /** Retries transient database errors with capped, jittered backoff; anything else fails the task. */
-  private async withRetries(work: () => Promise<void>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  /** One transaction: the changes, then the position they advance to; transient errors retried. */
+  private async commit(changes: readonly TableChanges[], position: StoredPosition): Promise<void> {
+    const { store, config, connector } = this.options;
+    await retryTransient(
+      async () => {
+        for (const change of changes) {
+          // Deletes and truncates alone never create a table: a missing one has nothing to remove.
+          if (change.rows.length > 0) await store.prepareTable(change, tablePolicy(config));
+        }
+        await store.commitBatch(connector, changes, [position]);
+      },
+      {
+        timeoutMs: config['errors.retry.timeout'],
+        maxDelayMs: config['errors.retry.delay.max.ms'],
+        stopped: () => this.stopping,
+        onRetry: (error, delay) => {
+          this.state = 'RETRYING';
+          this.trace = error.message;
+          this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${error.message}`);
+        },
+      },
+    );
+    if (this.state === 'RETRYING') {
+      this.state = 'RUNNING';
+      this.trace = undefined;
+    }
+  }
+
+  private async applyOneByOne(records: readonly Converted[], end: StoredPosition): Promise<void> {
+    for (const { consumed, record } of records) {
+      const position = { ...end, nextOffset: consumed.offset + 1 };
       try {
-        await work();
-        if (this.state === 'RETRYING') this.state = 'RUNNING';
-        return;
+        await this.commit(toChanges([record], this.options.config), position);
       } catch (error) {
-        if (!isTransientDbError(error) || this.stopping) throw error;
-        this.state = 'RETRYING';
-        this.trace = (error as Error).message;
-        const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
-        this.log(`${this.options.connector}: transient database error, retrying in ${Math.round(delay)} ms: ${this.trace}`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!isRecordProblem(error)) throw error;
+        const reason = `cannot be applied: ${rootCause(error as Error).message}`;
+        await this.setAside([{ record: consumed, stage: 'TASK_PUT', className: 'database-sink', error: new ErrantRecordError(consumed, reason, { cause: error }) }]);
+        await this.commit([], position);
       }
     }
+    await this.commit([], end);
+  }
+
+  /**
+   * errors.tolerance=none: the first errant record fails the task, naming where it is and why.
+   * all: each goes to the dead-letter topic (if one is set; Kafka must have it before the
+   * position moves past it) and is logged.
+   */
+  private async setAside(errant: readonly ErrantRecord[]): Promise<void> {
+    if (errant.length === 0) return;
+    const { config, connector } = this.options;
+    if (config['errors.tolerance'] === 'none') throw errant[0]!.error;
+    if (config['errors.log.enable']) {
+      for (const e of errant) this.log(`${connector}: skipping errant record (${e.stage}): ${e.error.message}`);
+    }
+    await this.dlq?.report(errant);
   }
 
   private fail(error: Error): void {

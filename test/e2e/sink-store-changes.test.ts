@@ -41,7 +41,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     }, 30_000);
 
     test('deletes remove rows by key, upserts of other keys apply, offsets move, all in one commit', async () => {
-      await store.prepareTable('customers', ['id'], [{ id: 1, name: 'a' }], true);
+      await store.prepareTable({ table: 'customers', keyColumns: ['id'], rows: [{ id: 1, name: 'a' }] }, { autoCreate: true, evolution: 'basic' });
       await store.commitBatch('c', [changes('customers', [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }])], [{ topic: 't', partition: 0, nextOffset: 3 }]);
       // Keys as the Kafka key gives them may be text for an integer column: the store converts.
       await store.commitBatch('c', [changes('customers', [{ id: 4, name: 'd' }], { deletes: [{ id: 1 }, { id: '3' }] })], [{ topic: 't', partition: 0, nextOffset: 6 }]);
@@ -56,15 +56,15 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     }, 30_000);
 
     test('truncate empties the table before the same batch\'s upserts', async () => {
-      await store.prepareTable('customers', ['id'], [{ id: 7, name: 'g' }], true);
+      await store.prepareTable({ table: 'customers', keyColumns: ['id'], rows: [{ id: 7, name: 'g' }] }, { autoCreate: true, evolution: 'basic' });
       await store.commitBatch('c', [changes('customers', [{ id: 7, name: 'g' }], { truncate: true })], []);
       expect(num(await target.rows('customers', 'id'))).toEqual([{ id: 7, name: 'g' }]);
     }, 30_000);
 
     test('deletes past the bind-parameter limit are split and all applied, for one-column and composite keys', async () => {
       const rows = Array.from({ length: 70_000 }, (_, i) => ({ tenant: `t${i % 3}`, id: i, v: i }));
-      await store.prepareTable('lines', ['tenant', 'id'], rows.slice(0, 1), true);
-      await store.prepareTable('events', ['id'], rows.slice(0, 1), true);
+      await store.prepareTable({ table: 'lines', keyColumns: ['tenant', 'id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
+      await store.prepareTable({ table: 'events', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
       await store.commitBatch('c', [changes('lines', rows, {}, ['tenant', 'id']), changes('events', rows)], []);
       const keep = (r: { id: number }) => r.id !== 123;
       const deletes = [

@@ -99,3 +99,35 @@ export async function committedValues(broker: KafkaBroker, topic: string, { idle
   );
   return out.split('\n').filter((line) => line.trim().startsWith('{'));
 }
+
+export interface TopicRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Reads up to `count` records of `topic` with Kafka's console consumer, headers and key included. */
+export async function readRecords(broker: KafkaBroker, topic: string, count: number, { idleMs = 20_000 } = {}): Promise<TopicRecord[]> {
+  const out = await run(
+    ['run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic,
+      '--from-beginning', '--max-messages', String(count), '--timeout-ms', String(idleMs),
+      '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
+      // Header values (a stack trace) may hold newlines and tabs: separate with control characters.
+      '--formatter-property', 'headers.separator=\u001f', '--formatter-property', 'key.separator=\u001d',
+      '--formatter-property', 'line.separator=\u001e'],
+    broker.env,
+    { allowFailure: true },
+  );
+  return out
+    .split('\u001e')
+    .filter((line) => line.includes('\u001d'))
+    .map((line) => {
+      const [headerText = '', key = '', ...value] = line.replace(/^\n+/, '').split('\u001d');
+      const headers: Record<string, string> = {};
+      for (const pair of headerText.split('\u001f')) {
+        const at = pair.indexOf(':');
+        if (at > 0) headers[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      return { key, value: value.join('\u001d'), headers };
+    });
+}

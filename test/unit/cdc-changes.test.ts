@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
-import type { ConsumedRecord } from '../../src/kafka/index.ts';
 import { ErrantRecordError, toChanges } from '../../src/sink/records.ts';
+import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, { 'connector.class': 'database-sink', topics: 'customers', 'primary.key.fields': 'id', ...config });
@@ -10,23 +10,23 @@ function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
 
 let nextOffset = 0;
 /** A record as the debezium source writes it: key `{"id":…}`, value the envelope (null: tombstone). */
-function consumed(value: unknown, key: string | null, options: { topic?: string; wrap?: boolean } = {}): ConsumedRecord {
+function record(value: unknown, key: string | null, options: { topic?: string; wrap?: boolean } = {}): SinkRecord {
   const payload = options.wrap ? { schema: { type: 'struct' }, payload: value } : value;
-  return {
+  return toSinkRecord({
     topic: options.topic ?? 'customers',
     partition: 0,
     offset: nextOffset++,
     key: key === null ? null : Buffer.from(key),
     value: value === null ? null : Buffer.from(JSON.stringify(payload)),
     headers: {},
-  };
+  });
 }
 
 const source = { db: 'src', schema: 'public', table: 'customers', lsn: 1 };
-const upsert = (op: 'c' | 'u' | 'r', row: Record<string, unknown>) => consumed({ before: null, after: row, source, op }, JSON.stringify({ id: row.id }));
-const remove = (id: unknown, before: Record<string, unknown> | null = { id }) => consumed({ before, after: null, source, op: 'd' }, JSON.stringify({ id }));
-const tombstone = (id: unknown) => consumed(null, JSON.stringify({ id }));
-const truncate = () => consumed({ source, op: 't' }, null);
+const upsert = (op: 'c' | 'u' | 'r', row: Record<string, unknown>) => record({ before: null, after: row, source, op }, JSON.stringify({ id: row.id }));
+const remove = (id: unknown, before: Record<string, unknown> | null = { id }) => record({ before, after: null, source, op: 'd' }, JSON.stringify({ id }));
+const tombstone = (id: unknown) => record(null, JSON.stringify({ id }));
+const truncate = () => record({ source, op: 't' }, null);
 
 describe('toChanges on Debezium envelopes', () => {
   test('c, r and u upsert their after row; d deletes the key from before', () => {
@@ -53,9 +53,9 @@ describe('toChanges on Debezium envelopes', () => {
 
   test('a tombstone deletes by the Kafka key: a JSON object key, or the key text for one key column', () => {
     expect(toChanges([tombstone(5)], sinkConfig())[0]!.deletes).toEqual([{ id: 5 }]);
-    const plain = consumed(null, 'o-1');
+    const plain = record(null, 'o-1');
     expect(toChanges([plain], sinkConfig())[0]!.deletes).toEqual([{ id: 'o-1' }]);
-    const composite = consumed(null, JSON.stringify({ tenant: 't', id: 2 }));
+    const composite = record(null, JSON.stringify({ tenant: 't', id: 2 }));
     expect(toChanges([composite], sinkConfig({ 'primary.key.fields': 'tenant,id' }))[0]!.deletes).toEqual([{ tenant: 't', id: 2 }]);
   });
 
@@ -79,12 +79,12 @@ describe('toChanges on Debezium envelopes', () => {
 
   test('envelopes wrapped as {schema, payload} are read the same', () => {
     const row = { id: 1, n: 'a' };
-    const changes = toChanges([consumed({ before: null, after: row, source, op: 'c' }, '{"id":1}', { wrap: true })], sinkConfig());
+    const changes = toChanges([record({ before: null, after: row, source, op: 'c' }, '{"id":1}', { wrap: true })], sinkConfig());
     expect(changes[0]!.rows).toEqual([row]);
   });
 
   test('plain JSON rows are still upserts beside envelopes', () => {
-    const changes = toChanges([consumed({ id: 1, op: 'c' }, null), upsert('c', { id: 2 })], sinkConfig());
+    const changes = toChanges([record({ id: 1, op: 'c' }, null), upsert('c', { id: 2 })], sinkConfig());
     expect(changes[0]!.rows).toEqual([{ id: 1, op: 'c' }, { id: 2 }]);
   });
 
@@ -94,13 +94,13 @@ describe('toChanges on Debezium envelopes', () => {
   });
 
   test('an upsert event without an after row is errant', () => {
-    const record = consumed({ before: null, after: null, source, op: 'u' }, '{"id":1}');
-    expect(() => toChanges([record], sinkConfig())).toThrow(ErrantRecordError);
-    expect(() => toChanges([record], sinkConfig())).toThrow('change event (op u) has no "after" row');
+    const event = record({ before: null, after: null, source, op: 'u' }, '{"id":1}');
+    expect(() => toChanges([event], sinkConfig())).toThrow(ErrantRecordError);
+    expect(() => toChanges([event], sinkConfig())).toThrow('change event (op u) has no "after" row');
   });
 
   test('a tombstone whose key holds none of several key fields is errant', () => {
-    expect(() => toChanges([consumed(null, 'x')], sinkConfig({ 'primary.key.fields': 'tenant,id' }))).toThrow(
+    expect(() => toChanges([record(null, 'x')], sinkConfig({ 'primary.key.fields': 'tenant,id' }))).toThrow(
       'key x does not hold the key fields tenant, id',
     );
   });

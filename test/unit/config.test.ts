@@ -56,11 +56,18 @@ describe('parseConnectorsJson', () => {
         'primary.key.fields': ['id'],
         'table.name.format': '${topic}',
         'primary.key.mode': 'record_value',
+        'topic.prefix.strip': [],
+        'schema.evolution': 'basic',
         'auto.create': true,
         'delete.enabled': true,
         'truncate.enabled': false,
         'batch.size': 2000,
         'tasks.max': 1,
+        'errors.retry.timeout': -1,
+        'errors.retry.delay.max.ms': 60_000,
+        'errors.tolerance': 'none',
+        'errors.deadletterqueue.context.headers.enable': true,
+        'errors.log.enable': true,
       },
     });
   });

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
-import type { ConsumedRecord } from '../../src/kafka/index.ts';
 import { ErrantRecordError, tableName, toChanges } from '../../src/sink/records.ts';
+import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, {
@@ -14,16 +14,17 @@ function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
 }
 
 let nextOffset = 0;
-function consumed(value: unknown, options: { key?: string | null; topic?: string; partition?: number; offset?: number; raw?: string | null } = {}): ConsumedRecord {
+/** A record as the sink task hands it over: consumed from Kafka, then parsed (toSinkRecord). */
+function record(value: unknown, options: { key?: string | null; topic?: string; partition?: number; offset?: number; raw?: string | null } = {}): SinkRecord {
   const raw = options.raw !== undefined ? options.raw : JSON.stringify(value);
-  return {
+  return toSinkRecord({
     topic: options.topic ?? 'orders',
     partition: options.partition ?? 0,
     offset: options.offset ?? nextOffset++,
     key: options.key == null ? null : Buffer.from(options.key, 'utf8'),
     value: raw === null ? null : Buffer.from(raw, 'utf8'),
     headers: {},
-  };
+  });
 }
 
 function errant(run: () => unknown): ErrantRecordError {
@@ -38,13 +39,13 @@ function errant(run: () => unknown): ErrantRecordError {
 
 describe('toChanges', () => {
   test('rows of one topic go to one table named by table.name.format, keyed by primary.key.fields', () => {
-    const upserts = toChanges([consumed({ id: 1, v: 'a' }), consumed({ id: 2, v: 'b' })], sinkConfig({ 'table.name.format': 'kafka_${topic}' }));
+    const upserts = toChanges([record({ id: 1, v: 'a' }), record({ id: 2, v: 'b' })], sinkConfig({ 'table.name.format': 'kafka_${topic}' }));
     expect(upserts).toEqual([{ table: 'kafka_orders', keyColumns: ['id'], rows: [{ id: 1, v: 'a' }, { id: 2, v: 'b' }] }]);
   });
 
   test('the latest row per key wins within a batch, placed where its key last appeared', () => {
     const upserts = toChanges(
-      [consumed({ id: 1, v: 'first' }), consumed({ id: 2, v: 'only' }), consumed({ id: 1, v: 'second' }), consumed({ id: 1, v: 'latest' })],
+      [record({ id: 1, v: 'first' }), record({ id: 2, v: 'only' }), record({ id: 1, v: 'second' }), record({ id: 1, v: 'latest' })],
       sinkConfig(),
     );
     expect(upserts).toHaveLength(1);
@@ -53,7 +54,7 @@ describe('toChanges', () => {
 
   test('composite keys compare on every key field', () => {
     const upserts = toChanges(
-      [consumed({ tenant: 'a', id: 1, v: 1 }), consumed({ tenant: 'b', id: 1, v: 2 }), consumed({ tenant: 'a', id: 1, v: 3 })],
+      [record({ tenant: 'a', id: 1, v: 1 }), record({ tenant: 'b', id: 1, v: 2 }), record({ tenant: 'a', id: 1, v: 3 })],
       sinkConfig({ 'primary.key.fields': 'tenant,id' }),
     );
     expect(upserts[0]!.keyColumns).toEqual(['tenant', 'id']);
@@ -61,14 +62,14 @@ describe('toChanges', () => {
   });
 
   test('tombstones (null values) are skipped when delete.enabled is off, and without a key always', () => {
-    const upserts = toChanges([consumed({ id: 1 }), consumed(null, { raw: null, key: '1' })], sinkConfig({ 'delete.enabled': false }));
+    const upserts = toChanges([record({ id: 1 }), record(null, { raw: null, key: '1' })], sinkConfig({ 'delete.enabled': false }));
     expect(upserts[0]!.rows).toEqual([{ id: 1 }]);
-    expect(toChanges([consumed(null, { raw: null })], sinkConfig())).toEqual([]);
+    expect(toChanges([record(null, { raw: null })], sinkConfig())).toEqual([]);
   });
 
   test('records of several topics are split into one upsert set per table', () => {
     const upserts = toChanges(
-      [consumed({ id: 1 }, { topic: 'orders' }), consumed({ id: 1 }, { topic: 'refunds' }), consumed({ id: 2 }, { topic: 'orders' })],
+      [record({ id: 1 }, { topic: 'orders' }), record({ id: 1 }, { topic: 'refunds' }), record({ id: 2 }, { topic: 'orders' })],
       sinkConfig({ topics: 'orders,refunds' }),
     );
     expect(upserts.map((u) => [u.table, u.rows.length])).toEqual([
@@ -78,34 +79,38 @@ describe('toChanges', () => {
   });
 
   test('a value that is not JSON is an errant record naming topic, partition and offset', () => {
-    const error = errant(() => toChanges([consumed(null, { raw: '{not json', topic: 'orders', partition: 2, offset: 17 })], sinkConfig()));
+    const error = errant(() => toChanges([record(null, { raw: '{not json', topic: 'orders', partition: 2, offset: 17 })], sinkConfig()));
     expect(error.message).toStartWith('orders/2@17: value is not JSON (');
     expect(error.record).toMatchObject({ topic: 'orders', partition: 2, offset: 17 });
   });
 
   test('a JSON value that is not an object is an errant record', () => {
-    for (const raw of ['[1,2]', '"text"', '42', 'null']) {
-      const error = errant(() => toChanges([consumed(null, { raw, partition: 1, offset: 5 })], sinkConfig()));
+    for (const raw of ['[1,2]', '"text"', '42']) {
+      const error = errant(() => toChanges([record(null, { raw, partition: 1, offset: 5 })], sinkConfig()));
       expect(error.message).toBe('orders/1@5: value is not a JSON object');
     }
   });
 
+  test('a JSON null value parses to a SinkRecord tombstone and deletes by its key', () => {
+    expect(toChanges([record(null, { raw: 'null', key: '7' })], sinkConfig())[0]!.deletes).toEqual([{ id: 7 }]);
+  });
+
   test('a missing, null or non-scalar key field is an errant record naming the field', () => {
     for (const value of [{ v: 1 }, { id: null }, { id: { nested: 1 } }, { id: [1] }]) {
-      const error = errant(() => toChanges([consumed(value, { partition: 0, offset: 9 })], sinkConfig()));
+      const error = errant(() => toChanges([record(value, { partition: 0, offset: 9 })], sinkConfig()));
       expect(error.message).toBe('orders/0@9: primary key field "id" is missing or not a scalar');
     }
   });
 
   test('an errant record fails the batch even after good records', () => {
-    const error = errant(() => toChanges([consumed({ id: 1 }), consumed({ v: 1 }, { offset: 101 })], sinkConfig()));
+    const error = errant(() => toChanges([record({ id: 1 }), record({ v: 1 }, { offset: 101 })], sinkConfig()));
     expect(error.record.offset).toBe(101);
   });
 
   test('record_key mode keys rows by the Kafka key, overriding a same-named value field', () => {
     const config = sinkConfig({ 'primary.key.mode': 'record_key', 'primary.key.fields': 'order_id' });
     const upserts = toChanges(
-      [consumed({ v: 1 }, { key: 'k1' }), consumed({ order_id: 'ignored', v: 2 }, { key: 'k2' }), consumed({ v: 3 }, { key: 'k1' })],
+      [record({ v: 1 }, { key: 'k1' }), record({ order_id: 'ignored', v: 2 }, { key: 'k2' }), record({ v: 3 }, { key: 'k1' })],
       config,
     );
     expect(upserts).toEqual([
@@ -113,21 +118,22 @@ describe('toChanges', () => {
     ]);
   });
 
-  test('record_key mode uses only the first key field', () => {
+  test('record_key mode with a scalar key fills the one named key field; several named fields make it errant', () => {
+    const one = toChanges([record({ v: 1 }, { key: 'a' })], sinkConfig({ 'primary.key.mode': 'record_key', 'primary.key.fields': 'k' }));
+    expect(one[0]!.keyColumns).toEqual(['k']);
+    expect(one[0]!.rows).toEqual([{ v: 1, k: 'a' }]);
     const config = sinkConfig({ 'primary.key.mode': 'record_key', 'primary.key.fields': 'k,other' });
-    const upserts = toChanges([consumed({ v: 1 }, { key: 'a' })], config);
-    expect(upserts[0]!.keyColumns).toEqual(['k']);
-    expect(upserts[0]!.rows).toEqual([{ v: 1, k: 'a' }]);
+    expect(errant(() => toChanges([record({ v: 1 }, { key: 'a', offset: 3 })], config)).message).toBe('orders/0@3: key a does not hold the key fields k, other');
   });
 
   test('record_key mode makes a record without a Kafka key errant', () => {
     const config = sinkConfig({ 'primary.key.mode': 'record_key' });
-    const error = errant(() => toChanges([consumed({ id: 1 }, { key: null, partition: 3, offset: 4 })], config));
+    const error = errant(() => toChanges([record({ id: 1 }, { key: null, partition: 3, offset: 4 })], config));
     expect(error.message).toBe('orders/3@4: record has no key (primary.key.mode=record_key)');
   });
 
   test('a key sent once as a number and once as a string is one row, the latest', () => {
-    const upserts = toChanges([consumed({ id: 1, v: 'a' }), consumed({ id: '1', v: 'b' })], sinkConfig());
+    const upserts = toChanges([record({ id: 1, v: 'a' }), record({ id: '1', v: 'b' })], sinkConfig());
     expect(upserts[0]!.rows).toHaveLength(1);
     expect(upserts[0]!.rows[0]).toMatchObject({ v: 'b' });
   });

@@ -49,7 +49,7 @@ describe('SQLite sink store', () => {
     const store = await openSinkStore('sqlite::memory:');
     cleanups.push(() => store.close());
     expect(store.dialect).toBe('sqlite');
-    await store.prepareTable('orders', ['id'], [{ id: 1 }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [{ topic: 'orders', partition: 0, nextOffset: 1 }]);
     expect(await store.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map([['orders/0', 1]]));
   });
@@ -60,15 +60,10 @@ describe('SQLite sink store', () => {
 
   test('prepareTable creates a missing table with types inferred from the rows and a NOT NULL primary key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable(
-      'orders',
-      ['id'],
-      [
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [
         { id: 'o-1', qty: 2, price: 9.5, paid: true, meta: { a: 1 }, note: null },
         { id: 'o-2', note: 'later' },
-      ],
-      true,
-    );
+      ] }, { autoCreate: true, evolution: 'basic' });
     expect(columnsOf(reader, 'orders')).toEqual({
       id: { type: 'TEXT', notnull: 1, pk: 1 },
       qty: { type: 'INTEGER', notnull: 0, pk: 0 },
@@ -81,7 +76,7 @@ describe('SQLite sink store', () => {
 
   test('a composite key becomes a composite primary key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable('lines', ['order_id', 'line'], [{ order_id: 'o', line: 1, sku: 'x' }], true);
+    await store.prepareTable({ table: 'lines', keyColumns: ['order_id', 'line'], rows: [{ order_id: 'o', line: 1, sku: 'x' }] }, { autoCreate: true, evolution: 'basic' });
     const columns = columnsOf(reader, 'lines');
     expect([columns.order_id!.pk, columns.line!.pk, columns.sku!.pk]).toEqual([1, 2, 0]);
   });
@@ -89,10 +84,10 @@ describe('SQLite sink store', () => {
   test('a later row with a new field adds a nullable column, and earlier rows read null there', async () => {
     const { store, reader } = await openTempStore();
     const upsert = (rows: Record<string, unknown>[]) => [{ table: 'orders', keyColumns: ['id'], rows }];
-    await store.prepareTable('orders', ['id'], [{ id: 'a', qty: 1 }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'a', qty: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', upsert([{ id: 'a', qty: 1 }]), []);
 
-    await store.prepareTable('orders', ['id'], [{ id: 'b', qty: 2, coupon: 'SPRING' }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'b', qty: 2, coupon: 'SPRING' }] }, { autoCreate: true, evolution: 'basic' });
     expect(columnsOf(reader, 'orders').coupon).toEqual({ type: 'TEXT', notnull: 0, pk: 0 });
     await store.commitBatch('c', upsert([{ id: 'b', qty: 2, coupon: 'SPRING' }]), []);
     expect(rowsOf(reader, 'orders')).toEqual([
@@ -103,7 +98,7 @@ describe('SQLite sink store', () => {
 
   test('prepareTable throws MissingTableError and creates nothing when auto.create is off', async () => {
     const { store, reader } = await openTempStore();
-    await expect(store.prepareTable('orders', ['id'], [{ id: 1 }], false)).rejects.toBeInstanceOf(MissingTableError);
+    await expect(store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: false, evolution: 'basic' })).rejects.toBeInstanceOf(MissingTableError);
     expect(reader.query(`SELECT name FROM sqlite_master WHERE name = 'orders'`).all()).toEqual([]);
   });
 
@@ -112,7 +107,7 @@ describe('SQLite sink store', () => {
     const writer = new Database(reader.filename);
     cleanups.push(() => writer.close());
     writer.run('CREATE TABLE orders (id TEXT PRIMARY KEY NOT NULL, amount NUMERIC, flag BOOLEAN)');
-    await store.prepareTable('orders', ['id'], [{ id: 'x', amount: 3, flag: true }], false);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'x', amount: 3, flag: true }] }, { autoCreate: false, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'x', amount: 3, flag: true }] }], []);
     expect(rowsOf(reader, 'orders')).toEqual([{ id: 'x', amount: 3, flag: 1 }]);
   });
@@ -127,7 +122,7 @@ describe('SQLite sink store', () => {
   test('commitBatch upserts: a second commit with the same key updates the row instead of adding one', async () => {
     const { store, reader } = await openTempStore();
     const upsert = (rows: Record<string, unknown>[]) => [{ table: 'orders', keyColumns: ['id'], rows }];
-    await store.prepareTable('orders', ['id'], [{ id: 1, status: 'new', qty: 1 }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new', qty: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', upsert([{ id: 1, status: 'new', qty: 1 }, { id: 2, status: 'new', qty: 5 }]), []);
     await store.commitBatch('c', upsert([{ id: 1, status: 'paid', qty: 3 }]), []);
     expect(rowsOf(reader, 'orders')).toEqual([
@@ -138,7 +133,7 @@ describe('SQLite sink store', () => {
 
   test('a table of key columns only takes repeated keys without error', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable('seen', ['id'], [{ id: 'a' }], true);
+    await store.prepareTable({ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }] }], []);
     await store.commitBatch('c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }, { id: 'b' }] }], []);
     expect(rowsOf(reader, 'seen')).toEqual([{ id: 'a' }, { id: 'b' }]);
@@ -147,7 +142,7 @@ describe('SQLite sink store', () => {
   test('values are stored by column kind: JSON as text, booleans as 0/1, missing fields as null', async () => {
     const { store, reader } = await openTempStore();
     const first = { id: 'a', meta: { tags: ['x'], n: 1 }, paid: true, qty: 2, label: 'l' };
-    await store.prepareTable('orders', ['id'], [first], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [first] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [first, { id: 'b', paid: false, label: 42 }] }], []);
     const [a, b] = rowsOf(reader, 'orders') as Record<string, unknown>[];
     expect(JSON.parse(a!.meta as string)).toEqual({ tags: ['x'], n: 1 });
@@ -184,8 +179,8 @@ describe('SQLite sink store', () => {
 
   test('a failing commit rolls back its rows and its offsets together', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable('orders', ['id'], [{ id: 'o-1', status: 'new' }], true);
-    await store.prepareTable('refunds', ['id'], [{ id: 'r-1', amount: 1 }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'new' }] }, { autoCreate: true, evolution: 'basic' });
+    await store.prepareTable({ table: 'refunds', keyColumns: ['id'], rows: [{ id: 'r-1', amount: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'new' }] }], [
       { topic: 'orders', partition: 0, nextOffset: 5 },
     ]);
@@ -227,7 +222,7 @@ describe('SQLite sink store', () => {
   test('a batch of 40,000 rows x 2 columns (past SQLite\'s default 32,766 bind limit) is written whole', async () => {
     const { store, reader } = await openTempStore();
     const rows = Array.from({ length: 40_000 }, (_, i) => ({ id: i, v: `v${i}` }));
-    await store.prepareTable('big', ['id'], rows.slice(0, 1), true);
+    await store.prepareTable({ table: 'big', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'big', keyColumns: ['id'], rows }], [{ topic: 'big', partition: 0, nextOffset: 40_000 }]);
     expect(reader.query('SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM big').get()).toEqual({ n: 40_000, lo: 0, hi: 39_999 });
     expect(reader.query('SELECT v FROM big WHERE id = 32765').get()).toEqual({ v: 'v32765' });
@@ -237,14 +232,14 @@ describe('SQLite sink store', () => {
     const { store, reader } = await openTempStore();
     const columns = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9'];
     const rows = Array.from({ length: 25_001 }, (_, i) => Object.fromEntries([['id', i], ...columns.map((c) => [c, i])]));
-    await store.prepareTable('wide', ['id'], rows.slice(0, 1), true);
+    await store.prepareTable({ table: 'wide', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'wide', keyColumns: ['id'], rows }], []);
     expect(reader.query('SELECT count(*) AS n, sum(c9) AS total FROM wide').get()).toEqual({ n: 25_001, total: (25_000 * 25_001) / 2 });
   }, 60_000);
 
   test('a row without its integer key is rejected rather than stored under an invented key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable('orders', ['id'], [{ id: 1, status: 'new' }], true);
+    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new' }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new' }] }], []);
     const attempt = store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ status: 'keyless' }] }], [
       { topic: 'orders', partition: 0, nextOffset: 2 },

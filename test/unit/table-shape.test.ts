@@ -116,7 +116,7 @@ class RecordingDdl implements TableDdl {
 describe('TableShapes', () => {
   test('creates a missing table from the rows, giving absent key columns a text type', async () => {
     const ddl = new RecordingDdl();
-    const shape = await new TableShapes(ddl).prepare('orders', ['tenant', 'id'], [{ id: 1, v: 'a' }], true);
+    const shape = await new TableShapes(ddl).prepare({ table: 'orders', keyColumns: ['tenant', 'id'], rows: [{ id: 1, v: 'a' }] }, { autoCreate: true, evolution: 'basic' });
     expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer, v text, tenant text) key (tenant, id)']);
     expect(shape.keyColumns).toEqual(['tenant', 'id']);
   });
@@ -124,16 +124,16 @@ describe('TableShapes', () => {
   test('introspects a table once, then only adds the columns later rows bring', async () => {
     const ddl = new RecordingDdl();
     const shapes = new TableShapes(ddl);
-    await shapes.prepare('orders', ['id'], [{ id: 1 }], true);
-    await shapes.prepare('orders', ['id'], [{ id: 2, note: 'n' }], true);
-    await shapes.prepare('orders', ['id'], [{ id: 3, note: 'm' }], true);
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: true, evolution: 'basic' });
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, note: 'n' }] }, { autoCreate: true, evolution: 'basic' });
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 3, note: 'm' }] }, { autoCreate: true, evolution: 'basic' });
     expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer) key (id)', 'add orders.note text']);
     expect(Object.fromEntries(shapes.get('orders')!.columns)).toEqual({ id: 'integer', note: 'text' });
   });
 
   test('refuses to create a missing table when auto.create is off', async () => {
     const ddl = new RecordingDdl();
-    const attempt = new TableShapes(ddl).prepare('orders', ['id'], [{ id: 1 }], false);
+    const attempt = new TableShapes(ddl).prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: false, evolution: 'basic' });
     await expect(attempt).rejects.toBeInstanceOf(MissingTableError);
     await expect(attempt).rejects.toThrow('table "orders" does not exist and auto.create is off');
     expect(ddl.tables.size).toBe(0);

@@ -1,0 +1,63 @@
+import type { DatabaseSinkConfig } from '../config/index.ts';
+import type { TableChanges } from '../db/index.ts';
+import type { ConsumedRecord } from '../kafka/index.ts';
+import type { ErrantRecord } from './dlq.ts';
+import { toChanges } from './records.ts';
+import { ErrantRecordError, toSinkRecord, type RecordTransform, type SinkRecord } from './sink-record.ts';
+
+export interface Converted {
+  consumed: ConsumedRecord;
+  record: SinkRecord;
+}
+
+export interface Plan {
+  /** Records that reach the database, in offset order. */
+  records: Converted[];
+  changes: TableChanges[];
+  /** Records that can never be applied, with the stage that refused them. */
+  errant: ErrantRecord[];
+}
+
+const errantAt = (consumed: ConsumedRecord, stage: ErrantRecord['stage'], className: string, error: unknown): ErrantRecord => ({
+  record: consumed,
+  stage,
+  className,
+  error: error instanceof ErrantRecordError ? error : new ErrantRecordError(consumed, (error as Error).message, { cause: error }),
+});
+
+/**
+ * Parses, transforms and plans one partition batch. A record that fails any step is set aside
+ * as errant and the rest go on, so one poison record cannot hold up the others.
+ */
+export function planBatch(consumed: readonly ConsumedRecord[], config: DatabaseSinkConfig, transforms?: RecordTransform): Plan {
+  const records: Converted[] = [];
+  const errant: ErrantRecord[] = [];
+  for (const item of consumed) {
+    let record: SinkRecord | null;
+    try {
+      record = toSinkRecord(item);
+    } catch (error) {
+      errant.push(errantAt(item, 'VALUE_CONVERTER', 'json', error));
+      continue;
+    }
+    try {
+      record = transforms ? transforms.apply(record) : record;
+    } catch (error) {
+      errant.push(errantAt(item, 'TRANSFORMATION', 'transforms', error));
+      continue;
+    }
+    if (record) records.push({ consumed: item, record });
+  }
+  // toChanges names the first record it cannot use; set it aside and plan the rest again.
+  for (;;) {
+    try {
+      return { records, changes: toChanges(records.map((r) => r.record), config), errant };
+    } catch (error) {
+      if (!(error instanceof ErrantRecordError)) throw error;
+      const at = records.findIndex((r) => r.record.offset === error.record.offset && r.record.partition === error.record.partition);
+      if (at < 0) throw error;
+      errant.push(errantAt(records[at]!.consumed, 'TASK_PUT', 'database-sink', error));
+      records.splice(at, 1);
+    }
+  }
+}
