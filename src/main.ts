@@ -60,6 +60,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining`);
+    // A drain that hangs (a peer that never answers) must not keep the process: exit non-zero.
+    setTimeout(() => {
+      console.error(`${signal}: drain did not finish in 25 s; exiting`);
+      process.exit(1);
+    }, 25_000).unref();
     worker.drain();
     // In-flight requests finish (their records are acknowledged) before the producer closes.
     await Promise.race([

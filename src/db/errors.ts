@@ -3,12 +3,15 @@
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+// node-postgres reports a connection lost mid-query with these messages and no code.
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)/;
 
 /** True when the same statement may well succeed if tried again later. */
 export function isTransientDbError(error: unknown): boolean {
   // Drizzle wraps driver errors (DrizzleQueryError); the driver's code sits on the cause.
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (hasTransientCode((e as { code?: unknown }).code)) return true;
+    if (e instanceof Error && LOST_CONNECTION.test(e.message)) return true;
   }
   return false;
 }

@@ -42,14 +42,25 @@ async function openSqlite(path: string): Promise<SinkStore> {
   return new SqliteSinkStore(db, () => client.close());
 }
 
+// node-postgres, not postgres.js: when a backend dies under a reserved connection (a
+// transaction), postgres.js 3.4 throws from a setImmediate and takes the process down
+// (porsager/postgres#1066, #1154, #1208, open); node-postgres rejects the query instead.
 async function openPostgres(url: string): Promise<SinkStore> {
-  const { default: postgres } = await import('postgres');
-  const { drizzle } = await import('drizzle-orm/postgres-js');
-  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max: 4, onnotice: () => {} });
-  const db = drizzle({ client });
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // A connection the server drops emits 'error' on its client (checked out, as in a transaction)
+  // or on the pool (idle); unheard, that event would end the process. The query in flight
+  // rejects on its own and is retried, and the pool replaces the connection.
+  pool.on('error', (error) => console.error(`postgres: idle connection lost: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', (error) => console.error(`postgres: connection lost: ${error.message}`)));
+  const db = drizzle({ client: pool });
   await migrate(db, { migrationsFolder: join(migrationsRoot(), 'postgres') });
-  return new PostgresSinkStore(db, () => client.end({ timeout: 5 }));
+  // pool.end() waits for every client to be released; one whose backend died mid-transaction
+  // may never be, so closing waits a bounded time (the process is going away anyway).
+  const end = () => Promise.race([pool.end(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+  return new PostgresSinkStore(db, end);
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import {
   bigint,
   boolean,
@@ -22,7 +22,7 @@ import { sinkOffsets } from './schema/pg.ts';
 import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
 import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
-// The wire protocol counts bind parameters in an Int16; postgres.js refuses 65,534 and more.
+// The wire protocol counts bind parameters in an unsigned Int16; keep a little under it.
 const MAX_PARAMETERS = 65_533;
 // The server nests `(a, b) IN ((…), (…), …)` one OR deeper per row; past a few thousand rows
 // that exceeds max_stack_depth. A one-column key becomes a flat `= ANY` instead.
@@ -110,10 +110,10 @@ function drizzleTable(shape: TableShape) {
 }
 
 class PostgresDdl implements TableDdl {
-  constructor(private readonly db: PostgresJsDatabase) {}
+  constructor(private readonly db: NodePgDatabase) {}
 
   async introspect(table: string) {
-    const rows = await this.db.execute<{ column_name: string; data_type: string }>(
+    const { rows } = await this.db.execute<{ column_name: string; data_type: string }>(
       sql`SELECT column_name, data_type FROM information_schema.columns
           WHERE table_schema = current_schema() AND table_name = ${table}`,
     );
@@ -142,7 +142,7 @@ export class PostgresSinkStore implements SinkStore {
   private readonly shapes: TableShapes;
 
   constructor(
-    private readonly db: PostgresJsDatabase,
+    private readonly db: NodePgDatabase,
     private readonly closeDriver: () => Promise<void>,
   ) {
     this.shapes = new TableShapes(new PostgresDdl(db));
