@@ -62,6 +62,8 @@ export interface ConnectService {
   resetOffsets(name: string): Promise<void>;
   topics(name: string): string[];
   plugins(): { class: string; type: ConnectorType; version: string }[];
+  /** Applies a sink connector's dead letters again (Inlet's own endpoint, not Connect's). */
+  replayDeadLetters(name: string): Promise<{ replayed: number; blocked: { partition: number; offset: number; error: string } | null; more: boolean }>;
   /** undefined when no plugin has that class. */
   validate(pluginClass: string, config: Record<string, unknown>): ConfigValueReport[] | undefined;
 }

@@ -173,6 +173,11 @@ export function connectorsApi(service: ConnectService) {
     return c.json({ message: 'The offsets for this connector have been reset successfully' });
   });
 
+  app.post('/connectors/:name/dlq/replay', async (c) => {
+    found(c.req.param('name'));
+    return c.json(await service.replayDeadLetters(c.req.param('name')));
+  });
+
   app.get('/connectors/:name/topics', (c) => {
     const name = c.req.param('name');
     found(name);

@@ -182,6 +182,13 @@ export class WorkerConnectService implements ConnectService {
     return [...(this.deps.herder.source(name)?.source.topics ?? [])];
   }
 
+  async replayDeadLetters(name: string) {
+    const sink = this.deps.herder.sink(name);
+    if (!sink) throw new ConnectError(400, `${name} is not a sink connector running in this cluster`);
+    if (!sink.config['errors.deadletterqueue.topic.name']) throw new ConnectError(400, `${name} has no errors.deadletterqueue.topic.name`);
+    return sink.runtime.replayDeadLetters();
+  }
+
   plugins() {
     return PLUGINS.map((p) => ({ ...p, version: this.deps.version }));
   }

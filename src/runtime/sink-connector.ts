@@ -1,7 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
-import { SinkTask, type RecordTransform } from '../sink/index.ts';
+import { replayDeadLetters, SinkTask, type RecordTransform, type ReplayResult } from '../sink/index.ts';
 import type { RecordWriter } from '../source/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import type { StatusStore, TaskStateName } from './status-store.ts';
@@ -146,6 +146,16 @@ export class SinkConnectorRuntime {
       await this.deps.statuses
         .publish(this.name, id, { state, worker_id: this.deps.workerId, ...(trace ? { trace } : {}) })
         .catch((error: Error) => this.deps.log(`${this.name}: publishing status failed: ${error.message}`));
+    }
+  }
+
+  /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */
+  async replayDeadLetters(): Promise<ReplayResult> {
+    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
+    try {
+      return await replayDeadLetters({ brokers: this.deps.brokers, connector: this.name, config: this.config, store, transforms: this.deps.transforms });
+    } finally {
+      if (store !== this.store) await store.close();
     }
   }
 

@@ -4,7 +4,8 @@ import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type To
 import type { RecordWriter } from '../source/types.ts';
 import { planBatch, type Converted } from './convert.ts';
 import { DeadLetterQueue, type ErrantRecord } from './dlq.ts';
-import { tablePolicy, toChanges } from './records.ts';
+import { applyChanges, rootCause } from './apply.ts';
+import { toChanges } from './records.ts';
 import { retryTransient } from './retry.ts';
 import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
 
@@ -39,13 +40,6 @@ export interface SinkTaskOptions {
  */
 function isRecordProblem(error: unknown): boolean {
   return !isTransientDbError(error) && !(error instanceof MissingTableError);
-}
-
-/** Drizzle wraps driver errors ("Failed query: …"); the driver's own error says what is wrong. */
-function rootCause(error: Error): Error {
-  let cause = error;
-  for (let depth = 0; cause.cause instanceof Error && depth < 5; depth++) cause = cause.cause;
-  return cause;
 }
 
 /**
@@ -147,13 +141,7 @@ export class SinkTask {
   private async commit(changes: readonly TableChanges[], position: StoredPosition): Promise<void> {
     const { store, config, connector } = this.options;
     await retryTransient(
-      async () => {
-        for (const change of changes) {
-          // Deletes and truncates alone never create a table: a missing one has nothing to remove.
-          if (change.rows.length > 0) await store.prepareTable(change, tablePolicy(config));
-        }
-        await store.commitBatch(connector, changes, [position]);
-      },
+      () => applyChanges(store, config, connector, changes, position),
       {
         timeoutMs: config['errors.retry.timeout'],
         maxDelayMs: config['errors.retry.delay.max.ms'],

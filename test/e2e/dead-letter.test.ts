@@ -73,4 +73,25 @@ describe('one poison record among 10,000', () => {
     expect(status.trace).toContain('invalid input syntax');
     expect(await count('strict')).toBeLessThan(EVENTS - 1);
   }, 180_000);
+
+  test('after a fix, the dead letters replay into the sink exactly once', async () => {
+    const replay = async () => {
+      const response = await fetch(`${worker.url}/connectors/ledger-tolerant/dlq/replay`, { method: 'POST' });
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    // Not fixed yet: the letter still fails, and the replay stops at it rather than skip it.
+    const stillBroken = await replay();
+    expect(stillBroken).toMatchObject({ replayed: 0, more: false, blocked: { partition: 0, offset: 0 } });
+    expect(stillBroken.blocked.error).toContain('invalid input syntax');
+
+    await postgresRows(pgUrl, 'ALTER TABLE tolerant ALTER COLUMN cents TYPE text USING cents::text');
+    expect(await replay()).toEqual({ replayed: 1, blocked: null, more: false });
+    expect(await count('tolerant')).toBe(EVENTS);
+    const [row] = (await postgresRows(pgUrl, `SELECT cents FROM tolerant WHERE id = ${POISON_ID}`))!;
+    expect(row!.cents).toBe('a lot');
+    // Its position is stored with the row: a second replay applies nothing.
+    expect(await replay()).toEqual({ replayed: 0, blocked: null, more: false });
+    expect((await fetch(`${worker.url}/connectors/ledger-strict/dlq/replay`, { method: 'POST' })).status).toBe(400);
+  }, 120_000);
 });

@@ -1,0 +1,67 @@
+import type { DatabaseSinkConfig } from '../config/index.ts';
+import type { SinkStore } from '../db/index.ts';
+import { readTopics, topicPartitions, type ConsumedRecord } from '../kafka/index.ts';
+import { applyChanges, rootCause } from './apply.ts';
+import { planBatch } from './convert.ts';
+import { DLQ_HEADERS } from './dlq.ts';
+import type { RecordTransform } from './sink-record.ts';
+
+export interface ReplayOptions {
+  brokers: string;
+  connector: string;
+  config: DatabaseSinkConfig;
+  store: SinkStore;
+  transforms?: RecordTransform;
+  /** Most records one call replays. */
+  limit?: number;
+}
+
+export interface ReplayResult {
+  replayed: number;
+  /** The first dead letter that still cannot be applied; the replay stopped there. */
+  blocked: { partition: number; offset: number; error: string } | null;
+  /** True when `limit` stopped the replay before the end of the topic. */
+  more: boolean;
+}
+
+/** Where a connector's replay of its dead letters has got to, kept beside the sink's own positions. */
+export const replayConnector = (connector: string) => `${connector}.dlq-replay`;
+
+/**
+ * Applies a sink connector's dead letters (after the cause was fixed) as if they had arrived on
+ * their original topics. Each one commits together with the replay's position in the target
+ * database, so replaying again, or after a crash, applies nothing twice; a letter that still
+ * fails stops the replay at itself, so none is skipped.
+ */
+export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
+  const topic = options.config['errors.deadletterqueue.topic.name'];
+  if (!topic) throw new Error(`connector ${options.connector} has no errors.deadletterqueue.topic.name`);
+  const id = replayConnector(options.connector);
+  const partitions = (await topicPartitions(options.brokers, [topic])).get(topic) ?? [];
+  const stored = await options.store.readOffsets(id, partitions.map((partition) => ({ topic, partition })));
+  const fromOffsets = new Map(partitions.map((p) => [p, stored.get(`${topic}/${p}`) ?? 0]));
+  const letters: ConsumedRecord[] = [];
+  await readTopics(options.brokers, [{ topic, fromOffsets }], (record) => letters.push(record));
+
+  const limit = options.limit ?? 10_000;
+  const blockedPartitions = new Set<number>();
+  let replayed = 0;
+  let blocked: ReplayResult['blocked'] = null;
+  for (const letter of letters) {
+    if (blockedPartitions.has(letter.partition)) continue;
+    if (replayed >= limit) return { replayed, blocked, more: true };
+    // Applied as the record it was: its original topic names its table.
+    const original = { ...letter, topic: letter.headers[DLQ_HEADERS.topic] ?? letter.topic };
+    const plan = planBatch([original], options.config, options.transforms);
+    const position = { topic, partition: letter.partition, nextOffset: letter.offset + 1 };
+    try {
+      if (plan.errant.length > 0) throw plan.errant[0]!.error;
+      await applyChanges(options.store, options.config, id, plan.changes, position);
+      replayed++;
+    } catch (error) {
+      blockedPartitions.add(letter.partition);
+      blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error as Error).message };
+    }
+  }
+  return { replayed, blocked, more: false };
+}
