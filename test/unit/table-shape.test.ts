@@ -16,6 +16,14 @@ describe('chunkRows', () => {
     expect(chunkRows([], 5, 100)).toEqual([]);
   });
 
+  test('wide rows also split a chunk by bytes, each chunk under the byte bound unless one row alone is over it', () => {
+    const rows = Array.from({ length: 10 }, (_, id) => ({ id, body: 'x'.repeat(400) }));
+    const chunks = chunkRows(rows, 2, 32_766, 1_000);
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(chunks.flat()).toEqual(rows);
+    expect(chunkRows([{ body: 'y'.repeat(5_000) }, { body: 'z' }], 1, 100, 1_000).map((c) => c.length)).toEqual([1, 1]);
+  });
+
   test('rows wider than the limit still go one per chunk rather than never', () => {
     expect(chunkRows(['a', 'b'], 500, 100)).toEqual([['a'], ['b']]);
     expect(chunkRows(['a', 'b'], 0, 1)).toEqual([['a'], ['b']]);
