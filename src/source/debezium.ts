@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { ConfigError, type DebeziumSourceConfig } from '../config/index.ts';
 import { envelopeSchema, readEvent, type ChangeEvent, type JsonObject } from './debezium-envelope.ts';
 import type { RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
-import { SOURCE_HEADERS } from './webhook.ts';
+import { SOURCE_HEADERS } from './headers.ts';
 
 const MAX_REPORTED_ISSUES = 20;
 const PLACEHOLDER = /\$\{(schema|table)\}/;

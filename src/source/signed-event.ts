@@ -2,7 +2,7 @@
 // whose source offset is the sender's event or delivery id.
 import * as v from 'valibot';
 import type { RecordIssue, SourceRecord, ToRecordsResult } from './types.ts';
-import { SOURCE_HEADERS } from './webhook.ts';
+import { SOURCE_HEADERS } from './headers.ts';
 
 /** valibot reports a missing key with the object's message; tell the two cases apart. */
 export const objectMessage = (issue: v.BaseIssue<unknown>) => (issue.path?.length ? 'is required' : 'must be a JSON object');

@@ -3,13 +3,8 @@ import type { WebhookSourceConfig } from '../config/index.ts';
 import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { createWebhookAuth } from './webhook-auth.ts';
 import { connectorBase } from './connector-base.ts';
+import { SOURCE_HEADERS } from './headers.ts';
 
-/** Header names under which every record carries its Connect-style source coordinates. */
-export const SOURCE_HEADERS = {
-  connector: 'inlet.connector',
-  partition: 'inlet.source.partition',
-  offset: 'inlet.source.offset',
-} as const;
 
 const MAX_REPORTED_ISSUES = 20;
 const scalarId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty')), v.number()], 'must be a string or a number');

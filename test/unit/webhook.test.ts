@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { WebhookSourceConfigSchema } from '../../src/config/index.ts';
 import type { SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
-import { createWebhookSource, SOURCE_HEADERS } from '../../src/source/webhook.ts';
+import { SOURCE_HEADERS } from '../../src/source/headers.ts';
+import { createWebhookSource } from '../../src/source/webhook.ts';
 
 /** Builds the connector from config the way the worker does: through the config schema. */
 function webhook(name: string, config: Record<string, unknown>) {
