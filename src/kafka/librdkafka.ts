@@ -2,7 +2,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 
 export const { Producer, KafkaConsumer, AdminClient, CODES, KafkaJS } = Kafka;
-export type { LibrdKafkaError, DeliveryReport, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
+export type { LibrdKafkaError, DeliveryReport, Message, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
 
 /** Connection settings shared by every client a worker opens. */
 export function commonConfig(brokers: string, clientId: string) {

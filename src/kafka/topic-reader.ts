@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from './consumer.ts';
-import { commonConfig, KafkaConsumer, type LibrdKafkaError } from './librdkafka.ts';
+import { commonConfig, KafkaConsumer, type LibrdKafkaError, type Message } from './librdkafka.ts';
 
 export interface TopicRange {
   topic: string;
@@ -33,6 +33,13 @@ export async function whileSettling<T>(fn: () => Promise<T>, timeoutMs: number):
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** A message of the low-level consumer as a record with text headers. */
+export function toReadRecord(m: Message): ReadRecord {
+  const headers: Record<string, string> = {};
+  for (const header of m.headers ?? []) for (const [name, value] of Object.entries(header)) headers[name] = value.toString();
+  return { topic: m.topic, partition: m.partition, offset: m.offset, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers, timestamp: m.timestamp ?? 0 };
 }
 
 /** Low and high watermarks of a partition, waiting out a young topic's leader election. */
@@ -98,16 +105,12 @@ export async function readTopics(
     const deadline = Date.now() + timeoutMs;
     while (remaining.size > 0) {
       if (Date.now() > deadline) throw new Error(`reading ${ranges.map((r) => r.topic).join(', ')} timed out`);
-      const messages = await promised<import('@confluentinc/kafka-javascript').Message[]>((cb) => consumer.consume(1000, cb));
+      const messages = await promised<Message[]>((cb) => consumer.consume(1000, cb));
       for (const m of messages) {
         const key = `${m.topic}/${m.partition}`;
         const last = lastOffsets.get(key);
         if (last === undefined || m.offset > last) continue;
-        const headers: Record<string, string> = {};
-        for (const header of m.headers ?? []) {
-          for (const [name, value] of Object.entries(header)) headers[name] = value.toString();
-        }
-        onRecord({ topic: m.topic, partition: m.partition, offset: m.offset, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers, timestamp: m.timestamp ?? 0 });
+        onRecord(toReadRecord(m));
         if (m.offset >= last) remaining.delete(key);
       }
     }

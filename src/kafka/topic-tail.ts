@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { commonConfig, KafkaConsumer } from './librdkafka.ts';
-import { promised, watermarks, whileSettling, type ReadRecord } from './topic-reader.ts';
+import { commonConfig, KafkaConsumer, type Message } from './librdkafka.ts';
+import { promised, toReadRecord, watermarks, whileSettling, type ReadRecord } from './topic-reader.ts';
 
 
 /**
@@ -65,7 +65,7 @@ export class TopicTail {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let messages: import('@confluentinc/kafka-javascript').Message[];
+      let messages: Message[];
       try {
         messages = await promised((cb) => this.consumer.consume(500, cb));
       } catch (error) {
@@ -74,10 +74,8 @@ export class TopicTail {
         continue;
       }
       for (const m of messages) {
-        const headers: Record<string, string> = {};
-        for (const header of m.headers ?? []) for (const [name, value] of Object.entries(header)) headers[name] = value.toString();
         try {
-          this.onRecord({ topic: m.topic, partition: m.partition, offset: m.offset, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers, timestamp: m.timestamp ?? 0 });
+          this.onRecord(toReadRecord(m));
         } catch (error) {
           this.log(`${this.topic}@${m.partition}/${m.offset} skipped: ${(error as Error).message}`);
         }
