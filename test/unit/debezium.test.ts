@@ -5,14 +5,10 @@ import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
 import { SourceWriter } from '../../src/source/source-writer.ts';
 import type { DeliveryOutcome, RecordWriter, SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
+import { recordsOf } from '../support/source.ts';
 
 function debezium(config: Record<string, unknown> = {}, name = 'cdc') {
   return createDebeziumSource(name, v.parse(DebeziumSourceConfigSchema, { 'connector.class': 'debezium', topic: 'customers', 'key.fields': 'id', ...config }));
-}
-
-function recordsOf(result: ToRecordsResult): SourceRecord[] {
-  if (!result.ok) throw new Error(`expected records, got issues ${JSON.stringify(result.issues)}`);
-  return result.records;
 }
 
 function issuesOf(result: ToRecordsResult) {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { GithubSourceConfigSchema } from '../../src/config/index.ts';
 import { createGithubSource, parseGithubSignature } from '../../src/source/github.ts';
-import type { SourceRecord, ToRecordsResult, VerifyResult } from '../../src/source/types.ts';
+import { check, recordsOf } from '../support/source.ts';
 
 // GitHub's documented example ("Validating webhook deliveries", Testing the webhook payload validation).
 const DOCUMENTED = {
@@ -24,16 +24,6 @@ function githubHeaders(signature: string, extra: Record<string, string> = {}) {
 /** Signs with @octokit/webhooks-methods, GitHub's own JavaScript implementation. */
 async function signed(body: string, secret = SECRET) {
   return { body, headers: githubHeaders(await sign(secret, body)), receivedAt: Date.now() };
-}
-
-async function check(result: Promise<VerifyResult>): Promise<string | null> {
-  const verdict = await result;
-  return verdict.ok ? null : verdict.check;
-}
-
-function recordsOf(result: ToRecordsResult): SourceRecord[] {
-  if (!result.ok) throw new Error(`expected records, got issues ${JSON.stringify(result.issues)}`);
-  return result.records;
 }
 
 describe('github verify', () => {

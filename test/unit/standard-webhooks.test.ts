@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import * as v from 'valibot';
 import { StandardWebhooksSourceConfigSchema } from '../../src/config/index.ts';
 import { createStandardWebhooksSource, parseStandardSignatures } from '../../src/source/standard-webhooks.ts';
-import type { SourceRecord, ToRecordsResult, VerifyResult } from '../../src/source/types.ts';
+import { check, recordsOf } from '../support/source.ts';
 
 // Test vector of the Standard Webhooks reference libraries: standard-webhooks/standard-webhooks,
 // libraries/javascript/src/webhook.test.ts and libraries/go/webhook_test.go ("sign function works",
@@ -31,16 +31,6 @@ function headers(id: string, timestamp: number | string, signature: string) {
 function signed(body: string, { secret = VECTOR.secret, at = Date.now(), id = 'msg_1' } = {}) {
   const signature = new Webhook(secret).sign(id, new Date(at), body);
   return { body, headers: headers(id, Math.floor(at / 1000), signature), receivedAt: Date.now() };
-}
-
-async function check(result: Promise<VerifyResult>): Promise<string | null> {
-  const verdict = await result;
-  return verdict.ok ? null : verdict.check;
-}
-
-function recordsOf(result: ToRecordsResult): SourceRecord[] {
-  if (!result.ok) throw new Error(`expected records, got issues ${JSON.stringify(result.issues)}`);
-  return result.records;
 }
 
 describe('standard-webhooks verify: the reference libraries\' vectors', () => {

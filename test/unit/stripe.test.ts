@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import * as v from 'valibot';
 import { StripeSourceConfigSchema } from '../../src/config/index.ts';
 import { createStripeSource, parseStripeSignature } from '../../src/source/stripe.ts';
-import type { SourceRecord, ToRecordsResult, VerifyResult } from '../../src/source/types.ts';
+import { check, recordsOf } from '../support/source.ts';
 
 const SECRET = 'whsec_test_endpoint_secret_1';
 const OTHER_SECRET = 'whsec_test_endpoint_secret_2';
@@ -25,16 +25,6 @@ const event = (id = 'evt_1', object: Record<string, unknown> | null = { id: 'pi_
 async function signed(body: string, { secret = SECRET, at = Date.now() } = {}) {
   const header = await stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret, timestamp: Math.floor(at / 1000) });
   return { body, headers: new Headers({ 'Stripe-Signature': header }), receivedAt: Date.now() };
-}
-
-async function check(result: Promise<VerifyResult>): Promise<string | null> {
-  const verdict = await result;
-  return verdict.ok ? null : verdict.check;
-}
-
-function recordsOf(result: ToRecordsResult): SourceRecord[] {
-  if (!result.ok) throw new Error(`expected records, got issues ${JSON.stringify(result.issues)}`);
-  return result.records;
 }
 
 describe('stripe verify (signed by the stripe package)', () => {

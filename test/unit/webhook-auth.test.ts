@@ -2,16 +2,11 @@ import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { ConfigError, parseConnectorsJson, WebhookSourceConfigSchema } from '../../src/config/index.ts';
-import type { VerifyResult } from '../../src/source/types.ts';
 import { createWebhookSource } from '../../src/source/webhook.ts';
+import { check } from '../support/source.ts';
 
 function webhook(config: Record<string, unknown>) {
   return createWebhookSource('hooks', v.parse(WebhookSourceConfigSchema, { 'connector.class': 'webhook', topic: 'hooks', ...config }));
-}
-
-async function check(result: Promise<VerifyResult>): Promise<string | null> {
-  const verdict = await result;
-  return verdict.ok ? null : verdict.check;
 }
 
 const push = (body: string, headers: Record<string, string>) => ({ body, headers: new Headers(headers), receivedAt: Date.now() });

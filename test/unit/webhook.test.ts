@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { WebhookSourceConfigSchema } from '../../src/config/index.ts';
-import type { SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
+import type { ToRecordsResult } from '../../src/source/types.ts';
 import { SOURCE_HEADERS } from '../../src/source/headers.ts';
 import { createWebhookSource } from '../../src/source/webhook.ts';
+import { recordsOf } from '../support/source.ts';
 
 /** Builds the connector from config the way the worker does: through the config schema. */
 function webhook(name: string, config: Record<string, unknown>) {
@@ -12,11 +13,6 @@ function webhook(name: string, config: Record<string, unknown>) {
 
 function request(headers: Record<string, string> = {}) {
   return { headers: new Headers(headers) };
-}
-
-function recordsOf(result: ToRecordsResult): SourceRecord[] {
-  if (!result.ok) throw new Error(`expected records, got issues ${JSON.stringify(result.issues)}`);
-  return result.records;
 }
 
 function issuesOf(result: ToRecordsResult) {
