@@ -1,9 +1,8 @@
 import { sign as signGithub } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
 // Requests are signed by each sender's own library, independent of Inlet's verification code.
@@ -15,42 +14,6 @@ const SECRETS = {
   github: `gh-${crypto.randomUUID()}`,
   standard: `whsec_${randomBase64(32)}`,
 };
-
-interface ConsumedRecord {
-  headers: Record<string, string>;
-  key: string;
-  value: unknown;
-}
-
-/** Reads a topic from the beginning with Kafka's own console consumer, headers and key included. */
-async function readTopic(broker: KafkaBroker, topic: string, count: number): Promise<ConsumedRecord[]> {
-  const args = [
-    'run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic,
-    '--from-beginning', '--max-messages', String(count), '--timeout-ms', '30000',
-    '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
-    '--formatter-property', 'headers.separator=|', '--formatter-property', 'key.separator=\t',
-  ];
-  const proc = Bun.spawn(['bash', join(import.meta.dir, '..', '..', 'scripts', 'kafka.sh'), ...args], {
-    env: { ...process.env, ...broker.env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [out] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return out
-    .trim()
-    .split('\n')
-    .filter((line) => line.includes('\t'))
-    .map((line) => {
-      // headers \t key \t value; headers read name:value|name:value (JSON escapes tabs in the value).
-      const [headerText = '', key = '', value = 'null'] = line.split('\t');
-      const headers: Record<string, string> = {};
-      for (const pair of headerText.split('|')) {
-        const colon = pair.indexOf(':');
-        if (colon > 0) headers[pair.slice(0, colon)] = pair.slice(colon + 1);
-      }
-      return { headers, key, value: JSON.parse(value) };
-    });
-}
 
 const total = (offsets: Map<number, number>) => [...offsets.values()].reduce((a, b) => a + b, 0);
 
@@ -130,10 +93,10 @@ describe('signed webhook sources end to end', () => {
     expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1, duplicate: true });
     expect(total(await endOffsets(kafka, topics.stripe))).toBe(before + 1);
 
-    const [record] = await readTopic(kafka, topics.stripe, 1);
+    const [record] = await readRecords(kafka, topics.stripe, 1);
     expect(record!.key).toBe('pi_e2e');
     expect(record!.headers).toMatchObject({ 'stripe.event.type': 'payment_intent.succeeded', 'inlet.source.offset': 'evt_e2e_1', 'inlet.connector': 'payments' });
-    expect(record!.value).toEqual(stripeEvent('evt_e2e_1'));
+    expect(JSON.parse(record!.value)).toEqual(stripeEvent('evt_e2e_1'));
   }, 120_000);
 
   test('a signed GitHub delivery and a signed Standard Webhooks message are written, keyed and with their headers', async () => {
@@ -145,10 +108,10 @@ describe('signed webhook sources end to end', () => {
     expect(total(await endOffsets(kafka, topics.github))).toBe(1);
     expect(total(await endOffsets(kafka, topics.standard))).toBe(1);
 
-    const [push] = await readTopic(kafka, topics.github, 1);
+    const [push] = await readRecords(kafka, topics.github, 1);
     expect(push!.key).toBe('octo/hello');
     expect(push!.headers).toMatchObject({ 'github.event': 'push', 'inlet.source.offset': 'delivery-e2e-1' });
-    const [message] = await readTopic(kafka, topics.standard, 1);
+    const [message] = await readRecords(kafka, topics.standard, 1);
     expect(message!.key).toBe('inv_e2e');
     expect(message!.headers).toMatchObject({ 'webhook-id': 'msg_e2e_1', 'inlet.source.offset': 'msg_e2e_1' });
   }, 120_000);
