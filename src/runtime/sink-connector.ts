@@ -54,7 +54,7 @@ export class SinkConnectorRuntime {
   start(paused: boolean): Promise<void> {
     return this.serially(async () => {
       this.paused = paused;
-      this.store ??= await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl);
+      this.store ??= await this.openStore();
       if (this.slots) {
         for (const id of this.slots.partitions) await (paused ? this.stopTask(id, 'PAUSED') : this.startTask(id));
         return;
@@ -151,22 +151,14 @@ export class SinkConnectorRuntime {
 
   /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */
   async replayDeadLetters(): Promise<ReplayResult> {
-    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
-    try {
-      return await replayDeadLetters({ brokers: this.deps.brokers, connector: this.name, config: this.config, store, transforms: this.deps.transforms });
-    } finally {
-      if (store !== this.store) await store.close();
-    }
+    return this.withStore((store) =>
+      replayDeadLetters({ brokers: this.deps.brokers, connector: this.name, config: this.config, store, transforms: this.deps.transforms }),
+    );
   }
 
   /** Sets stored positions (the offsets API, while the connector is STOPPED): an empty transaction. */
   async writeOffsets(positions: { topic: string; partition: number; nextOffset: number }[]): Promise<void> {
-    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
-    try {
-      await store.commitBatch(this.name, [], positions);
-    } finally {
-      if (store !== this.store) await store.close();
-    }
+    await this.withStore((store) => store.commitBatch(this.name, [], positions));
   }
 
   /** The database positions of every partition this connector has applied, for the offsets API. */
@@ -174,11 +166,21 @@ export class SinkConnectorRuntime {
     const partitions = [...(await topicPartitions(this.deps.brokers, this.config.topics))].flatMap(([topic, ids]) =>
       ids.map((partition) => ({ topic, partition })),
     );
-    const store = this.store ?? (await openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl));
+    return this.withStore((store) => store.readOffsets(this.name, partitions));
+  }
+
+  private openStore(): Promise<SinkStore> {
+    return openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl);
+  }
+
+  /** Runs `work` on the running store, or on one opened for it while the connector is STOPPED. */
+  private async withStore<T>(work: (store: SinkStore) => Promise<T>): Promise<T> {
+    if (this.store) return work(this.store);
+    const store = await this.openStore();
     try {
-      return await store.readOffsets(this.name, partitions);
+      return await work(store);
     } finally {
-      if (store !== this.store) await store.close();
+      await store.close();
     }
   }
 }
