@@ -54,12 +54,13 @@ export class Worker {
     const { env } = options;
     const log = options.log ?? console.error;
     const id = `${hostname()}:${env.INLET_PORT}`;
-    const producer = await KafkaRecordWriter.connect({
+    const producerOptions = {
       brokers: env.KAFKA_BROKERS,
       deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,
       queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
       log,
-    });
+    };
+    const producer = await KafkaRecordWriter.connect(producerOptions);
     // Kafka Connect's config, status and offsets storage topics, one set per cluster.
     const group = env.INLET_GROUP_ID;
     const [offsets, configs, statuses] = await Promise.all([
@@ -67,12 +68,6 @@ export class Worker {
       ConfigStore.open(env.KAFKA_BROKERS, `${group}-configs`, producer, log),
       StatusStore.open(env.KAFKA_BROKERS, `${group}-status`, producer, log),
     ]);
-    const producerOptions = {
-      brokers: env.KAFKA_BROKERS,
-      deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,
-      queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
-      log,
-    };
     // Connects on first use; the id is stable per worker so a restart fences the old incarnation.
     const transactional = new TransactionalRecordWriter(
       {
