@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type SourceWriter } from '../source/index.ts';
 import { errorBody } from './errors.ts';
+import { readBody } from './read-body.ts';
 
 export interface IngestDeps {
   /** The source connector serving `name`, and whether it takes pushes now (not PAUSED/STOPPED). */
@@ -13,56 +13,47 @@ export interface IngestDeps {
 
 /** `POST /ingest/:connector`: validate every record, make them durable, then answer 200. */
 export function ingestRoutes(deps: IngestDeps) {
-  const app = new Hono<{ Variables: { source: SourceConnector } }>();
+  const app = new Hono();
 
-  app.post(
-    '/:connector',
-    async (c, next) => {
-      const found = deps.source(c.req.param('connector'));
-      if (!found) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
-      if (!found.accepting) {
-        // Paused, not gone: the sender keeps the push and retries.
-        c.header('Retry-After', '5');
-        return errorBody(c, 503, `connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`);
-      }
-      const source = found.connector;
-      c.set('source', source);
-      const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
-      return bodyLimit({
-        maxSize,
-        onError: (c) => errorBody(c, 413, `body exceeds the limit of ${maxSize} bytes for "${source.name}"`),
-      })(c, next);
-    },
-    async (c) => {
-      const source = c.get('source');
-      const body = await c.req.text();
-      if (source.verify) {
-        const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
-        if (!verdict.ok) return errorBody(c, 401, `authentication failed: ${verdict.check}`, { check: verdict.check });
-      }
-      const parsed = parseBody(body, c.req.header('content-type') ?? null);
-      if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
+  app.post('/:connector', async (c) => {
+    const found = deps.source(c.req.param('connector'));
+    if (!found) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
+    if (!found.accepting) {
+      // Paused, not gone: the sender keeps the push and retries.
+      c.header('Retry-After', '5');
+      return errorBody(c, 503, `connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`);
+    }
+    const source = found.connector;
+    const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
+    const read = await readBody(c.req, maxSize);
+    if (!read.ok) return errorBody(c, 413, `body exceeds the limit of ${maxSize} bytes for "${source.name}"`);
+    const body = read.text;
+    if (source.verify) {
+      const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
+      if (!verdict.ok) return errorBody(c, 401, `authentication failed: ${verdict.check}`, { check: verdict.check });
+    }
+    const parsed = parseBody(body, c.req.header('content-type') ?? null);
+    if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
 
-      const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers });
-      if (!converted.ok) {
-        const first = converted.issues[0]!;
-        const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;
-        return errorBody(c, 400, `invalid record: ${where}: ${first.message}`, { issues: converted.issues });
-      }
+    const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers });
+    if (!converted.ok) {
+      const first = converted.issues[0]!;
+      const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;
+      return errorBody(c, 400, `invalid record: ${where}: ${first.message}`, { issues: converted.issues });
+    }
 
-      try {
-        const result = await deps.writer.write(source, converted.records);
-        deps.onIngested?.(source.name, result.accepted, result.duplicates);
-        // A retried delivery is told so plainly: nothing of it was new.
-        const duplicate = result.accepted === 0 && result.duplicates > 0;
-        return c.json(duplicate ? { ...result, duplicate } : result, 200);
-      } catch (error) {
-        if (!(error instanceof UnavailableError) && !(error instanceof ThrottledError)) throw error;
-        c.header('Retry-After', String(error.retryAfterSeconds));
-        return errorBody(c, error instanceof ThrottledError ? 429 : 503, error.message);
-      }
-    },
-  );
+    try {
+      const result = await deps.writer.write(source, converted.records);
+      deps.onIngested?.(source.name, result.accepted, result.duplicates);
+      // A retried delivery is told so plainly: nothing of it was new.
+      const duplicate = result.accepted === 0 && result.duplicates > 0;
+      return c.json(duplicate ? { ...result, duplicate } : result, 200);
+    } catch (error) {
+      if (!(error instanceof UnavailableError) && !(error instanceof ThrottledError)) throw error;
+      c.header('Retry-After', String(error.retryAfterSeconds));
+      return errorBody(c, error instanceof ThrottledError ? 429 : 503, error.message);
+    }
+  });
 
   return app;
 }
