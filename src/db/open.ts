@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgresSinkStore } from './postgres.ts';
+import { PostgresSinkStore, type PgTransactionRunner } from './postgres.ts';
 import { SqliteSinkStore } from './sqlite.ts';
 import type { SinkStore } from './types.ts';
 
@@ -49,7 +49,9 @@ async function openPostgres(url: string): Promise<SinkStore> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // A server that stops answering fails the checkout (and the retry loop goes on) instead of
+  // leaving it waiting forever.
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
   // A connection the server drops emits 'error' on its client (checked out, as in a transaction)
   // or on the pool (idle); unheard, that event would end the process. The query in flight
   // rejects on its own and is retried, and the pool replaces the connection.
@@ -60,7 +62,24 @@ async function openPostgres(url: string): Promise<SinkStore> {
   // pool.end() waits for every client to be released; one whose backend died mid-transaction
   // may never be, so closing waits a bounded time (the process is going away anyway).
   const end = () => Promise.race([pool.end(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
-  return new PostgresSinkStore(db, end);
+  // Transactions run on a client checked out here, not through drizzle's pooled transaction():
+  // that runs BEGIN outside its try/finally, so a BEGIN on a dropped connection leaks the client
+  // for good (drizzle-orm#6241, open), and it hands a client whose ROLLBACK failed back to the
+  // pool (#6114). Four such leaks and every later batch waited on an empty pool.
+  const transaction: PgTransactionRunner = async (work) => {
+    const client = await pool.connect();
+    let failed: Error | undefined;
+    try {
+      return await drizzle({ client }).transaction(work);
+    } catch (error) {
+      failed = error as Error;
+      throw error;
+    } finally {
+      // Destroyed, not reused, after any failure: whether the ROLLBACK went through is unknown.
+      client.release(failed);
+    }
+  };
+  return new PostgresSinkStore(db, transaction, end);
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */

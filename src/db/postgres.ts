@@ -73,6 +73,10 @@ function rowsJson(shape: TableShape, rows: readonly Row[], columns: readonly str
   return JSON.stringify(out);
 }
 
+/** Runs `work` in one transaction (see openPostgres for why not drizzle's pooled transaction()). */
+type PgTransaction = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
+export type PgTransactionRunner = <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
+
 class PostgresDdl implements TableDdl {
   constructor(private readonly db: NodePgDatabase) {}
 
@@ -107,6 +111,7 @@ export class PostgresSinkStore implements SinkStore {
 
   constructor(
     private readonly db: NodePgDatabase,
+    private readonly transaction: PgTransactionRunner,
     private readonly closeDriver: () => Promise<void>,
   ) {
     this.shapes = new TableShapes(new PostgresDdl(db));
@@ -118,7 +123,7 @@ export class PostgresSinkStore implements SinkStore {
 
   async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
     const resolved = await this.shapes.resolve(changes);
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       for (const { change, shape } of resolved) {
         const name = sql.identifier(change.table);
         if (change.truncate) await tx.execute(sql`TRUNCATE TABLE ${name}`);

@@ -25,6 +25,8 @@ export interface BatchConsumerOptions {
   clientId: string;
   topics: readonly string[];
   maxBatchSize: number;
+  /** Partitions whose batches are handled at once (each partition's stay in order). */
+  concurrency?: number;
   /** How soon a dead member's partitions move to the others (Kafka Connect uses 10 s). */
   sessionTimeoutMs: number;
   /**
@@ -64,6 +66,11 @@ export class BatchConsumer {
       'isolation.level': 'read_committed',
       'partition.assignment.strategy': 'cooperative-sticky',
       'js.consumer.max.batch.size': options.maxBatchSize,
+      // librdkafka prefetches up to 64 MiB by default, and the client caches another 1.5 s of
+      // records per worker: a drain of a long backlog held ~600 MiB. A sink only needs the next
+      // few batches in hand (bench: same rows/s at 16 MiB).
+      'queued.max.messages.kbytes': 16_384,
+      'js.consumer.max.cache.size.per.worker.ms': 500,
       'session.timeout.ms': options.sessionTimeoutMs,
       'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
       rebalance_cb: async (error: { code: number }, assignment: TopicPartition[]) => {
@@ -92,6 +99,7 @@ export class BatchConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics] });
     void this.consumer.run({
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: async ({ batch, isStale }: KafkaJSTypes.EachBatchPayload) => {
         if (isStale() || batch.messages.length === 0) return;
         await this.options.handleBatch({

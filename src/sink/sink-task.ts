@@ -9,6 +9,9 @@ import { toChanges } from './records.ts';
 import { retryTransient } from './retry.ts';
 import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
 
+/** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
+const PARTITIONS_AT_ONCE = 3;
+
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'RETRYING' | 'FAILED' | 'STOPPED';
 
 export interface TaskStatus {
@@ -75,6 +78,9 @@ export class SinkTask {
       clientId: `${options.connector}-${options.taskId}-${options.workerId}`,
       topics: options.config.topics,
       maxBatchSize: options.config['batch.size'],
+      // Partitions are independent: while one batch waits on the database, the next is planned
+      // and another transaction runs (bench: the worker sat idle 55% of a drain one at a time).
+      concurrency: PARTITIONS_AT_ONCE,
       sessionTimeoutMs: options.sessionTimeoutMs,
       startPositions: (partitions) => this.startPositions(partitions),
       onRevoked: (partitions) => partitions.forEach((tp) => this.positions.delete(partitionKey(tp))),
