@@ -127,7 +127,8 @@ async function main() {
       ));
     }
     if (options.only.includes('e2e')) await guarded('e2e', async () => {
-      let peak = Math.max(0, ...rows.filter((r) => r.scenario === 'ingest' && r.contender === INLET && r.case.startsWith('1 ev/req')).map((r) => r.reqPerSec ?? 0));
+      // BENCH_E2E_RATE pins the rate (pushes/s) to compare two builds at the same load.
+      let peak = Number(process.env.BENCH_E2E_RATE ?? 0) * 2 || Math.max(0, ...rows.filter((r) => r.scenario === 'ingest' && r.contender === INLET && r.case.startsWith('1 ev/req')).map((r) => r.reqPerSec ?? 0));
       if (peak === 0) {
         log('e2e: measuring Inlet peak single-event rate first (ingest, c=64)');
         const probe = await runIngest({ bootstrap, dir, seconds: 5, concurrencies: [64], batches: [1], inletNodeArgs: [], log });

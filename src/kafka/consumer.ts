@@ -41,6 +41,8 @@ export interface BatchConsumerOptions {
   log?: (message: string) => void;
 }
 
+const COMMIT_INTERVAL_MS = 1000;
+
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
 function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
@@ -55,9 +57,12 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
 /** A consumer-group member that hands out per-partition batches and never auto-commits. */
 export class BatchConsumer {
   private readonly consumer: KafkaJSTypes.Consumer;
+  private readonly log: (message: string) => void;
+  private readonly uncommitted = new Map<string, TopicPartition & { nextOffset: number }>();
+  private commitTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: BatchConsumerOptions) {
-    const log = options.log ?? console.error;
+    const log = (this.log = options.log ?? console.error);
     this.consumer = new KafkaJS.Kafka({}).consumer({
       ...commonConfig(options.brokers, options.clientId),
       'group.id': options.groupId,
@@ -71,10 +76,15 @@ export class BatchConsumer {
       // few batches in hand (bench: same rows/s at 16 MiB).
       'queued.max.messages.kbytes': 16_384,
       'js.consumer.max.cache.size.per.worker.ms': 500,
+      'fetch.min.bytes': 65_536,
+      'fetch.wait.max.ms': 10,
       'session.timeout.ms': options.sessionTimeoutMs,
       'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
       rebalance_cb: async (error: { code: number }, assignment: TopicPartition[]) => {
         if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
+          // The new owner starts from the database's offsets; a late commit here would only
+          // move the lag figure backwards.
+          this.forget(assignment);
           options.onRevoked?.(assignment);
           return undefined;
         }
@@ -119,14 +129,38 @@ export class BatchConsumer {
     });
   }
 
-  /** Records consumer-group progress in Kafka (for lag tools); the sink's own offsets are the truth. */
-  async commit(positions: readonly (TopicPartition & { nextOffset: number })[]): Promise<void> {
-    await this.consumer.commitOffsets(
-      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.nextOffset) })),
-    );
+  /**
+   * Records consumer-group progress in Kafka for lag tools; the sink's own offsets are the truth.
+   * At most one commit a second: at small batches a commit per batch was a Kafka request per
+   * transaction, for a number only monitoring reads.
+   */
+  commit(positions: readonly (TopicPartition & { nextOffset: number })[]): void {
+    for (const p of positions) this.uncommitted.set(partitionKey(p), p);
+    this.commitTimer ??= setTimeout(() => void this.flushCommits(), COMMIT_INTERVAL_MS);
+  }
+
+  /** Drops progress not yet committed for partitions this member no longer owns. */
+  forget(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.uncommitted.delete(partitionKey(tp));
+  }
+
+  private async flushCommits(): Promise<void> {
+    this.commitTimer = undefined;
+    const positions = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    if (positions.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(
+        positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.nextOffset) })),
+      );
+    } catch (error) {
+      this.log(`committing to Kafka failed (lag only): ${(error as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    await this.flushCommits();
     await this.consumer.disconnect();
   }
 }

@@ -138,9 +138,7 @@ export class SinkTask {
     }
     this.positions.set(key, end.nextOffset);
     this.options.afterDbCommit?.();
-    this.consumer
-      .commit([end])
-      .catch((error: Error) => this.log(`${this.options.connector}: committing to Kafka failed (lag only): ${error.message}`));
+    this.consumer.commit([end]);
   }
 
   /** One transaction: the changes, then the position they advance to; transient errors retried. */
