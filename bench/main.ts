@@ -61,7 +61,7 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const mode = options.quick ? 'quick' : 'full';
-  const inletNodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles')}`] : [];
+  const inletNodeArgs = [...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles')}`] : []), ...(process.env.BENCH_INLET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   log(`bench ${mode}: ${options.only.join(', ')}; logs in ${dir}`);
   const description = await machine();
 

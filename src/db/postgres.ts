@@ -73,6 +73,41 @@ function rowsJson(shape: TableShape, rows: readonly Row[], columns: readonly str
   return JSON.stringify(out);
 }
 
+function deleteStatements(change: TableChanges, shape: TableShape): SQL[] {
+  const name = sql.identifier(change.table);
+  const matches = sql.join(change.keyColumns.map((k) => sql`${name}.${sql.identifier(k)} = inlet_keys.${sql.identifier(k)}`), sql` AND `);
+  return chunkRows(change.deletes ?? [], change.keyColumns.length, Number.MAX_SAFE_INTEGER).map(
+    (chunk) => sql`DELETE FROM ${name} USING ${recordset(name, rowsJson(shape, chunk, change.keyColumns))} AS inlet_keys WHERE ${matches}`,
+  );
+}
+
+function upsertStatements(change: TableChanges, shape: TableShape): SQL[] {
+  if (change.rows.length === 0) return [];
+  const name = sql.identifier(change.table);
+  const columns = [...shape.columns.keys()];
+  const list = sql.join(columns.map((c) => sql.identifier(c)), sql`, `);
+  const updated = updatedColumns(shape, change.keyColumns);
+  const keys = sql.join(change.keyColumns.map((k) => sql.identifier(k)), sql`, `);
+  const conflict =
+    change.keyColumns.length === 0
+      ? sql``
+      : updated.length === 0
+        ? sql` ON CONFLICT (${keys}) DO NOTHING`
+        : sql` ON CONFLICT (${keys}) DO UPDATE SET ${sql.join(updated.map((c) => sql`${sql.identifier(c)} = excluded.${sql.identifier(c)}`), sql`, `)}`;
+  return chunkRows(change.rows, columns.length, Number.MAX_SAFE_INTEGER).map(
+    (chunk) => sql`INSERT INTO ${name} (${list}) SELECT ${list} FROM ${recordset(name, rowsJson(shape, chunk, columns))}${conflict}`,
+  );
+}
+
+/** The positions a batch advances to, in the table the sink starts from after a restart. */
+function offsetsUpsert(connector: string, positions: readonly StoredPosition[]): SQL {
+  const column = (c: { name: string }) => sql.identifier(c.name);
+  const values = sql.join(positions.map((p) => sql`(${connector}, ${p.topic}, ${p.partition}, ${p.nextOffset}, now())`), sql`, `);
+  const { connector: c, topic, partition, nextOffset, updatedAt } = sinkOffsets;
+  return sql`INSERT INTO ${sinkOffsets} (${column(c)}, ${column(topic)}, ${column(partition)}, ${column(nextOffset)}, ${column(updatedAt)}) VALUES ${values}
+    ON CONFLICT (${column(c)}, ${column(topic)}, ${column(partition)}) DO UPDATE SET ${column(nextOffset)} = excluded.${column(nextOffset)}, ${column(updatedAt)} = excluded.${column(updatedAt)}`;
+}
+
 /** Runs `work` in one transaction (see openPostgres for why not drizzle's pooled transaction()). */
 type PgTransaction = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
 export type PgTransactionRunner = <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
@@ -103,6 +138,10 @@ class PostgresDdl implements TableDdl {
       sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN IF NOT EXISTS ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`,
     );
   }
+  async widenToReal(table: string, name: string) {
+    await this.db.execute(sql`ALTER TABLE ${sql.identifier(table)} ALTER COLUMN ${sql.identifier(name)} TYPE double precision`);
+  }
+
 }
 
 export class PostgresSinkStore implements SinkStore {
@@ -121,43 +160,28 @@ export class PostgresSinkStore implements SinkStore {
     await this.shapes.prepare(change, policy);
   }
 
+  /**
+   * Without a truncate and with each table's rows in one statement's worth, the whole batch and its
+   * positions go as one statement (data-modifying CTEs), which Postgres applies atomically: one
+   * round trip instead of BEGIN, one per table, the positions and COMMIT. Keys never repeat within
+   * a batch, so the CTEs cannot touch a row twice.
+   */
   async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
     const resolved = await this.shapes.resolve(changes);
+    const truncates = resolved.filter(({ change }) => change.truncate).map(({ change }) => sql`TRUNCATE TABLE ${sql.identifier(change.table)}`);
+    const statements = resolved.flatMap(({ change, shape }) => [...deleteStatements(change, shape), ...upsertStatements(change, shape)]);
+    if (positions.length > 0) statements.push(offsetsUpsert(connector, positions));
+    // One statement per table's deletes and per table's rows: nothing was split for size.
+    const unsplit = resolved.reduce((n, { change }) => n + (change.deletes?.length ? 1 : 0) + (change.rows.length ? 1 : 0), positions.length > 0 ? 1 : 0);
+    if (truncates.length === 0 && statements.length === unsplit) {
+      const last = statements.pop();
+      if (!last) return;
+      const ctes = statements.map((statement, i) => sql`${sql.identifier(`inlet_change_${i}`)} AS (${statement})`);
+      await this.db.execute(ctes.length > 0 ? sql`WITH ${sql.join(ctes, sql`, `)} ${last}` : last);
+      return;
+    }
     await this.transaction(async (tx) => {
-      for (const { change, shape } of resolved) {
-        const name = sql.identifier(change.table);
-        if (change.truncate) await tx.execute(sql`TRUNCATE TABLE ${name}`);
-        const keyColumns = change.keyColumns;
-        const deletes = change.deletes ?? [];
-        for (const chunk of chunkRows(deletes, keyColumns.length, Number.MAX_SAFE_INTEGER)) {
-          const matches = sql.join(keyColumns.map((k) => sql`${name}.${sql.identifier(k)} = inlet_keys.${sql.identifier(k)}`), sql` AND `);
-          await tx.execute(sql`DELETE FROM ${name} USING ${recordset(name, rowsJson(shape, chunk, keyColumns))} AS inlet_keys WHERE ${matches}`);
-        }
-        if (change.rows.length === 0) continue;
-        const columns = [...shape.columns.keys()];
-        const list = sql.join(columns.map((c) => sql.identifier(c)), sql`, `);
-        const updated = updatedColumns(shape, keyColumns);
-        const conflict =
-          keyColumns.length === 0
-            ? sql``
-            : sql` ON CONFLICT (${sql.join(keyColumns.map((k) => sql.identifier(k)), sql`, `)}) ${
-                updated.length === 0
-                  ? sql`DO NOTHING`
-                  : sql`DO UPDATE SET ${sql.join(updated.map((c) => sql`${sql.identifier(c)} = excluded.${sql.identifier(c)}`), sql`, `)}`
-              }`;
-        for (const chunk of chunkRows(change.rows, columns.length, Number.MAX_SAFE_INTEGER)) {
-          await tx.execute(sql`INSERT INTO ${name} (${list}) SELECT ${list} FROM ${recordset(name, rowsJson(shape, chunk, columns))}${conflict}`);
-        }
-      }
-      for (const p of positions) {
-        await tx
-          .insert(sinkOffsets)
-          .values({ connector, topic: p.topic, partition: p.partition, nextOffset: p.nextOffset })
-          .onConflictDoUpdate({
-            target: [sinkOffsets.connector, sinkOffsets.topic, sinkOffsets.partition],
-            set: { nextOffset: p.nextOffset, updatedAt: sql`now()` },
-          });
-      }
+      for (const statement of [...truncates, ...statements]) await tx.execute(statement);
     });
   }
 

@@ -100,6 +100,10 @@ class SqliteDdl implements TableDdl {
   async addColumn(table: string, name: string, kind: ColumnKind) {
     this.db.run(sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`);
   }
+
+  /** SQLite stores 1.5 in an INTEGER-affinity column as a REAL already: nothing to alter. */
+  async widenToReal() {}
+
 }
 
 /** SQLite sink store over a synchronous driver (better-sqlite3 on Node, bun:sqlite on Bun). */

@@ -29,6 +29,8 @@ export interface TableDdl {
   introspect(table: string): Promise<Map<string, ColumnKind> | null>;
   createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]): Promise<void>;
   addColumn(table: string, column: string, kind: ColumnKind): Promise<void>;
+  /** Changes an integer column to `real` in place, keeping its values. */
+  widenToReal(table: string, column: string): Promise<void>;
 }
 
 export function inferKind(value: unknown): ColumnKind | null {
@@ -61,8 +63,10 @@ export function columnsOf(
   for (const [column, kind] of declared) if (!known.has(column)) found.set(column, kind);
   for (const row of rows) {
     for (const [column, value] of Object.entries(row)) {
-      if (known.has(column) || found.get(column)) continue;
-      found.set(column, inferKind(value));
+      if (known.has(column) || declared.has(column)) continue;
+      const seen = found.get(column);
+      // A whole number first and a fraction later is a real column, not a bigint that refuses 1.5.
+      if (!seen || (seen === 'integer' && inferKind(value) === 'real')) found.set(column, inferKind(value) ?? seen ?? null);
     }
   }
   return new Map([...found].map(([column, kind]) => [column, kind ?? 'text']));
@@ -94,6 +98,7 @@ export function toColumnValue(kind: ColumnKind, value: unknown): unknown {
  */
 export class TableShapes {
   private readonly shapes = new Map<string, TableShape>();
+  private readonly preparing = new Map<string, Promise<TableShape>>();
 
   constructor(private readonly ddl: TableDdl) {}
 
@@ -129,7 +134,23 @@ export class TableShapes {
     return resolved;
   }
 
+  /**
+   * One preparation per table at a time: batches of several partitions arrive together, and two
+   * that both found the table missing would each create it with the kinds of their own rows and
+   * keep a shape that disagrees with the one the database took.
+   */
   async prepare(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<TableShape> {
+    const previous = this.preparing.get(change.table);
+    const current = (previous ?? Promise.resolve()).catch(() => {}).then(() => this.prepareNow(change, policy));
+    this.preparing.set(change.table, current);
+    try {
+      return await current;
+    } finally {
+      if (this.preparing.get(change.table) === current) this.preparing.delete(change.table);
+    }
+  }
+
+  private async prepareNow(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<TableShape> {
     const { table, keyColumns, rows, columnTypes } = change;
     let shape = this.shapes.get(table);
     if (!shape) {
@@ -157,8 +178,19 @@ export class TableShapes {
       await this.ddl.addColumn(table, column, kind);
       shape.columns.set(column, kind);
     }
+    // A column typed from whole numbers seen first takes a fraction later: widen, as basic
+    // evolution may (a value never narrows, and the task does not fail on 1.5).
+    for (const column of fractionsInIntegerColumns(rows, shape.columns, columnTypes)) {
+      await this.ddl.widenToReal(table, column);
+      shape.columns.set(column, 'real');
+    }
     return shape;
   }
+}
+
+function fractionsInIntegerColumns(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>, declared?: ReadonlyMap<string, ColumnKind>): string[] {
+  const columns = [...known].filter(([column, kind]) => kind === 'integer' && !declared?.has(column)).map(([column]) => column);
+  return columns.filter((column) => rows.some((row) => typeof row[column] === 'number' && !Number.isInteger(row[column])));
 }
 
 function firstUnknownColumn(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>): { column: string; rowIndex: number } | undefined {

@@ -169,6 +169,16 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
       expect(await target.rows(`SELECT name, ${dialect === 'SQLite' ? 'joined' : 'joined::text AS joined'} FROM typed WHERE id = 2`)).toEqual([{ name: '7', joined: '1970-01-02' }]);
     }, 30_000);
 
+    test('basic: a column typed from whole numbers takes a later fraction by widening, keeping its values', async () => {
+      const plain = (id: number, amount: number) => toChanges([sinkRecord({ id, amount })], config({ 'table.name.format': 'amounts' }));
+      for (const changes of [plain(1, 3), plain(2, 1.5)]) {
+        for (const change of changes) await store.prepareTable(change, basic);
+        await store.commitBatch('c', changes, []);
+      }
+      if (dialect === 'PostgreSQL') expect((await target.columnTypes('amounts')).amount).toBe('double precision');
+      expect(await target.rows('SELECT id, amount FROM amounts ORDER BY id')).toEqual([{ id: dialect === 'SQLite' ? 1 : '1', amount: 3 }, { id: dialect === 'SQLite' ? 2 : '2', amount: 1.5 }]);
+    }, 30_000);
+
     test('none: a missing table is not created, and a field the table lacks is refused naming it, nothing altered', async () => {
       await expect(store.prepareTable({ table: 'absent', keyColumns: ['id'], rows: [{ id: 1 }] }, none)).rejects.toBeInstanceOf(MissingTableError);
       expect(await target.rows('SELECT * FROM absent')).toBeNull();

@@ -44,7 +44,7 @@ describe('inferKind and columnsOf', () => {
     ]);
   });
 
-  test('columns are typed by their first non-null value and default to text when always null', () => {
+  test('columns are typed by their first non-null value, a later fraction widens integer to real, and always-null is text', () => {
     const columns = columnsOf(
       [
         { id: 1, note: null, price: 2, tags: null },
@@ -53,7 +53,7 @@ describe('inferKind and columnsOf', () => {
       ],
       new Map(),
     );
-    expect(Object.fromEntries(columns)).toEqual({ id: 'integer', note: 'text', price: 'integer', tags: 'json', flag: 'boolean', gone: 'text' });
+    expect(Object.fromEntries(columns)).toEqual({ id: 'integer', note: 'text', price: 'real', tags: 'json', flag: 'boolean', gone: 'text' });
   });
 
   test('columns the table already has are left out', () => {
@@ -119,6 +119,11 @@ class RecordingDdl implements TableDdl {
     this.statements.push(`add ${table}.${column} ${kind}`);
     this.tables.get(table)!.set(column, kind);
   }
+
+  async widenToReal(table: string, column: string) {
+    this.statements.push(`widen ${table}.${column} real`);
+    this.tables.get(table)!.set(column, 'real');
+  }
 }
 
 describe('TableShapes', () => {
@@ -137,6 +142,28 @@ describe('TableShapes', () => {
     await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 3, note: 'm' }] }, { autoCreate: true, evolution: 'basic' });
     expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer) key (id)', 'add orders.note text']);
     expect(Object.fromEntries(shapes.get('orders')!.columns)).toEqual({ id: 'integer', note: 'text' });
+  });
+
+  test('batches preparing the same missing table at once create it once, and agree on its shape', async () => {
+    const ddl = new RecordingDdl();
+    const shapes = new TableShapes(ddl);
+    const policy = { autoCreate: true, evolution: 'basic' } as const;
+    const [a, b] = await Promise.all([
+      shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, amount: 3 }] }, policy),
+      shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, amount: 1.5, note: 'n' }] }, policy),
+    ]);
+    expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer, amount integer) key (id)', 'add orders.note text', 'widen orders.amount real']);
+    expect(a).toBe(b);
+    expect(ddl.tables.get('orders')!.get('amount')).toBe('real');
+  });
+
+  test('evolution none never widens; a column the record schema declares is never widened', async () => {
+    const ddl = new RecordingDdl();
+    ddl.tables.set('orders', new Map<string, ColumnKind>([['id', 'integer'], ['amount', 'integer']]));
+    const shapes = new TableShapes(ddl);
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, amount: 1.5 }] }, { autoCreate: true, evolution: 'none' });
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, amount: 1.5 }], columnTypes: new Map([['amount', 'integer']]) }, { autoCreate: true, evolution: 'basic' });
+    expect(ddl.statements).toEqual(['introspect orders']);
   });
 
   test('refuses to create a missing table when auto.create is off', async () => {
