@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { createTopics, type Database } from '../lib/infra.ts';
 import { event } from '../lib/payload.ts';
+import { cpuShares, cpuSnapshot, describeShares, type Classify } from '../lib/cpu.ts';
 import { peakRssKb, percentile, sleep } from '../lib/proc.ts';
 import type { Row } from '../lib/results.ts';
 import { INLET, startInlet } from './ingest.ts';
@@ -92,7 +93,11 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
   const warmup = await pushAtRate((n) => -(n + 1), (_, seconds) => (seconds >= WARMUP_SECONDS && flowing) || seconds > 60);
   clearInterval(probe);
   const measured = Math.round(rate * options.seconds);
+  const classify: Classify = (pid, cmdline, comm) =>
+    pid === inlet.service.pid ? 'worker' : pid === process.pid ? 'load driver' : cmdline.includes('kafka.Kafka') ? 'broker' : comm === 'postgres' ? 'postgres' : 'other';
+  const cpuBefore = cpuSnapshot(classify);
   const run = await pushAtRate((n) => n, (n) => n >= measured);
+  const cpu = describeShares(cpuShares(cpuBefore, cpuSnapshot(classify)));
   await Promise.all(inflight);
   const deadline = performance.now() + 15_000;
   let seen = await landed('id >= 0');
@@ -118,6 +123,7 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
     `e2e: warm-up ${warmup.seconds.toFixed(1)} s; push-to-row p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; ` +
       `200 p50 ${percentile(ackLatencies, 50).toFixed(1)} ms p99 ${percentile(ackLatencies, 99).toFixed(1)} ms; ${failures} failed, ${missing} rows missing`,
   );
+  log(`e2e: ${cpu}`);
   return [
     {
       scenario: 'e2e',
@@ -130,7 +136,7 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
       peakRssMb: rss / 1024,
       note:
         `push-to-row; max ${max.toFixed(1)} ms; HTTP 200 p50/p99 ${percentile(ackLatencies, 50).toFixed(1)}/${percentile(ackLatencies, 99).toFixed(1)} ms; ` +
-        `${seen}/${measured} rows seen${failures ? `; ${failures} failed pushes` : ''}`,
+        `${seen}/${measured} rows seen; ${cpu}${failures ? `; ${failures} failed pushes` : ''}`,
     },
   ];
 }

@@ -1,0 +1,60 @@
+// Where a machine's CPU went over a window, by process group: the evidence for "what limits it"
+// when a latency target is missed on a machine the load driver, broker and database share.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export type Classify = (pid: number, cmdline: string, comm: string) => string | null;
+
+interface Snapshot {
+  at: number;
+  perPid: Map<number, { group: string; ticks: number }>;
+  busy: number;
+  total: number;
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function cpuSnapshot(classify: Classify): Snapshot {
+  const perPid = new Map<number, { group: string; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    // comm may hold spaces and parentheses: the fields after it start past the last ')'.
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const group = classify(pid, (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' '), comm);
+    if (group) perPid.set(pid, { group, ticks });
+  }
+  const cpu = read('/proc/stat')!.split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3]! + cpu[4]!; // idle + iowait
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { at: performance.now(), perPid, busy: total - idle, total };
+}
+
+/** Per group, percent of one core over the window; and the machine's busy share of all cores. */
+export function cpuShares(before: Snapshot, after: Snapshot): { groups: [string, number][]; machineBusy: number } {
+  const seconds = (after.at - before.at) / 1000;
+  const byGroup = new Map<string, number>();
+  for (const [pid, now] of after.perPid) {
+    const then = before.perPid.get(pid)?.ticks ?? 0;
+    byGroup.set(now.group, (byGroup.get(now.group) ?? 0) + (now.ticks - then));
+  }
+  const groups = [...byGroup]
+    .map(([group, ticks]) => [group, (100 * ticks) / TICKS_PER_SECOND / seconds] as [string, number])
+    .sort((a, b) => b[1] - a[1]);
+  return { groups, machineBusy: (100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total) };
+}
+
+export function describeShares({ groups, machineBusy }: ReturnType<typeof cpuShares>): string {
+  return `CPU (% of one core): ${groups.map(([g, p]) => `${g} ${p.toFixed(0)}`).join(', ')}; machine ${machineBusy.toFixed(0)}% busy`;
+}
