@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+
 // SQLSTATE classes and codes that a retry can get past: lost connections, serialization
 // failures, deadlocks, lock timeouts, an administrator's shutdown or a crashed backend.
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
@@ -22,4 +24,12 @@ function hasTransientCode(code: unknown): boolean {
   if (TRANSIENT_NODE_CODES.has(code)) return true;
   if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2));
   return false;
+}
+
+/**
+ * The driver's error behind Drizzle's wrapper. DrizzleQueryError's message carries the statement
+ * and every bound value (for a batch, every row as JSON): not for logs or a task's trace.
+ */
+export function driverError(error: Error): Error {
+  return error instanceof DrizzleQueryError && error.cause instanceof Error ? error.cause : error;
 }

@@ -1,4 +1,4 @@
-export { isTransientDbError } from './errors.ts';
+export { driverError, isTransientDbError } from './errors.ts';
 export { openSinkStore } from './open.ts';
 export { MissingTableError, UnknownColumnError } from './table-shape.ts';
 export type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';

@@ -1,5 +1,5 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import { isTransientDbError, MissingTableError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
+import { driverError, isTransientDbError, MissingTableError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
 import type { RecordWriter } from '../source/types.ts';
 import { planBatch, type Converted } from './convert.ts';
@@ -152,8 +152,9 @@ export class SinkTask {
         stopped: () => this.stopping,
         onRetry: (error, delay) => {
           this.state = 'RETRYING';
-          this.trace = error.message;
-          this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${error.message}`);
+          const cause = driverError(error);
+          this.trace = cause.message;
+          this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
         },
       },
     );
@@ -193,8 +194,9 @@ export class SinkTask {
     await this.dlq?.report(errant);
   }
 
-  private fail(error: Error): void {
+  private fail(failure: Error): void {
     if (this.state === 'FAILED') return;
+    const error = driverError(failure);
     this.state = 'FAILED';
     this.trace = error.stack ?? error.message;
     this.log(`${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);
