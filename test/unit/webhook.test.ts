@@ -156,4 +156,15 @@ describe('createWebhookSource', () => {
     const result = source.toRecords([[1, 2]], request());
     expect(issuesOf(result)).toEqual([{ index: 0, path: '', message: 'must be a JSON object' }]);
   });
+
+  test('with no field configured, any JSON object passes unchanged and anything else is refused', () => {
+    const source = webhook('plain', {});
+    expect(issuesOf(source.toRecords([{ a: 1 }, 'text', null, 7], request()))).toEqual([
+      { index: 1, path: '', message: 'must be a JSON object' },
+      { index: 2, path: '', message: 'must be a JSON object' },
+      { index: 3, path: '', message: 'must be a JSON object' },
+    ]);
+    const result = source.toRecords([{ b: [1, { c: null }], a: 'x' }], request());
+    expect(result.ok && result.records.map((r) => r.value)).toEqual(['{"b":[1,{"c":null}],"a":"x"}']);
+  });
 });
