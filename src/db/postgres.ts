@@ -138,10 +138,10 @@ class PostgresDdl implements TableDdl {
       sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN IF NOT EXISTS ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`,
     );
   }
+
   async widenToReal(table: string, name: string) {
     await this.db.execute(sql`ALTER TABLE ${sql.identifier(table)} ALTER COLUMN ${sql.identifier(name)} TYPE double precision`);
   }
-
 }
 
 export class PostgresSinkStore implements SinkStore {
@@ -169,11 +169,11 @@ export class PostgresSinkStore implements SinkStore {
   async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
     const resolved = await this.shapes.resolve(changes);
     const truncates = resolved.filter(({ change }) => change.truncate).map(({ change }) => sql`TRUNCATE TABLE ${sql.identifier(change.table)}`);
-    const statements = resolved.flatMap(({ change, shape }) => [...deleteStatements(change, shape), ...upsertStatements(change, shape)]);
+    const chunked = resolved.flatMap(({ change, shape }) => [deleteStatements(change, shape), upsertStatements(change, shape)]);
+    const statements = chunked.flat();
     if (positions.length > 0) statements.push(offsetsUpsert(connector, positions));
-    // One statement per table's deletes and per table's rows: nothing was split for size.
-    const unsplit = resolved.reduce((n, { change }) => n + (change.deletes?.length ? 1 : 0) + (change.rows.length ? 1 : 0), positions.length > 0 ? 1 : 0);
-    if (truncates.length === 0 && statements.length === unsplit) {
+    // Nothing was split for size: at most one statement per table's deletes and per table's rows.
+    if (truncates.length === 0 && chunked.every((chunks) => chunks.length <= 1)) {
       const last = statements.pop();
       if (!last) return;
       const ctes = statements.map((statement, i) => sql`${sql.identifier(`inlet_change_${i}`)} AS (${statement})`);

@@ -103,7 +103,6 @@ class SqliteDdl implements TableDdl {
 
   /** SQLite stores 1.5 in an INTEGER-affinity column as a REAL already: nothing to alter. */
   async widenToReal() {}
-
 }
 
 /** SQLite sink store over a synchronous driver (better-sqlite3 on Node, bun:sqlite on Bun). */

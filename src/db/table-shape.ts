@@ -65,8 +65,9 @@ export function columnsOf(
     for (const [column, value] of Object.entries(row)) {
       if (known.has(column) || declared.has(column)) continue;
       const seen = found.get(column);
+      const kind = inferKind(value);
       // A whole number first and a fraction later is a real column, not a bigint that refuses 1.5.
-      if (!seen || (seen === 'integer' && inferKind(value) === 'real')) found.set(column, inferKind(value) ?? seen ?? null);
+      if (!seen || (seen === 'integer' && kind === 'real')) found.set(column, kind);
     }
   }
   return new Map([...found].map(([column, kind]) => [column, kind ?? 'text']));
