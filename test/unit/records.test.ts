@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
-import { ErrantRecordError, tableName, toChanges } from '../../src/sink/records.ts';
+import { tableName, toChanges } from '../../src/sink/records.ts';
 import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import { errant } from '../support/sink.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, {
@@ -25,16 +26,6 @@ function record(value: unknown, options: { key?: string | null; topic?: string; 
     value: raw === null ? null : Buffer.from(raw, 'utf8'),
     headers: {},
   });
-}
-
-function errant(run: () => unknown): ErrantRecordError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ErrantRecordError);
-    return error as ErrantRecordError;
-  }
-  throw new Error('expected an ErrantRecordError, nothing was thrown');
 }
 
 describe('toChanges', () => {

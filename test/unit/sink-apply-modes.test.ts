@@ -2,8 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { checkConnectorConfig, DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { decimalText, fieldColumn } from '../../src/sink/connect-schema.ts';
-import { ErrantRecordError, tableName, toChanges } from '../../src/sink/records.ts';
+import { tableName, toChanges } from '../../src/sink/records.ts';
 import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import { errant } from '../support/sink.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, { 'connector.class': 'database-sink', topics: 'dbserver1.inventory.customers', ...config });
@@ -23,16 +24,6 @@ function record(value: unknown, key: unknown = null, topic = 'dbserver1.inventor
 
 const source = { db: 'inventory', schema: 'public', table: 'customers', lsn: 1 };
 const envelope = (op: string, after: unknown, before: unknown = null, src: unknown = source) => ({ before, after, source: src, op });
-
-function errant(run: () => unknown): ErrantRecordError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ErrantRecordError);
-    return error as ErrantRecordError;
-  }
-  throw new Error('expected an ErrantRecordError, nothing was thrown');
-}
 
 describe('primary.key.mode', () => {
   test('record_key without primary.key.fields takes every field of a JSON-object key as a key column', () => {

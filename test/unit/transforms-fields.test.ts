@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { ErrantRecordError, type SinkRecord } from '../../src/sink/sink-record.ts';
+import type { SinkRecord } from '../../src/sink/sink-record.ts';
 import { buildTransformChain } from '../../src/transforms/index.ts';
+import { errant } from '../support/sink.ts';
 
 function record(value: unknown, options: Partial<SinkRecord> = {}): SinkRecord {
   return { topic: 'orders', partition: 3, offset: 42, timestamp: 1714560000123, key: { id: 1 }, value, headers: {}, ...options };
@@ -12,16 +13,6 @@ function one(type: string, options: Record<string, unknown> = {}) {
     'transforms.t.type': type,
     ...Object.fromEntries(Object.entries(options).map(([k, v]) => [`transforms.t.${k}`, v])),
   });
-}
-
-function errant(run: () => unknown): ErrantRecordError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ErrantRecordError);
-    return error as ErrantRecordError;
-  }
-  throw new Error('expected an ErrantRecordError, nothing was thrown');
 }
 
 const order = { id: 1, customer: 'ada', total: 12.5, internal_note: 'vip', created_at: 1714560000123 };
