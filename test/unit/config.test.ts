@@ -2,16 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConnectorsJson, readWorkerEnv } from '../../src/config/index.ts';
+import { thrown } from '../support/thrown.ts';
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+const configError = (run: () => unknown): ConfigError => thrown(ConfigError, run);
 
 const file = (...connectors: unknown[]) => JSON.stringify({ connectors });
 const webhook = (name: string, config: Record<string, unknown> = {}) => ({

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { tableName, toChanges } from '../../src/sink/records.ts';
 import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
-import { errant } from '../support/sink.ts';
+import { errant } from '../support/thrown.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, {

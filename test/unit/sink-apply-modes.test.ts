@@ -4,7 +4,7 @@ import { checkConnectorConfig, DatabaseSinkConfigSchema, type DatabaseSinkConfig
 import { decimalText, fieldColumn } from '../../src/sink/connect-schema.ts';
 import { tableName, toChanges } from '../../src/sink/records.ts';
 import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
-import { errant } from '../support/sink.ts';
+import { errant } from '../support/thrown.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, { 'connector.class': 'database-sink', topics: 'dbserver1.inventory.customers', ...config });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import type { SinkRecord } from '../../src/sink/sink-record.ts';
 import { buildTransformChain } from '../../src/transforms/index.ts';
-import { errant } from '../support/sink.ts';
+import { errant } from '../support/thrown.ts';
 
 function record(value: unknown, options: Partial<SinkRecord> = {}): SinkRecord {
   return { topic: 'orders', partition: 3, offset: 42, timestamp: 1714560000123, key: { id: 1 }, value, headers: {}, ...options };
