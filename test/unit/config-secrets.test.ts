@@ -10,19 +10,13 @@ import {
   StripeSourceConfigSchema,
 } from '../../src/config/index.ts';
 import { resolveReferences } from '../../src/config/secrets.ts';
+import { thrown } from '../support/thrown.ts';
 
 const file = (config: Record<string, unknown>) =>
   JSON.stringify({ connectors: [{ name: 'payments', config: { 'connector.class': 'stripe', topic: 'payments', ...config } }] });
 
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+/** The message of the ConfigError `run` throws. */
+const configError = (run: () => unknown): string => thrown(ConfigError, run).message;
 
 describe('${env:NAME} config-provider references', () => {
   test('resolve anywhere in a string, several at once', () => {
