@@ -46,3 +46,23 @@ export async function wrk(url: string, bodyFile: string, connections: number, se
   );
   return parseWrk(out);
 }
+
+export interface PacedOptions {
+  /** Pushes per second over all connections. */
+  rate: number;
+  seconds: number;
+  connections: number;
+  /** 1: ids 0, 1, 2, ...; -1: ids -1, -2, ... (warm-up). */
+  sign: 1 | -1;
+}
+
+const THREADS = 2;
+
+/** POSTs `template` (an event with @ID@ and @SENT@) at a fixed rate; see bench/tools/paced.lua. */
+export async function wrkPaced(url: string, template: string, options: PacedOptions): Promise<LoadResult> {
+  const out = await run(
+    ['wrk', `-t${THREADS}`, `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '--latency', '-s', join(ROOT, 'bench', 'tools', 'paced.lua'), url],
+    { env: { BENCH_TEMPLATE: template, BENCH_RATE: String(options.rate), BENCH_THREADS: String(THREADS), BENCH_ID_SIGN: String(options.sign) } },
+  );
+  return parseWrk(out);
+}
