@@ -1,4 +1,5 @@
-import { CODES, commonConfig, KafkaJS, type KafkaJSTypes } from './librdkafka.ts';
+import { promised } from './topic-reader.ts';
+import { CODES, commonConfig, KafkaConsumer, type LibrdKafkaError, type Message, type NativeConsumerExtras } from './librdkafka.ts';
 
 export interface TopicPartition {
   topic: string;
@@ -35,100 +36,224 @@ export interface BatchConsumerOptions {
    * offset (or the earliest one).
    */
   startPositions(partitions: readonly TopicPartition[]): Promise<Map<string, number>>;
+  /** Called once the partitions' batches in hand have finished, before they are given up. */
   onRevoked?(partitions: readonly TopicPartition[]): void;
-  /** Throwing makes the consumer seek back and hand the same records again. */
+  /** Throwing makes the consumer seek back and hand the same records again (after a pause). */
   handleBatch(batch: PartitionBatch): Promise<void>;
   log?: (message: string) => void;
 }
 
 const COMMIT_INTERVAL_MS = 1000;
+/** How long a consume call waits for a first record: bounds how soon stop() is noticed. */
+const POLL_MS = 200;
+/** A partition whose batch failed waits this long before its records are offered again. */
+const RETRY_PAUSE_MS = 1000;
 
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
-function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
+function toRecord(m: Message): ConsumedRecord {
   const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined && first !== null) headers[key] = String(first);
-  }
-  return headers;
+  for (const header of m.headers ?? []) for (const name in header) headers[name] ??= header[name]!.toString();
+  return { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers };
 }
 
-/** A consumer-group member that hands out per-partition batches and never auto-commits. */
+/** One assigned partition: the records fetched for it and the batch being handled, if any. */
+interface Lane extends TopicPartition {
+  queue: Message[];
+  running: Promise<void> | undefined;
+  /** Set when a batch failed: records are dropped until the loop has sought back to this offset. */
+  seekTo: number | undefined;
+  pausedUntil: number;
+}
+
+/**
+ * A consumer-group member that hands out per-partition batches and never auto-commits. It uses
+ * librdkafka's own consumer API: records wait in librdkafka's bounded prefetch queue, not in a JS
+ * cache, and nothing here needs AsyncLocalStorage (the KafkaJS-compatible layer's lock enables
+ * promise hooks for the whole process, a tax on every promise of the ingest path too).
+ */
 export class BatchConsumer {
-  private readonly consumer: KafkaJSTypes.Consumer;
+  private readonly consumer: InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
   private readonly log: (message: string) => void;
   private readonly uncommitted = new Map<string, TopicPartition & { nextOffset: number }>();
   private commitTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lanes = new Map<string, Lane>();
+  /**
+   * Rebalance events wait here for the loop, which runs them between consume calls: no record
+   * fetched under an older assignment or position can then reach a lane.
+   */
+  private readonly pending: (() => Promise<void>)[] = [];
+  private afterStop: Promise<void> = Promise.resolve();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeLoop: (() => void) | undefined;
+  private readonly concurrency: number;
 
   constructor(private readonly options: BatchConsumerOptions) {
-    const log = (this.log = options.log ?? console.error);
-    this.consumer = new KafkaJS.Kafka({}).consumer({
-      ...commonConfig(options.brokers, options.clientId),
-      'group.id': options.groupId,
-      'enable.auto.commit': false,
-      'auto.offset.reset': 'earliest',
-      'isolation.level': 'read_committed',
-      'partition.assignment.strategy': 'cooperative-sticky',
-      'js.consumer.max.batch.size': options.maxBatchSize,
-      // librdkafka prefetches up to 64 MiB by default, and the client caches another 1.5 s of
-      // records per worker: a drain of a long backlog held ~600 MiB. A sink only needs the next
-      // few batches in hand (bench: same rows/s at 16 MiB). Records cached for long outlive young
-      // GCs and fill the old generation with garbage: 500 ms -> 100 ms took a 1M drain's peak RSS
-      // from ~570 to ~380 MiB, rows/s within the runs' noise.
-      'queued.max.messages.kbytes': 16_384,
-      'js.consumer.max.cache.size.per.worker.ms': 100,
-      'fetch.min.bytes': 65_536,
-      'fetch.wait.max.ms': 10,
-      'session.timeout.ms': options.sessionTimeoutMs,
-      'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
-      rebalance_cb: async (error: { code: number }, assignment: TopicPartition[]) => {
-        if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
-          // The new owner starts from the database's offsets; a late commit here would only
-          // move the lag figure backwards.
-          this.forget(assignment);
-          options.onRevoked?.(assignment);
-          return undefined;
-        }
-        if (error.code !== CODES.ERRORS.ERR__ASSIGN_PARTITIONS || assignment.length === 0) return undefined;
-        try {
-          const positions = await options.startPositions(assignment);
-          return assignment.map((tp) => {
-            const offset = positions.get(partitionKey(tp));
-            return offset === undefined ? tp : { ...tp, offset };
-          });
-        } catch (cause) {
-          // Without the stored positions the consumer would start at Kafka's committed offset,
-          // which is never past the database's: records may be offered again, never skipped.
-          log(`could not read start positions: ${(cause as Error).message}`);
-          return undefined;
-        }
+    this.log = options.log ?? console.error;
+    this.concurrency = options.concurrency ?? 1;
+    this.consumer = new KafkaConsumer(
+      {
+        ...commonConfig(options.brokers, options.clientId),
+        'group.id': options.groupId,
+        'enable.auto.commit': false,
+        'isolation.level': 'read_committed',
+        'partition.assignment.strategy': 'cooperative-sticky',
+        // librdkafka prefetches up to 64 MiB by default; a sink only needs the next few batches
+        // in hand (bench: same rows/s at 16 MiB).
+        'queued.max.messages.kbytes': 16_384,
+        'fetch.min.bytes': 65_536,
+        'fetch.wait.max.ms': 10,
+        'session.timeout.ms': options.sessionTimeoutMs,
+        'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
+        rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
+          const op = () => this.rebalance(error.code, assignment);
+          // Once the loop has ended (stop() leaving the group), events run as they come.
+          if (this.running) this.pending.push(op);
+          else this.afterStop = this.afterStop.then(op);
+          this.wake();
+        },
       },
-    } as KafkaJSTypes.ConsumerConstructorConfig);
+      { 'auto.offset.reset': 'earliest' },
+    ) as InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics] });
-    void this.consumer.run({
-      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: async ({ batch, isStale }: KafkaJSTypes.EachBatchPayload) => {
-        if (isStale() || batch.messages.length === 0) return;
-        await this.options.handleBatch({
-          topic: batch.topic,
-          partition: batch.partition,
-          records: batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            timestamp: Number(m.timestamp),
-            key: m.key,
-            value: m.value,
-            headers: headersOf(m.headers as Record<string, unknown> | undefined),
-          })),
-        });
-      },
-    });
+    await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
+    this.consumer.setDefaultConsumeTimeout(POLL_MS);
+    // After the first record, take only what is already fetched: a batch is never held back.
+    this.consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    this.consumer.subscribe([...this.options.topics]);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async rebalance(code: number, assignment: TopicPartition[]): Promise<void> {
+    try {
+      if (code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) await this.assign(assignment);
+      else if (code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) await this.revoke(assignment);
+      else this.log(`rebalance failed: ${code}`);
+    } catch (error) {
+      // Disconnecting: librdkafka no longer takes (un)assignments.
+      if (this.consumer.isConnected()) this.log(`rebalance: ${(error as Error).message}`);
+    }
+  }
+
+  private async assign(assignment: TopicPartition[]): Promise<void> {
+    let positions = new Map<string, number>();
+    if (assignment.length > 0) {
+      try {
+        positions = await this.options.startPositions(assignment);
+      } catch (cause) {
+        // Without the stored positions the consumer starts at Kafka's committed offset, which
+        // is never past the database's: records may be offered again, never skipped.
+        this.log(`could not read start positions: ${(cause as Error).message}`);
+      }
+    }
+    for (const tp of assignment) {
+      this.lanes.set(partitionKey(tp), { topic: tp.topic, partition: tp.partition, queue: [], running: undefined, seekTo: undefined, pausedUntil: 0 });
+    }
+    this.consumer.incrementalAssign(
+      assignment.map((tp) => {
+        const offset = positions.get(partitionKey(tp));
+        return offset === undefined ? { topic: tp.topic, partition: tp.partition } : { topic: tp.topic, partition: tp.partition, offset };
+      }),
+    );
+  }
+
+  /** Lets the partitions' batches in hand finish (their transactions carry their positions), then gives them up. */
+  private async revoke(assignment: TopicPartition[]): Promise<void> {
+    const lanes = assignment.map((tp) => this.lanes.get(partitionKey(tp))).filter((lane) => lane !== undefined);
+    for (const lane of lanes) {
+      lane.queue = [];
+      this.lanes.delete(partitionKey(lane));
+    }
+    await Promise.all(lanes.map((lane) => lane.running));
+    // The new owner starts from the database's offsets; a late commit here would only move the
+    // lag figure backwards.
+    this.forget(assignment);
+    this.options.onRevoked?.(assignment);
+    this.consumer.incrementalUnassign(assignment);
+  }
+
+  private wake(): void {
+    this.wakeLoop?.();
+    this.wakeLoop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      for (let op = this.pending.shift(); op; op = this.pending.shift()) await op();
+      for (const lane of this.lanes.values()) if (lane.seekTo !== undefined) await this.seekBack(lane, lane.seekTo);
+      if (this.buffered() >= this.options.maxBatchSize * (this.concurrency + 1)) {
+        await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+        continue;
+      }
+      let messages: Message[];
+      try {
+        messages = await promised((cb) => this.consumer.consume(this.options.maxBatchSize, cb));
+      } catch (error) {
+        if (this.running) this.log(`consuming failed: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        continue;
+      }
+      for (const m of messages) {
+        const lane = this.lanes.get(partitionKey(m));
+        if (lane && lane.seekTo === undefined) lane.queue.push(m);
+      }
+      this.dispatch();
+    }
+  }
+
+  private buffered(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  /** Starts a batch on each idle lane with records, up to `concurrency` at once. */
+  private dispatch(): void {
+    let busy = 0;
+    for (const lane of this.lanes.values()) if (lane.running) busy++;
+    const now = Date.now();
+    for (const lane of this.lanes.values()) {
+      if (busy >= this.concurrency || !this.running) return;
+      if (lane.running || lane.queue.length === 0 || lane.pausedUntil > now) continue;
+      const taken = lane.queue.splice(0, this.options.maxBatchSize);
+      busy++;
+      lane.running = this.handle(lane, taken.map(toRecord)).finally(() => {
+        lane.running = undefined;
+        this.dispatch();
+        this.wake();
+      });
+    }
+  }
+
+  private async handle(lane: Lane, records: ConsumedRecord[]): Promise<void> {
+    try {
+      await this.options.handleBatch({ topic: lane.topic, partition: lane.partition, records });
+    } catch {
+      if (this.lanes.get(partitionKey(lane)) !== lane || !this.running) return;
+      // Offer the batch again: drop what was fetched past it, including what a consume call
+      // already under way returns, until the loop has sought back to its first record.
+      lane.queue = [];
+      lane.seekTo = records[0]!.offset;
+      lane.pausedUntil = Date.now() + RETRY_PAUSE_MS;
+      setTimeout(() => this.dispatch(), RETRY_PAUSE_MS).unref();
+    }
+  }
+
+  /** Runs between consume calls: librdkafka drops what it fetched before the seek. */
+  private async seekBack(lane: Lane, offset: number): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) =>
+        this.consumer.seek({ topic: lane.topic, partition: lane.partition, offset }, 5000, (error) => (error ? reject(error) : resolve())),
+      );
+      lane.seekTo = undefined;
+    } catch (error) {
+      this.log(`seeking ${partitionKey(lane)} back to ${offset} failed, trying again: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /**
@@ -138,7 +263,7 @@ export class BatchConsumer {
    */
   commit(positions: readonly (TopicPartition & { nextOffset: number })[]): void {
     for (const p of positions) this.uncommitted.set(partitionKey(p), p);
-    this.commitTimer ??= setTimeout(() => void this.flushCommits(), COMMIT_INTERVAL_MS);
+    this.commitTimer ??= setTimeout(() => this.flushCommits(), COMMIT_INTERVAL_MS);
   }
 
   /** Drops progress not yet committed for partitions this member no longer owns. */
@@ -146,23 +271,36 @@ export class BatchConsumer {
     for (const tp of partitions) this.uncommitted.delete(partitionKey(tp));
   }
 
-  private async flushCommits(): Promise<void> {
+  private flushCommits(sync = false): void {
     this.commitTimer = undefined;
     const positions = [...this.uncommitted.values()];
     this.uncommitted.clear();
     if (positions.length === 0) return;
+    const offsets = positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.nextOffset }));
     try {
-      await this.consumer.commitOffsets(
-        positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.nextOffset) })),
-      );
+      // The asynchronous commit goes out on librdkafka's thread; on stop it must land first.
+      if (sync) this.consumer.commitSync(offsets);
+      else this.consumer.commit(offsets);
     } catch (error) {
       this.log(`committing to Kafka failed (lag only): ${(error as Error).message}`);
     }
   }
 
   async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.all([...this.lanes.values()].map((lane) => lane.running));
     clearTimeout(this.commitTimer);
-    await this.flushCommits();
-    await this.consumer.disconnect();
+    this.flushCommits(true);
+    for (const op of this.pending.splice(0)) this.afterStop = this.afterStop.then(op);
+    try {
+      this.consumer.unsubscribe();
+    } catch {
+      // Already out of the group.
+    }
+    await promised((cb) => this.consumer.disconnect(cb)).catch(() => {});
+    await this.afterStop;
   }
 }

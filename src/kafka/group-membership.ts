@@ -1,4 +1,8 @@
-import { CODES, commonConfig, KafkaJS, type KafkaJSTypes } from './librdkafka.ts';
+import { CODES, commonConfig, KafkaConsumer, type LibrdKafkaError, type NativeConsumerExtras } from './librdkafka.ts';
+import { promised } from './topic-reader.ts';
+
+/** How long a poll waits: bounds how soon leave() is noticed. */
+const POLL_MS = 500;
 
 export interface GroupMembershipOptions {
   brokers: string;
@@ -18,11 +22,13 @@ export interface GroupMembershipOptions {
  * move to the others; no consensus of Inlet's own is involved.
  */
 export class GroupMembership {
-  private readonly consumer: KafkaJSTypes.Consumer;
+  private readonly consumer: InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
   private readonly owned = new Set<number>();
+  private polling: Promise<void> | undefined;
+  private joined = false;
 
   constructor(private readonly options: GroupMembershipOptions) {
-    this.consumer = new KafkaJS.Kafka({}).consumer({
+    this.consumer = new KafkaConsumer({
       ...commonConfig(options.brokers, options.clientId),
       'group.id': options.groupId,
       'enable.auto.commit': false,
@@ -30,8 +36,15 @@ export class GroupMembership {
       'session.timeout.ms': options.sessionTimeoutMs,
       'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
       'topic.metadata.refresh.interval.ms': 5000,
-      rebalance_cb: (error: { code: number }, assignment: { topic: string; partition: number }[]) => {
+      rebalance_cb: (error: LibrdKafkaError, assignment: { topic: string; partition: number }[]) => {
         const partitions = assignment.map((tp) => tp.partition);
+        try {
+          if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) this.consumer.incrementalAssign(assignment);
+          else if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) this.consumer.incrementalUnassign(assignment);
+        } catch (cause) {
+          // Disconnecting: librdkafka no longer takes (un)assignments.
+          if (this.consumer.isConnected()) options.log?.(`group ${options.groupId}: ${(cause as Error).message}`);
+        }
         if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
           const added = partitions.filter((p) => !this.owned.has(p));
           added.forEach((p) => this.owned.add(p));
@@ -40,9 +53,8 @@ export class GroupMembership {
           const removed = partitions.filter((p) => this.owned.delete(p));
           if (removed.length > 0) options.onRevoked(removed);
         }
-        return undefined;
       },
-    } as KafkaJSTypes.ConsumerConstructorConfig);
+    }) as InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
   }
 
   get partitions(): number[] {
@@ -50,14 +62,33 @@ export class GroupMembership {
   }
 
   async join(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic] });
-    // The run loop is what polls the group; the topic never holds records.
-    void this.consumer.run({ eachMessage: async () => {} });
+    await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
+    this.consumer.setDefaultConsumeTimeout(POLL_MS);
+    this.consumer.subscribe([this.options.topic]);
+    this.joined = true;
+    this.polling = this.poll();
+  }
+
+  /** Polling is what serves the group's heartbeats and rebalances; the topic never holds records. */
+  private async poll(): Promise<void> {
+    while (this.joined) {
+      await promised((cb) => this.consumer.consume(1, cb)).catch((error: Error) => {
+        if (this.joined) this.options.log?.(`group ${this.options.groupId}: ${error.message}`);
+        return new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      });
+    }
   }
 
   async leave(): Promise<void> {
-    await this.consumer.disconnect();
+    if (!this.joined) return;
+    this.joined = false;
+    await this.polling;
+    try {
+      this.consumer.unsubscribe();
+    } catch {
+      // Already out of the group.
+    }
+    await promised((cb) => this.consumer.disconnect(cb)).catch(() => {});
     const removed = this.partitions;
     this.owned.clear();
     if (removed.length > 0) this.options.onRevoked(removed);

@@ -4,6 +4,14 @@ import Kafka from '@confluentinc/kafka-javascript';
 export const { Producer, KafkaConsumer, AdminClient, CODES, KafkaJS } = Kafka;
 export type { LibrdKafkaError, DeliveryReport, Message, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
 
+/** What the native consumer has (lib/kafka-consumer.js) and its typings leave out. */
+export interface NativeConsumerExtras {
+  incrementalAssign(partitions: { topic: string; partition: number; offset?: number }[]): void;
+  incrementalUnassign(partitions: { topic: string; partition: number }[]): void;
+  /** After the first message, a consume call takes only what is already fetched. */
+  setDefaultIsTimeoutOnlyForFirstMessage(enabled: boolean): void;
+}
+
 /** Connection settings shared by every client a worker opens. */
 export function commonConfig(brokers: string, clientId: string) {
   return {
