@@ -1,5 +1,6 @@
+import { QueueSignal } from './queue-signal.ts';
 import { promised } from './topic-reader.ts';
-import { CODES, commonConfig, KafkaConsumer, type LibrdKafkaError, type Message, type NativeConsumerExtras } from './librdkafka.ts';
+import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type Message, type NativeConsumer } from './librdkafka.ts';
 
 export interface TopicPartition {
   topic: string;
@@ -44,7 +45,7 @@ export interface BatchConsumerOptions {
 }
 
 const COMMIT_INTERVAL_MS = 1000;
-/** How long a consume call waits for a first record: bounds how soon stop() is noticed. */
+/** The longest the loop sleeps without a signal from librdkafka's queue. */
 const POLL_MS = 200;
 /** A partition whose batch failed waits this long before its records are offered again. */
 const RETRY_PAUSE_MS = 1000;
@@ -73,7 +74,7 @@ interface Lane extends TopicPartition {
  * promise hooks for the whole process, a tax on every promise of the ingest path too).
  */
 export class BatchConsumer {
-  private readonly consumer: InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
+  private readonly consumer: NativeConsumer;
   private readonly log: (message: string) => void;
   private readonly uncommitted = new Map<string, TopicPartition & { nextOffset: number }>();
   private commitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -88,11 +89,12 @@ export class BatchConsumer {
   private loop: Promise<void> | undefined;
   private wakeLoop: (() => void) | undefined;
   private readonly concurrency: number;
+  private readonly signal = new QueueSignal();
 
   constructor(private readonly options: BatchConsumerOptions) {
     this.log = options.log ?? console.error;
     this.concurrency = options.concurrency ?? 1;
-    this.consumer = new KafkaConsumer(
+    this.consumer = nativeConsumer(
       {
         ...commonConfig(options.brokers, options.clientId),
         'group.id': options.groupId,
@@ -106,6 +108,7 @@ export class BatchConsumer {
         'fetch.wait.max.ms': 10,
         'session.timeout.ms': options.sessionTimeoutMs,
         'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
+        queue_non_empty_cb: this.signal.notify,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
           const op = () => this.rebalance(error.code, assignment);
           // Once the loop has ended (stop() leaving the group), events run as they come.
@@ -115,14 +118,13 @@ export class BatchConsumer {
         },
       },
       { 'auto.offset.reset': 'earliest' },
-    ) as InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
+    );
   }
 
   async start(): Promise<void> {
     await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
-    this.consumer.setDefaultConsumeTimeout(POLL_MS);
-    // After the first record, take only what is already fetched: a batch is never held back.
-    this.consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    // Take only what is already fetched, and wait on the queue's signal instead (see QueueSignal).
+    this.consumer.setDefaultConsumeTimeout(0);
     this.consumer.subscribe([...this.options.topics]);
     this.running = true;
     this.loop = this.run();
@@ -179,6 +181,7 @@ export class BatchConsumer {
   private wake(): void {
     this.wakeLoop?.();
     this.wakeLoop = undefined;
+    this.signal.wake();
   }
 
   private async run(): Promise<void> {
@@ -190,6 +193,7 @@ export class BatchConsumer {
         continue;
       }
       let messages: Message[];
+      this.signal.reset();
       try {
         messages = await promised((cb) => this.consumer.consume(this.options.maxBatchSize, cb));
       } catch (error) {
@@ -202,6 +206,7 @@ export class BatchConsumer {
         if (lane && lane.seekTo === undefined) lane.queue.push(m);
       }
       this.dispatch();
+      if (messages.length === 0 && this.pending.length === 0) await this.signal.wait(POLL_MS);
     }
   }
 

@@ -1,7 +1,8 @@
-import { CODES, commonConfig, KafkaConsumer, type LibrdKafkaError, type NativeConsumerExtras } from './librdkafka.ts';
+import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type NativeConsumer } from './librdkafka.ts';
+import { QueueSignal } from './queue-signal.ts';
 import { promised } from './topic-reader.ts';
 
-/** How long a poll waits: bounds how soon leave() is noticed. */
+/** The longest the poll sleeps without a signal from librdkafka's queue. */
 const POLL_MS = 500;
 
 export interface GroupMembershipOptions {
@@ -22,13 +23,14 @@ export interface GroupMembershipOptions {
  * move to the others; no consensus of Inlet's own is involved.
  */
 export class GroupMembership {
-  private readonly consumer: InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
+  private readonly consumer: NativeConsumer;
   private readonly owned = new Set<number>();
   private polling: Promise<void> | undefined;
   private joined = false;
+  private readonly signal = new QueueSignal();
 
   constructor(private readonly options: GroupMembershipOptions) {
-    this.consumer = new KafkaConsumer({
+    this.consumer = nativeConsumer({
       ...commonConfig(options.brokers, options.clientId),
       'group.id': options.groupId,
       'enable.auto.commit': false,
@@ -36,6 +38,7 @@ export class GroupMembership {
       'session.timeout.ms': options.sessionTimeoutMs,
       'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
       'topic.metadata.refresh.interval.ms': 5000,
+      queue_non_empty_cb: this.signal.notify,
       rebalance_cb: (error: LibrdKafkaError, assignment: { topic: string; partition: number }[]) => {
         const partitions = assignment.map((tp) => tp.partition);
         try {
@@ -54,7 +57,7 @@ export class GroupMembership {
           if (removed.length > 0) options.onRevoked(removed);
         }
       },
-    }) as InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
+    });
   }
 
   get partitions(): number[] {
@@ -63,7 +66,7 @@ export class GroupMembership {
 
   async join(): Promise<void> {
     await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
-    this.consumer.setDefaultConsumeTimeout(POLL_MS);
+    this.consumer.setDefaultConsumeTimeout(0);
     this.consumer.subscribe([this.options.topic]);
     this.joined = true;
     this.polling = this.poll();
@@ -72,16 +75,18 @@ export class GroupMembership {
   /** Polling is what serves the group's heartbeats and rebalances; the topic never holds records. */
   private async poll(): Promise<void> {
     while (this.joined) {
+      this.signal.reset();
       await promised((cb) => this.consumer.consume(1, cb)).catch((error: Error) => {
         if (this.joined) this.options.log?.(`group ${this.options.groupId}: ${error.message}`);
-        return new Promise((resolve) => setTimeout(resolve, POLL_MS));
       });
+      await this.signal.wait(POLL_MS);
     }
   }
 
   async leave(): Promise<void> {
     if (!this.joined) return;
     this.joined = false;
+    this.signal.wake();
     await this.polling;
     try {
       this.consumer.unsubscribe();

@@ -3,13 +3,22 @@ import Kafka from '@confluentinc/kafka-javascript';
 
 export const { Producer, KafkaConsumer, AdminClient, CODES, KafkaJS } = Kafka;
 export type { LibrdKafkaError, DeliveryReport, Message, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
+import type { ConsumerGlobalConfig, ConsumerTopicConfig } from '@confluentinc/kafka-javascript';
 
 /** What the native consumer has (lib/kafka-consumer.js) and its typings leave out. */
 export interface NativeConsumerExtras {
   incrementalAssign(partitions: { topic: string; partition: number; offset?: number }[]): void;
   incrementalUnassign(partitions: { topic: string; partition: number }[]): void;
-  /** After the first message, a consume call takes only what is already fetched. */
-  setDefaultIsTimeoutOnlyForFirstMessage(enabled: boolean): void;
+}
+
+export type NativeConsumer = InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
+
+/**
+ * A native consumer. `queue_non_empty_cb` is the client's own hook (undocumented; its KafkaJS
+ * layer waits on it the same way): called on the JS thread when the consumer queue fills.
+ */
+export function nativeConsumer(config: ConsumerGlobalConfig & { queue_non_empty_cb?: () => void }, topicConfig?: ConsumerTopicConfig): NativeConsumer {
+  return new KafkaConsumer(config, topicConfig) as NativeConsumer;
 }
 
 /** Connection settings shared by every client a worker opens. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { commonConfig, KafkaConsumer, type Message } from './librdkafka.ts';
+import { commonConfig, nativeConsumer, type Message, type NativeConsumer } from './librdkafka.ts';
+import { QueueSignal } from './queue-signal.ts';
 import { promised, toReadRecord, watermarks, whileSettling, type ReadRecord } from './topic-reader.ts';
 
 
@@ -8,7 +9,8 @@ import { promised, toReadRecord, watermarks, whileSettling, type ReadRecord } fr
  * as it runs: how each worker keeps up with the shared config and status topics.
  */
 export class TopicTail {
-  private readonly consumer: InstanceType<typeof KafkaConsumer>;
+  private readonly consumer: NativeConsumer;
+  private readonly signal = new QueueSignal();
   /** Next offset to read, per partition. */
   private readonly positions = new Map<number, number>();
   private readonly waiters: { partition: number; offset: number; resolve: () => void }[] = [];
@@ -21,13 +23,14 @@ export class TopicTail {
     private readonly onRecord: (record: ReadRecord) => void,
     private readonly log: (message: string) => void,
   ) {
-    this.consumer = new KafkaConsumer(
+    this.consumer = nativeConsumer(
       {
         ...commonConfig(brokers, `inlet-tail-${topic}`),
         'group.id': `inlet-tail-${randomUUID()}`,
         'enable.auto.commit': false,
         'isolation.level': 'read_committed',
         'fetch.wait.max.ms': 50,
+        queue_non_empty_cb: this.signal.notify,
       },
       { 'auto.offset.reset': 'earliest' },
     );
@@ -57,7 +60,7 @@ export class TopicTail {
       this.positions.set(partition, lowOffset);
       ends.set(partition, highOffset);
     }
-    consumer.setDefaultConsumeTimeout(100);
+    consumer.setDefaultConsumeTimeout(0);
     consumer.assign(partitions.map((partition) => ({ topic: this.topic, partition, offset: this.positions.get(partition)! })));
     this.loop = this.run();
     await Promise.all([...ends].map(([partition, end]) => this.waitFor(partition, end)));
@@ -66,6 +69,7 @@ export class TopicTail {
   private async run(): Promise<void> {
     while (this.running) {
       let messages: Message[];
+      this.signal.reset();
       try {
         messages = await promised((cb) => this.consumer.consume(500, cb));
       } catch (error) {
@@ -83,6 +87,7 @@ export class TopicTail {
       }
       if (messages.length === 0) await this.refreshPositions();
       this.wake();
+      if (messages.length === 0) await this.signal.wait(100);
     }
   }
 
@@ -106,11 +111,16 @@ export class TopicTail {
   /** Resolves once the tail has read past `offset - 1` of `partition`: read-your-writes. */
   waitFor(partition: number, offset: number): Promise<void> {
     if ((this.positions.get(partition) ?? 0) >= offset) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ partition, offset, resolve }));
+    return new Promise((resolve) => {
+      this.waiters.push({ partition, offset, resolve });
+      // A transaction marker leaves no record to wake the loop: let it read the position now.
+      this.signal.wake();
+    });
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.signal.wake();
     await this.loop;
     await promised((cb) => this.consumer.disconnect(cb)).catch(() => {});
   }
