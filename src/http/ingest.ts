@@ -35,7 +35,7 @@ export function ingestRoutes(deps: IngestDeps) {
     const parsed = parseBody(body, c.req.header('content-type') ?? null);
     if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
 
-    const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers });
+    const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers, texts: parsed.texts });
     if (!converted.ok) {
       const first = converted.issues[0]!;
       const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;

@@ -1,10 +1,13 @@
+import { arrayElementTexts } from './json-spans.ts';
+
 /** Where a body failed to parse: `line` for NDJSON, nothing for a single JSON document. */
 export interface BodyError {
   message: string;
   line?: number;
 }
 
-export type ParsedBody = { ok: true; items: unknown[] } | { ok: false; error: BodyError };
+/** `texts[i]` is item i's JSON text as sent (see json-spans.ts). */
+export type ParsedBody = { ok: true; items: unknown[]; texts?: string[] } | { ok: false; error: BodyError };
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-seq'];
 
@@ -15,17 +18,19 @@ function isNdjson(contentType: string | null): boolean {
 
 function parseLines(text: string): ParsedBody {
   const items: unknown[] = [];
+  const texts: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     try {
       items.push(JSON.parse(line));
+      texts.push(line);
     } catch (error) {
       return { ok: false, error: { line: i + 1, message: `line ${i + 1} is not valid JSON: ${(error as Error).message}` } };
     }
   }
-  return items.length === 0 ? { ok: false, error: { message: 'body holds no records' } } : { ok: true, items };
+  return items.length === 0 ? { ok: false, error: { message: 'body holds no records' } } : { ok: true, items, texts };
 }
 
 /**
@@ -43,7 +48,10 @@ export function parseBody(text: string, contentType: string | null): ParsedBody 
     return { ok: false, error: { message: `body is not valid JSON: ${(error as Error).message}` } };
   }
   if (Array.isArray(document)) {
-    return document.length === 0 ? { ok: false, error: { message: 'body holds no records' } } : { ok: true, items: document };
+    if (document.length === 0) return { ok: false, error: { message: 'body holds no records' } };
+    const texts = arrayElementTexts(text);
+    // A count that differs would pair texts with the wrong items: fall back to re-serialising.
+    return texts.length === document.length ? { ok: true, items: document, texts } : { ok: true, items: document };
   }
-  return { ok: true, items: [document] };
+  return { ok: true, items: [document], texts: [text.trim()] };
 }

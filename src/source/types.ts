@@ -35,6 +35,8 @@ export type ToRecordsResult = { ok: true; records: SourceRecord[] } | { ok: fals
 
 export interface IngestRequest {
   headers: Headers;
+  /** Each item's JSON text as sent, when the source can use it unchanged as the record's value. */
+  texts?: readonly string[];
 }
 
 /** The raw push, before parsing: what a signature is computed over. */

@@ -59,7 +59,8 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
       records.push({
         topic: config.topic,
         key: keyField ? String(value[keyField]) : null,
-        value: JSON.stringify(value),
+        // The sender's own text: valibot only checked the fields, the object is unchanged.
+        value: request.texts?.[index] ?? JSON.stringify(value),
         headers,
         sourcePartition,
         sourceOffset,

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { WebhookSourceConfigSchema } from '../../src/config/index.ts';
 import type { ToRecordsResult } from '../../src/source/types.ts';
 import { SOURCE_HEADERS } from '../../src/source/headers.ts';
+import { parseBody } from '../../src/source/body.ts';
 import { createWebhookSource } from '../../src/source/webhook.ts';
 import { recordsOf } from '../support/source.ts';
 
@@ -21,6 +22,16 @@ function issuesOf(result: ToRecordsResult) {
 }
 
 describe('createWebhookSource', () => {
+  test("a record's value is the sender's JSON text when the body gives it, so integers past 2^53 stay exact", () => {
+    const source = webhook('orders', { 'key.field': 'id' });
+    const parsed = parseBody('[{"id": 12345678901234567890, "n": 1.10}, {"id": 2}]', 'application/json');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const records = recordsOf(source.toRecords(parsed.items, { headers: new Headers(), texts: parsed.texts }));
+    expect(records.map((r) => r.value)).toEqual(['{"id": 12345678901234567890, "n": 1.10}', '{"id": 2}']);
+    // The key comes from the parsed item: JSON.parse has already rounded it.
+    expect(records[0]!.key).toBe(String(12345678901234567890));
+  });
+
   test('exposes its topic, body limit and dedupe window from config', () => {
     const source = webhook('orders', { 'max.body.bytes': '1024', 'dedupe.window.ms': 5000, 'dedupe.max.entries': '10' });
     expect(source.name).toBe('orders');
