@@ -48,6 +48,9 @@ export async function startInlet(
       INLET_PORT: String(port),
       KAFKA_BROKERS: bootstrap,
       INLET_CONFIG: config,
+      // A cluster of its own: in the default group a later worker would also run (and restore
+      // the dedupe window of) every connector an earlier scenario's worker left in the config topic.
+      INLET_GROUP_ID: `bench-${name}`,
       INLET_DB_URL: dbUrl ?? `sqlite:${join(dir, `${name}.db`)}`,
     },
   });
