@@ -41,6 +41,12 @@ export const WorkerEnvSchema = v.object({
   INLET_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
+  /**
+   * "false": this worker takes no sink tasks and only serves ingest and the API; the cluster's
+   * other workers run the sinks. On one host, an ingest worker and a sink worker each get a core
+   * instead of sharing one JS thread.
+   */
+  INLET_SINK_TASKS: v.pipe(v.optional(v.picklist(['true', 'false'], 'must be "true" or "false"'), 'true'), v.transform((x) => x === 'true')),
 });
 
 export type WorkerEnv = v.InferOutput<typeof WorkerEnvSchema>;

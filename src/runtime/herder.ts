@@ -151,6 +151,7 @@ export class Herder {
       workerId,
       defaultDbUrl: env.INLET_DB_URL,
       sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
+      runsTasks: env.INLET_SINK_TASKS,
       statuses,
       afterDbCommit,
       onApplied: (records) => this.deps.onSinkApplied?.(name, records),

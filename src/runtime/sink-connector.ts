@@ -16,6 +16,8 @@ export interface SinkConnectorDeps {
   workerId: string;
   defaultDbUrl: string;
   sessionTimeoutMs: number;
+  /** False on a worker that takes no sink tasks (INLET_SINK_TASKS=false): it never joins the slot group. */
+  runsTasks: boolean;
   statuses: StatusStore;
   afterDbCommit?: () => void;
   onApplied?: (records: number) => void;
@@ -54,6 +56,7 @@ export class SinkConnectorRuntime {
   start(paused: boolean): Promise<void> {
     return this.serially(async () => {
       this.paused = paused;
+      if (!this.deps.runsTasks) return;
       this.store ??= await this.openStore();
       if (this.slots) {
         for (const id of this.slots.partitions) await (paused ? this.stopTask(id, 'PAUSED') : this.startTask(id));
