@@ -22,8 +22,15 @@ export interface E2eOptions {
   rate: number;
   seconds: number;
   inletNodeArgs: string[];
+  /**
+   * 1: one worker runs ingest and the sink. 2: the pushed worker takes no sink tasks
+   * (INLET_SINK_TASKS=false) and a second worker in its cluster runs the sink, a core each.
+   */
+  workers: 1 | 2;
   log: (line: string) => void;
 }
+
+export const INLET_SPLIT = 'Inlet, ingest + sink worker';
 
 const WARMUP_SECONDS = 2;
 // Enough that the driver never waits for a response to send on time: at 64, pushes answered in
@@ -32,7 +39,9 @@ const CONNECTIONS = 256;
 
 export async function runE2e(options: E2eOptions): Promise<Row[]> {
   const { log, rate } = options;
-  const url = await options.db.createDatabase('bench_e2e');
+  const split = options.workers === 2;
+  const topic = split ? 'e2e-split' : 'e2e';
+  const url = await options.db.createDatabase(split ? 'bench_e2e_split' : 'bench_e2e');
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE TABLE e2e (id bigint PRIMARY KEY, type text, created bigint, sent_ms double precision, kafka_ms double precision, data jsonb)`);
   await admin.unsafe(`CREATE TABLE e2e_landed (id bigint, sent_ms double precision, kafka_ms double precision, landed_ms double precision)`);
@@ -40,16 +49,17 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
     BEGIN INSERT INTO e2e_landed VALUES (NEW.id, NEW.sent_ms, NEW.kafka_ms, extract(epoch FROM clock_timestamp()) * 1000); RETURN NULL; END $$`);
   await admin.unsafe(`CREATE CONSTRAINT TRIGGER e2e_landed AFTER INSERT OR UPDATE ON e2e DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION e2e_landed()`);
   await admin.end();
-  await createTopics(options.bootstrap, 3, ['e2e']);
+  await createTopics(options.bootstrap, 3, [topic]);
 
+  const group = split ? 'bench-e2e-split' : undefined;
   const inlet = await startInlet(
     options.bootstrap,
     options.dir,
     [
-      { name: 'e2e', config: { 'connector.class': 'webhook', topic: 'e2e', 'key.field': 'id' } },
+      { name: 'e2e', config: { 'connector.class': 'webhook', topic, 'key.field': 'id' } },
       {
         name: 'e2e-sink',
-        config: { 'connector.class': 'database-sink', topics: 'e2e', 'table.name.format': 'e2e', 'primary.key.fields': 'id', 'auto.create': false, 'connection.url': url,
+        config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'e2e', 'primary.key.fields': 'id', 'auto.create': false, 'connection.url': url,
           // The record's Kafka timestamp (set as the worker produced it) splits the latency in two.
           transforms: 'produced',
           'transforms.produced.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
@@ -58,9 +68,12 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
       },
     ],
     options.inletNodeArgs,
-    'inlet-e2e',
+    split ? 'inlet-e2e-ingest' : 'inlet-e2e',
     url,
+    split ? { group, env: { INLET_SINK_TASKS: 'false' } } : {},
   );
+  // The sink worker reads the connectors from the cluster's config topic.
+  const sinkWorker = split ? await startInlet(options.bootstrap, options.dir, [], options.inletNodeArgs, 'inlet-e2e-sink', url, { group }) : undefined;
 
   const db = postgres(url, { max: 1, onnotice: () => {} });
   const landed = async (where: string) => Number((await db.unsafe(`SELECT count(*)::int AS n FROM e2e_landed WHERE ${where}`))[0]!.n);
@@ -74,13 +87,13 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
 
   // Warm-up (negative ids, left out of the figures): at least WARMUP_SECONDS and until the sink
   // has been assigned its partitions and a row has landed, so start-up is not measured.
-  log(`e2e: ${rate} pushes/s (wrk, ${CONNECTIONS} connections), warm-up (>= ${WARMUP_SECONDS} s, until rows land), then ${options.seconds} s measured`);
+  log(`e2e (${split ? INLET_SPLIT : 'Inlet, one worker'}): ${rate} pushes/s (wrk, ${CONNECTIONS} connections), warm-up (>= ${WARMUP_SECONDS} s, until rows land), then ${options.seconds} s measured`);
   const warmupStarted = performance.now();
   do await drive(WARMUP_SECONDS, -1);
   while ((await landed('id < 0')) === 0 && performance.now() - warmupStarted < 60_000);
   const warmupSeconds = (performance.now() - warmupStarted) / 1000;
   const classify: Classify = (pid, cmdline, comm) =>
-    pid === inlet.service.pid ? 'worker' : comm === 'wrk' ? 'load driver' : cmdline.includes('kafka.Kafka') ? 'broker' : comm === 'postgres' ? 'postgres' : 'other';
+    pid === inlet.service.pid ? 'worker' : pid === sinkWorker?.service.pid ? 'sink worker' : comm === 'wrk' ? 'load driver' : cmdline.includes('kafka.Kafka') ? 'broker' : comm === 'postgres' ? 'postgres' : 'other';
   const cpuBefore = cpuSnapshot(classify);
   const running = drive(options.seconds, 1);
   // Read while wrk still runs: an exited process leaves no trace in /proc.
@@ -95,7 +108,7 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
     await sleep(100);
     seen = await landed('id >= 0');
   }
-  const rss = peakRssKb(inlet.service.pid);
+  const rss = peakRssKb(inlet.service.pid) + (sinkWorker ? peakRssKb(sinkWorker.service.pid) : 0);
   const [row] = await db.unsafe(`SELECT
       percentile_cont(0.5) WITHIN GROUP (ORDER BY landed_ms - sent_ms) AS p50,
       percentile_cont(0.99) WITHIN GROUP (ORDER BY landed_ms - sent_ms) AS p99,
@@ -107,31 +120,32 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
     FROM e2e_landed WHERE id >= 0`);
   await db.end();
   await inlet.service.stop();
+  await sinkWorker?.service.stop();
 
   const p50 = Number(row!.p50);
   const p99 = Number(row!.p99);
   const max = Number(row!.max);
   const missing = Math.max(0, measured - seen);
   const ms = (key: string) => Number(row![key]).toFixed(1);
-  const split = `push to produce p50/p99 ${ms('to_kafka_p50')}/${ms('to_kafka_p99')} ms, produce to row ${ms('to_row_p50')}/${ms('to_row_p99')} ms`;
+  const phases = `push to produce p50/p99 ${ms('to_kafka_p50')}/${ms('to_kafka_p99')} ms, produce to row ${ms('to_row_p50')}/${ms('to_row_p99')} ms`;
   log(
     `e2e: warm-up ${warmupSeconds.toFixed(0)} s; push-to-row p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; ` +
       `200 p50 ${run.p50Ms.toFixed(1)} ms p99 ${run.p99Ms.toFixed(1)} ms; ${failures} failed, ${missing} rows missing`,
   );
-  log(`e2e: ${split}`);
+  log(`e2e: ${phases}`);
   log(`e2e: ${cpu}`);
   return [
     {
       scenario: 'e2e',
       case: `1 ev/req at ${Math.round(rate)} req/s (½ peak)`,
-      contender: INLET,
+      contender: split ? INLET_SPLIT : INLET,
       eventsPerSec: run.requests / run.seconds,
       reqPerSec: run.requests / run.seconds,
       p50Ms: p50,
       p99Ms: p99,
       peakRssMb: rss / 1024,
       note:
-        `push-to-row; max ${max.toFixed(1)} ms; ${split}; HTTP 200 p50/p99 ${run.p50Ms.toFixed(1)}/${run.p99Ms.toFixed(1)} ms; ` +
+        `push-to-row; max ${max.toFixed(1)} ms; ${phases}; HTTP 200 p50/p99 ${run.p50Ms.toFixed(1)}/${run.p99Ms.toFixed(1)} ms; ` +
         `${Math.min(seen, measured)}/${measured} rows seen; ${cpu}${failures ? `; ${failures} failed pushes` : ''}`,
     },
   ];

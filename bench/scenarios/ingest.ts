@@ -38,6 +38,7 @@ export async function startInlet(
   nodeArgs: string[],
   name = 'inlet',
   dbUrl?: string,
+  extra: { group?: string; env?: Record<string, string> } = {},
 ): Promise<{ service: Service; port: number }> {
   const port = await freePort();
   const config = join(dir, `${name}-connectors.json`);
@@ -50,8 +51,9 @@ export async function startInlet(
       INLET_CONFIG: config,
       // A cluster of its own: in the default group a later worker would also run (and restore
       // the dedupe window of) every connector an earlier scenario's worker left in the config topic.
-      INLET_GROUP_ID: `bench-${name}`,
+      INLET_GROUP_ID: extra.group ?? `bench-${name}`,
       INLET_DB_URL: dbUrl ?? `sqlite:${join(dir, `${name}.db`)}`,
+      ...extra.env,
     },
   });
   await waitHttp(service, `http://127.0.0.1:${port}/health`);
