@@ -38,13 +38,14 @@ function parseLines(text: string): ParsedBody {
  * when the content type says so, or when the body is not one JSON document but splits into lines.
  */
 export function parseBody(text: string, contentType: string | null): ParsedBody {
-  if (text.trim() === '') return { ok: false, error: { message: 'body is empty' } };
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, error: { message: 'body is empty' } };
   if (isNdjson(contentType)) return parseLines(text);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    if (text.trim().includes('\n')) return parseLines(text);
+    if (trimmed.includes('\n')) return parseLines(text);
     return { ok: false, error: { message: `body is not valid JSON: ${(error as Error).message}` } };
   }
   if (Array.isArray(document)) {
@@ -53,5 +54,5 @@ export function parseBody(text: string, contentType: string | null): ParsedBody 
     // A count that differs would pair texts with the wrong items: fall back to re-serialising.
     return texts.length === document.length ? { ok: true, items: document, texts } : { ok: true, items: document };
   }
-  return { ok: true, items: [document], texts: [text.trim()] };
+  return { ok: true, items: [document], texts: [trimmed] };
 }
