@@ -108,8 +108,3 @@ export function resetPeakRss(pid: number): void {
     // Not our process or no permission: the reading then covers the whole process life.
   }
 }
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
