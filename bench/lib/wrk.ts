@@ -38,13 +38,20 @@ export function parseWrk(out: string): LoadResult {
   };
 }
 
-/** POSTs the body in `bodyFile` over `connections` keep-alive connections for `seconds`. */
-export async function wrk(url: string, bodyFile: string, connections: number, seconds: number): Promise<LoadResult> {
+const THREADS = 2;
+
+/** Runs one of bench/tools' wrk scripts, which read their settings from `env`. */
+async function runScript(script: string, url: string, connections: number, seconds: number, env: Record<string, string>): Promise<LoadResult> {
   const out = await run(
-    ['wrk', '-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', join(ROOT, 'bench', 'tools', 'post.lua'), url],
-    { env: { BENCH_BODY: bodyFile } },
+    ['wrk', `-t${THREADS}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', join(ROOT, 'bench', 'tools', script), url],
+    { env },
   );
   return parseWrk(out);
+}
+
+/** POSTs the body in `bodyFile` over `connections` keep-alive connections for `seconds`. */
+export function wrk(url: string, bodyFile: string, connections: number, seconds: number): Promise<LoadResult> {
+  return runScript('post.lua', url, connections, seconds, { BENCH_BODY: bodyFile });
 }
 
 export interface PacedOptions {
@@ -56,13 +63,12 @@ export interface PacedOptions {
   sign: 1 | -1;
 }
 
-const THREADS = 2;
-
 /** POSTs `template` (an event with @ID@ and @SENT@) at a fixed rate; see bench/tools/paced.lua. */
-export async function wrkPaced(url: string, template: string, options: PacedOptions): Promise<LoadResult> {
-  const out = await run(
-    ['wrk', `-t${THREADS}`, `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '--latency', '-s', join(ROOT, 'bench', 'tools', 'paced.lua'), url],
-    { env: { BENCH_TEMPLATE: template, BENCH_RATE: String(options.rate), BENCH_THREADS: String(THREADS), BENCH_ID_SIGN: String(options.sign) } },
-  );
-  return parseWrk(out);
+export function wrkPaced(url: string, template: string, options: PacedOptions): Promise<LoadResult> {
+  return runScript('paced.lua', url, options.connections, options.seconds, {
+    BENCH_TEMPLATE: template,
+    BENCH_RATE: String(options.rate),
+    BENCH_THREADS: String(THREADS),
+    BENCH_ID_SIGN: String(options.sign),
+  });
 }
