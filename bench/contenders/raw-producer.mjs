@@ -19,7 +19,7 @@ const producer = new Kafka.Producer({
   'client.id': 'bench-raw',
   'enable.idempotence': true,
   acks: -1,
-  'linger.ms': 1,
+  'linger.ms': 0.5,
   'batch.num.messages': 10000,
   'compression.type': 'lz4',
   'message.timeout.ms': 8000,

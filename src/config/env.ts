@@ -29,6 +29,17 @@ export const WorkerEnvSchema = v.object({
   INLET_DELIVERY_TIMEOUT_MS: positiveInt('8000'),
   /** librdkafka's local queue bound; when full, ingest answers 503 instead of buffering without limit. */
   INLET_PRODUCER_QUEUE_MAX_MESSAGES: positiveInt('200000'),
+  /**
+   * librdkafka `linger.ms`, the wait for a batch to fill. Every push waits it out, so it caps what
+   * few connections get; under load batches fill while earlier ones are in flight, and a shorter
+   * wait only sends more, smaller requests (bench: 0.5 ms vs 1 ms, +20-30% pushes/s at 16
+   * connections, -0-9% at 64; 0 ms: +60% at 16, -15-20% at 64).
+   */
+  INLET_PRODUCER_LINGER_MS: v.pipe(
+    v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, 'must be a number of milliseconds')), '0.5'),
+    v.transform(Number),
+    v.maxValue(900_000),
+  ),
   /** Records and bytes being written to Kafka at once; past either, ingest answers 429. */
   INLET_MAX_INFLIGHT_RECORDS: positiveInt('100000'),
   INLET_MAX_INFLIGHT_BYTES: positiveInt(String(64 * 1024 * 1024)),

@@ -58,6 +58,7 @@ export class Worker {
       brokers: env.KAFKA_BROKERS,
       deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,
       queueMaxMessages: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
+      lingerMs: env.INLET_PRODUCER_LINGER_MS,
       log,
     };
     const producer = await KafkaRecordWriter.connect(producerOptions);

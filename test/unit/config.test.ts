@@ -201,6 +201,15 @@ describe('readWorkerEnv', () => {
     expect(error.message).toContain('INLET_DELIVERY_TIMEOUT_MS: ');
   });
 
+  test('INLET_PRODUCER_LINGER_MS takes fractions of a millisecond and rejects anything else', () => {
+    expect(readWorkerEnv({}).INLET_PRODUCER_LINGER_MS).toBe(0.5);
+    expect(readWorkerEnv({ INLET_PRODUCER_LINGER_MS: '0' }).INLET_PRODUCER_LINGER_MS).toBe(0);
+    expect(readWorkerEnv({ INLET_PRODUCER_LINGER_MS: '2.5' }).INLET_PRODUCER_LINGER_MS).toBe(2.5);
+    for (const linger of ['-1', 'soon', '1e3', '900001']) {
+      expect(configError(() => readWorkerEnv({ INLET_PRODUCER_LINGER_MS: linger })).message).toContain('INLET_PRODUCER_LINGER_MS: ');
+    }
+  });
+
   test('a whitespace-only or non-decimal INLET_PORT fails instead of being read as a number', () => {
     for (const port of [' ', '1e3', '0x1F']) {
       expect(configError(() => readWorkerEnv({ INLET_PORT: port })).message).toStartWith('invalid environment: INLET_PORT: must be an integer');
