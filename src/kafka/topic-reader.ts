@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from './consumer.ts';
 import { commonConfig, KafkaConsumer, type LibrdKafkaError, type Message } from './librdkafka.ts';
+import { newestShare, type Span } from './newest-share.ts';
 
 export interface TopicRange {
   topic: string;
   /** Start at the first record at or after this time (Unix ms); else at the earliest record. */
   fromTimestamp?: number;
-  /** Read at most this many of the newest records per partition. */
-  maxRecordsPerPartition?: number;
   /** Start each listed partition at this offset. */
   fromOffsets?: ReadonlyMap<number, number>;
 }
@@ -50,6 +49,16 @@ export function watermarks(consumer: InstanceType<typeof KafkaConsumer>, topic: 
   );
 }
 
+export interface ReadOptions {
+  /** Give up when no record arrives for this long (and bound each metadata call by it). */
+  timeoutMs?: number;
+  /**
+   * Read at most this many records over all ranges, the newest of each partition, shared in
+   * proportion to what each partition holds past its start.
+   */
+  maxRecords?: number;
+}
+
 /**
  * Reads topics from a start position up to the end offsets seen when the read began, outside any
  * consumer group: the way a worker restores state kept in Kafka (source offsets, recent ids).
@@ -58,7 +67,7 @@ export async function readTopics(
   brokers: string,
   ranges: readonly TopicRange[],
   onRecord: (record: ReadRecord) => void,
-  { timeoutMs = 60_000 } = {},
+  { timeoutMs = 60_000, maxRecords }: ReadOptions = {},
 ): Promise<void> {
   if (ranges.length === 0) return;
   const consumer = new KafkaConsumer(
@@ -76,14 +85,12 @@ export async function readTopics(
     const metadata = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) =>
       consumer.getMetadata({ timeout: timeoutMs }, cb),
     );
-    const assignments: { topic: string; partition: number; offset: number }[] = [];
-    const remaining = new Map<string, number>(); // partition -> last offset to read
+    let spans: Span[] = [];
     for (const range of ranges) {
       const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
       for (const { id: partition } of partitions) {
         const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
         let start = Math.max(lowOffset, range.fromOffsets?.get(partition) ?? lowOffset);
-        if (range.maxRecordsPerPartition !== undefined) start = Math.max(start, highOffset - range.maxRecordsPerPartition);
         if (range.fromTimestamp !== undefined) {
           const [byTime] = await whileSettling(
             () => promised<{ offset: number }[]>((cb) => consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb)),
@@ -92,20 +99,23 @@ export async function readTopics(
           // -1: no record that recent in this partition.
           start = byTime && byTime.offset >= 0 ? Math.max(start, byTime.offset) : highOffset;
         }
-        if (start >= highOffset) continue;
-        assignments.push({ topic: range.topic, partition, offset: start });
-        remaining.set(`${range.topic}/${partition}`, highOffset - 1);
+        if (start < highOffset) spans.push({ topic: range.topic, partition, start, end: highOffset });
       }
     }
-    if (assignments.length === 0) return;
+    if (maxRecords !== undefined) spans = newestShare(spans, maxRecords);
+    if (spans.length === 0) return;
+    const assignments = spans.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.start }));
+    const remaining = new Map(spans.map((s) => [`${s.topic}/${s.partition}`, s.end - 1])); // partition -> last offset to read
     const lastOffsets = new Map(remaining);
     // EOF events fire while a batch is fetched, before its callback: they only end the loop.
     consumer.on('partition.eof', (eof: { topic: string; partition: number }) => remaining.delete(`${eof.topic}/${eof.partition}`));
     consumer.assign(assignments);
-    const deadline = Date.now() + timeoutMs;
+    // A long read that keeps making progress is not a timeout; a stalled one is.
+    let deadline = Date.now() + timeoutMs;
     while (remaining.size > 0) {
       if (Date.now() > deadline) throw new Error(`reading ${ranges.map((r) => r.topic).join(', ')} timed out`);
       const messages = await promised<Message[]>((cb) => consumer.consume(1000, cb));
+      if (messages.length > 0) deadline = Date.now() + timeoutMs;
       for (const m of messages) {
         const key = `${m.topic}/${m.partition}`;
         const last = lastOffsets.get(key);

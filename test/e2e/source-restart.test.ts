@@ -51,4 +51,18 @@ describe('retried deliveries after the gateway restarts', () => {
     expect(await post(third, events(40, 65))).toEqual({ accepted: 5, duplicates: 20 });
     expect(sum(await endOffsets(kafka, topic))).toBe(65);
   }, 180_000);
+
+  test('restore the newest dedupe.max.entries source offsets and no more', async () => {
+    const capped = `capped-${topic}`;
+    const spec: ConnectorSpec = { name: 'capped', config: { ...source.config, topic: capped, 'dedupe.max.entries': 20 } };
+    const launch = () => startWorker({ brokers: kafka.bootstrap, connectors: [spec], group: `restart-${capped}` }).then((w) => (running.push(w), w));
+    const first = await launch();
+    for (let i = 0; i < 60; i += 10) expect(await (await first.post('/ingest/capped', events(i, i + 10))).json()).toEqual({ accepted: 10, duplicates: 0 });
+    expect(await first.stop()).toBe(0);
+
+    const second = await launch();
+    // 40-59 are the newest 20 and are known again; 30-39 fell out of the window and are written again.
+    expect(await (await second.post('/ingest/capped', events(30, 60))).json()).toEqual({ accepted: 10, duplicates: 20 });
+    expect(sum(await endOffsets(kafka, capped))).toBe(70);
+  }, 180_000);
 });
