@@ -53,6 +53,12 @@ export const WorkerEnvSchema = v.object({
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
   /**
+   * A sink task that takes no records for this long leaves its group (librdkafka's
+   * max.poll.interval.ms). A task waiting on its database keeps taking none only until its
+   * partitions are paused, a second later, so this bounds a stuck loop, not a slow database.
+   */
+  INLET_CONSUMER_MAX_POLL_INTERVAL_MS: positiveInt('300000'),
+  /**
    * "false": this worker takes no sink tasks and only serves ingest and the API; the cluster's
    * other workers run the sinks. On one host, an ingest worker and a sink worker each get a core
    * instead of sharing one JS thread.

@@ -31,6 +31,8 @@ export interface BatchConsumerOptions {
   concurrency?: number;
   /** How soon a dead member's partitions move to the others (Kafka Connect uses 10 s). */
   sessionTimeoutMs: number;
+  /** librdkafka `max.poll.interval.ms`: a member that takes no records for this long is dropped. */
+  maxPollIntervalMs?: number;
   /**
    * Where to start each newly assigned partition. Called on every assignment, before any record
    * of the partition is handed out; partitions missing from the map start at Kafka's committed
@@ -49,6 +51,13 @@ const COMMIT_INTERVAL_MS = 1000;
 const POLL_MS = 200;
 /** A partition whose batch failed waits this long before its records are offered again. */
 const RETRY_PAUSE_MS = 1000;
+/**
+ * How long the buffer may stay full before the full partitions are paused. Under load the buffer
+ * fills and drains within milliseconds, and a pause would throw away librdkafka's prefetch; a
+ * buffer full this long means a batch is stuck (a database retrying), and the loop must go on
+ * calling consume() or librdkafka drops the member after `max.poll.interval.ms`.
+ */
+const STALL_MS = 1000;
 
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
@@ -65,6 +74,8 @@ interface Lane extends TopicPartition {
   /** Set when a batch failed: records are dropped until the loop has sought back to this offset. */
   seekTo: number | undefined;
   pausedUntil: number;
+  /** Fetching paused (librdkafka's pause) because the queue stayed full. */
+  fetchPaused: boolean;
 }
 
 /**
@@ -108,6 +119,7 @@ export class BatchConsumer {
         'fetch.wait.max.ms': 10,
         'session.timeout.ms': options.sessionTimeoutMs,
         'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
+        ...(options.maxPollIntervalMs === undefined ? {} : { 'max.poll.interval.ms': options.maxPollIntervalMs }),
         queue_non_empty_cb: this.signal.notify,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
           const op = () => this.rebalance(error.code, assignment);
@@ -122,6 +134,8 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
+    // Errors the client recovers from by itself are only logged (a poll interval exceeded is one).
+    this.consumer.on('event.error', (error: LibrdKafkaError) => this.log(`consumer: ${error.message}`));
     await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
     // Take only what is already fetched, and wait on the queue's signal instead (see QueueSignal).
     this.consumer.setDefaultConsumeTimeout(0);
@@ -153,7 +167,7 @@ export class BatchConsumer {
       }
     }
     for (const tp of assignment) {
-      this.lanes.set(partitionKey(tp), { topic: tp.topic, partition: tp.partition, queue: [], running: undefined, seekTo: undefined, pausedUntil: 0 });
+      this.lanes.set(partitionKey(tp), { topic: tp.topic, partition: tp.partition, queue: [], running: undefined, seekTo: undefined, pausedUntil: 0, fetchPaused: false });
     }
     this.consumer.incrementalAssign(
       assignment.map((tp) => {
@@ -170,6 +184,8 @@ export class BatchConsumer {
       lane.queue = [];
       this.lanes.delete(partitionKey(lane));
     }
+    // A partition handed back paused would stay paused for its next owner in this process.
+    this.setFetching(lanes.filter((lane) => lane.fetchPaused), true);
     await Promise.all(lanes.map((lane) => lane.running));
     // The new owner starts from the database's offsets; a late commit here would only move the
     // lag figure backwards.
@@ -188,9 +204,18 @@ export class BatchConsumer {
     while (this.running) {
       for (let op = this.pending.shift(); op; op = this.pending.shift()) await op();
       for (const lane of this.lanes.values()) if (lane.seekTo !== undefined) await this.seekBack(lane, lane.seekTo);
+      this.setFetching([...this.lanes.values()].filter((lane) => lane.fetchPaused && lane.queue.length < this.options.maxBatchSize), true);
       if (this.buffered() >= this.options.maxBatchSize * (this.concurrency + 1)) {
-        await new Promise<void>((resolve) => (this.wakeLoop = resolve));
-        continue;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const woken = await new Promise<boolean>((resolve) => {
+          this.wakeLoop = () => resolve(true);
+          timer = setTimeout(() => resolve(false), STALL_MS);
+        });
+        clearTimeout(timer);
+        if (woken) continue;
+        this.wakeLoop = undefined;
+        this.setFetching([...this.lanes.values()].filter((lane) => !lane.fetchPaused && lane.queue.length >= this.options.maxBatchSize), false);
+        if (this.buffered() >= this.options.maxBatchSize * (this.concurrency + 1)) continue;
       }
       let messages: Message[];
       this.signal.reset();
@@ -210,10 +235,28 @@ export class BatchConsumer {
     }
   }
 
+  /** Records waiting in lanes that still fetch; a paused lane's records cannot grow. */
   private buffered(): number {
     let n = 0;
-    for (const lane of this.lanes.values()) n += lane.queue.length;
+    for (const lane of this.lanes.values()) if (!lane.fetchPaused) n += lane.queue.length;
     return n;
+  }
+
+  /**
+   * Pauses or resumes fetching for lanes, between consume calls. A paused partition's records
+   * already fetched are dropped by librdkafka, and fetching resumes after the last record handed
+   * out, so nothing is skipped.
+   */
+  private setFetching(lanes: Lane[], fetching: boolean): void {
+    if (lanes.length === 0) return;
+    const partitions = lanes.map((lane) => ({ topic: lane.topic, partition: lane.partition }));
+    try {
+      if (fetching) this.consumer.resume(partitions);
+      else this.consumer.pause(partitions);
+      for (const lane of lanes) lane.fetchPaused = !fetching;
+    } catch (error) {
+      this.log(`${fetching ? 'resuming' : 'pausing'} ${partitions.map(partitionKey).join(', ')} failed: ${(error as Error).message}`);
+    }
   }
 
   /** Starts a batch on each idle lane with records, up to `concurrency` at once. */

@@ -151,6 +151,7 @@ export class Herder {
       workerId,
       defaultDbUrl: env.INLET_DB_URL,
       sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
+      maxPollIntervalMs: env.INLET_CONSUMER_MAX_POLL_INTERVAL_MS,
       runsTasks: env.INLET_SINK_TASKS,
       statuses,
       afterDbCommit,

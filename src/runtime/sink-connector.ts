@@ -16,6 +16,7 @@ export interface SinkConnectorDeps {
   workerId: string;
   defaultDbUrl: string;
   sessionTimeoutMs: number;
+  maxPollIntervalMs?: number;
   /** False on a worker that takes no sink tasks (INLET_SINK_TASKS=false): it never joins the slot group. */
   runsTasks: boolean;
   statuses: StatusStore;
@@ -118,6 +119,7 @@ export class SinkConnectorRuntime {
       brokers: this.deps.brokers,
       workerId: this.deps.workerId,
       sessionTimeoutMs: this.deps.sessionTimeoutMs,
+      maxPollIntervalMs: this.deps.maxPollIntervalMs,
       writer: this.deps.producer,
       transforms: this.deps.transforms,
       afterDbCommit: this.deps.afterDbCommit,

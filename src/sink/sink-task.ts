@@ -28,6 +28,7 @@ export interface SinkTaskOptions {
   brokers: string;
   workerId: string;
   sessionTimeoutMs: number;
+  maxPollIntervalMs?: number;
   /** Writes dead-lettered records (the worker's producer); needed with a DLQ topic. */
   writer?: RecordWriter;
   transforms?: RecordTransform;
@@ -82,6 +83,7 @@ export class SinkTask {
       // and another transaction runs (bench: the worker sat idle 55% of a drain one at a time).
       concurrency: PARTITIONS_AT_ONCE,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      maxPollIntervalMs: options.maxPollIntervalMs,
       startPositions: (partitions) => this.startPositions(partitions),
       onRevoked: (partitions) => partitions.forEach((tp) => this.positions.delete(partitionKey(tp))),
       handleBatch: (batch) => this.apply(batch),
