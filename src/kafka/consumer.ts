@@ -1,4 +1,5 @@
 import { QueueSignal } from './queue-signal.ts';
+import { textHeaders } from './text-headers.ts';
 import { promised } from './topic-reader.ts';
 import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type Message, type NativeConsumer } from './librdkafka.ts';
 
@@ -62,9 +63,7 @@ const STALL_MS = 1000;
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
 function toRecord(m: Message): ConsumedRecord {
-  const headers: Record<string, string> = {};
-  for (const header of m.headers ?? []) for (const name in header) headers[name] ??= header[name]!.toString();
-  return { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers };
+  return { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers: textHeaders(m) };
 }
 
 /** One assigned partition: the records fetched for it and the batch being handled, if any. */
