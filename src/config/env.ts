@@ -79,5 +79,10 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
   );
   const result = v.safeParse(WorkerEnvSchema, picked);
   if (!result.success) throw new ConfigError(`invalid environment: ${formatIssues(toFieldIssues(result.issues))}`);
+  const { INLET_CONSUMER_MAX_POLL_INTERVAL_MS: maxPoll, INLET_CONSUMER_SESSION_TIMEOUT_MS: session } = result.output;
+  // librdkafka refuses it too, but only when a sink task starts, long after the worker is up.
+  if (maxPoll < session) {
+    throw new ConfigError(`invalid environment: INLET_CONSUMER_MAX_POLL_INTERVAL_MS: must be at least INLET_CONSUMER_SESSION_TIMEOUT_MS (${session})`);
+  }
   return result.output;
 }

@@ -210,6 +210,12 @@ describe('readWorkerEnv', () => {
     }
   });
 
+  test('a max poll interval shorter than the session timeout fails naming both', () => {
+    const error = configError(() => readWorkerEnv({ INLET_CONSUMER_SESSION_TIMEOUT_MS: '10000', INLET_CONSUMER_MAX_POLL_INTERVAL_MS: '9000' }));
+    expect(error.message).toBe('invalid environment: INLET_CONSUMER_MAX_POLL_INTERVAL_MS: must be at least INLET_CONSUMER_SESSION_TIMEOUT_MS (10000)');
+    expect(readWorkerEnv({ INLET_CONSUMER_SESSION_TIMEOUT_MS: '6000', INLET_CONSUMER_MAX_POLL_INTERVAL_MS: '7000' }).INLET_CONSUMER_MAX_POLL_INTERVAL_MS).toBe(7000);
+  });
+
   test('a whitespace-only or non-decimal INLET_PORT fails instead of being read as a number', () => {
     for (const port of [' ', '1e3', '0x1F']) {
       expect(configError(() => readWorkerEnv({ INLET_PORT: port })).message).toStartWith('invalid environment: INLET_PORT: must be an integer');
