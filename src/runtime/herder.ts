@@ -136,7 +136,12 @@ export class Herder {
       this.deps.env.KAFKA_BROKERS,
       source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })),
     );
-    if (!existing) await restoreSources(this.deps.env.KAFKA_BROKERS, [source], this.deps.writer, this.deps.offsets);
+    if (!existing) {
+      const started = Date.now();
+      const { restored } = await restoreSources(this.deps.env.KAFKA_BROKERS, [source], this.deps.writer, this.deps.offsets);
+      // The restore holds the worker's start: say what took the time when it is worth saying.
+      if (restored > 0) this.deps.log(`connector ${name}: ${restored} recent source offsets restored from Kafka in ${Date.now() - started} ms`);
+    }
     this.sources.set(name, { source, config, state, properties: key });
   }
 

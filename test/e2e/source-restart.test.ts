@@ -63,6 +63,7 @@ describe('retried deliveries after the gateway restarts', () => {
     const second = await launch();
     // 40-59 are the newest 20 and are known again; 30-39 fell out of the window and are written again.
     expect(await (await second.post('/ingest/capped', events(30, 60))).json()).toEqual({ accepted: 10, duplicates: 20 });
+    expect(second.output()).toContain('connector capped: 20 recent source offsets restored from Kafka in ');
     expect(sum(await endOffsets(kafka, capped))).toBe(70);
   }, 180_000);
 });
