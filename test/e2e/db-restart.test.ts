@@ -59,8 +59,12 @@ describe('the database dropping the sink mid-stream', () => {
       const [row] = (await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(kwh)::bigint AS kwh FROM readings')) ?? [];
       return row && Number(row.n) === EVENTS && Number(row.kwh) === expected;
     }, { timeoutMs: 90_000, intervalMs: 500 });
-    const status = (await (await fetch(`${worker.url}/connectors/meter-sink/status`)).json()) as { tasks: { state: string }[] };
-    expect(status.tasks[0]!.state).toBe('RUNNING');
+    // Task states are published once a second through the status topic: the last commit's
+    // RETRYING -> RUNNING reaches the REST API a moment after its rows reach the table.
+    await waitFor('the task RUNNING again', async () => {
+      const status = (await (await fetch(`${worker.url}/connectors/meter-sink/status`)).json()) as { tasks: { state: string }[] };
+      return status.tasks[0]?.state === 'RUNNING';
+    }, { timeoutMs: 10_000, intervalMs: 200 });
     expect(states.has('FAILED')).toBe(false);
   }, 240_000);
 });
