@@ -16,8 +16,8 @@ export interface ProducerOptions {
   /** librdkafka `message.timeout.ms`: a record not acknowledged by then fails its request. */
   deliveryTimeoutMs: number;
   queueMaxMessages: number;
-  /** librdkafka `linger.ms`; the worker's default is INLET_PRODUCER_LINGER_MS's. */
-  lingerMs?: number;
+  /** librdkafka `linger.ms` (INLET_PRODUCER_LINGER_MS). */
+  lingerMs: number;
   connectTimeoutMs?: number;
   log?: (message: string) => void;
 }
@@ -75,7 +75,7 @@ export async function connectProducer(options: ProducerOptions, extra: Record<st
     ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
     'enable.idempotence': true,
     acks: -1,
-    'linger.ms': options.lingerMs ?? 0.5,
+    'linger.ms': options.lingerMs,
     'batch.num.messages': 10000,
     'compression.type': 'lz4',
     'message.timeout.ms': options.deliveryTimeoutMs,
