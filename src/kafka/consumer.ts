@@ -1,5 +1,5 @@
 import { QueueSignal } from './queue-signal.ts';
-import { textHeaders } from './text-headers.ts';
+import { toConsumedRecord } from './message-record.ts';
 import { promised } from './topic-reader.ts';
 import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type Message, type NativeConsumer } from './librdkafka.ts';
 
@@ -61,10 +61,6 @@ const RETRY_PAUSE_MS = 1000;
 const STALL_MS = 1000;
 
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
-
-function toRecord(m: Message): ConsumedRecord {
-  return { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers: textHeaders(m) };
-}
 
 /** One assigned partition: the records fetched for it and the batch being handled, if any. */
 interface Lane extends TopicPartition {
@@ -268,7 +264,7 @@ export class BatchConsumer {
       if (lane.running || lane.queue.length === 0 || lane.pausedUntil > now) continue;
       const taken = lane.queue.splice(0, this.options.maxBatchSize);
       busy++;
-      lane.running = this.handle(lane, taken.map(toRecord)).finally(() => {
+      lane.running = this.handle(lane, taken.map(toConsumedRecord)).finally(() => {
         lane.running = undefined;
         this.dispatch();
         this.wake();

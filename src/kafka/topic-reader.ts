@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from './consumer.ts';
 import { commonConfig, KafkaConsumer, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
-import { textHeaders } from './text-headers.ts';
+import { toConsumedRecord } from './message-record.ts';
 
 export interface TopicRange {
   topic: string;
@@ -37,7 +37,7 @@ export async function whileSettling<T>(fn: () => Promise<T>, timeoutMs: number):
 
 /** A message of the low-level consumer as a record with text headers. */
 export function toReadRecord(m: Message): ReadRecord {
-  return { topic: m.topic, partition: m.partition, offset: m.offset, key: (m.key as Buffer | null | undefined) ?? null, value: m.value ?? null, headers: textHeaders(m), timestamp: m.timestamp ?? 0 };
+  return { ...toConsumedRecord(m), timestamp: m.timestamp ?? 0 };
 }
 
 /** Low and high watermarks of a partition, waiting out a young topic's leader election. */

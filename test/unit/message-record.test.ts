@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { textHeaders } from '../../src/kafka/text-headers.ts';
+import { textHeaders } from '../../src/kafka/message-record.ts';
 
 describe('textHeaders', () => {
   test('decodes each header value as text', () => {
