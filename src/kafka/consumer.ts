@@ -200,7 +200,7 @@ export class BatchConsumer {
       for (let op = this.pending.shift(); op; op = this.pending.shift()) await op();
       for (const lane of this.lanes.values()) if (lane.seekTo !== undefined) await this.seekBack(lane, lane.seekTo);
       this.setFetching([...this.lanes.values()].filter((lane) => lane.fetchPaused && lane.queue.length < this.options.maxBatchSize), true);
-      if (this.buffered() >= this.options.maxBatchSize * (this.concurrency + 1)) {
+      if (this.bufferFull()) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const woken = await new Promise<boolean>((resolve) => {
           this.wakeLoop = () => resolve(true);
@@ -210,7 +210,7 @@ export class BatchConsumer {
         if (woken) continue;
         this.wakeLoop = undefined;
         this.setFetching([...this.lanes.values()].filter((lane) => !lane.fetchPaused && lane.queue.length >= this.options.maxBatchSize), false);
-        if (this.buffered() >= this.options.maxBatchSize * (this.concurrency + 1)) continue;
+        if (this.bufferFull()) continue;
       }
       let messages: Message[];
       this.signal.reset();
@@ -230,11 +230,11 @@ export class BatchConsumer {
     }
   }
 
-  /** Records waiting in lanes that still fetch; a paused lane's records cannot grow. */
-  private buffered(): number {
+  /** Whether lanes that still fetch hold a batch for each running one and one more; a paused lane's records cannot grow. */
+  private bufferFull(): boolean {
     let n = 0;
     for (const lane of this.lanes.values()) if (!lane.fetchPaused) n += lane.queue.length;
-    return n;
+    return n >= this.options.maxBatchSize * (this.concurrency + 1);
   }
 
   /**
