@@ -2,6 +2,15 @@ import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from './issues.ts';
 import { databaseUrl } from './settings.ts';
 
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const digits = v.pipe(v.string(), v.regex(/^\d+$/, 'must be an integer'));
 
 const port = (fallback: string) =>
@@ -50,6 +59,14 @@ export const WorkerEnvSchema = v.object({
   INLET_GROUP_ID: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{1,200}$/, 'may hold only letters, digits, ".", "_" and "-"')), 'inlet'),
   /** When set, the REST API requires `Authorization: Bearer <token>` (ingest keeps its own auth). */
   INLET_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  /**
+   * `${env:NAME}` in a config sent through the REST API reads only variables whose whole name
+   * matches this regex (Kafka Connect's EnvVarConfigProvider `allowlist.pattern`); unset, none.
+   * The connectors file (the operator's) reads any.
+   */
+  INLET_CONFIG_ENV_ALLOWLIST: v.optional(v.pipe(v.string(), v.check(isRegex, 'must be a valid regular expression'))),
+  /** SQLite files a config sent through the REST API names must lie in this folder (INLET_DB_URL need not). */
+  INLET_DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), 'data'),
   /** A dead worker's sink partitions move to the others after this long without heartbeats. */
   INLET_CONSUMER_SESSION_TIMEOUT_MS: positiveInt('10000'),
   /**

@@ -1,5 +1,6 @@
 // Setting types shared by every connector's schema.
 import * as v from 'valibot';
+import { hasHiddenUrlPassword, HIDDEN } from './secrets.ts';
 
 // Connect configs are string maps; JSON files also carry numbers and booleans. Both are accepted.
 export const intSetting = (min: number) =>
@@ -30,4 +31,5 @@ export const connectorName = v.pipe(
 export const databaseUrl = v.pipe(
   v.string(),
   v.regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://'),
+  v.check((url) => !hasHiddenUrlPassword(url), `has the redaction placeholder ${HIDDEN} as its password`),
 );

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ConnectorConfigSchema, type ConnectorConfig } from './connector-config.ts';
 import { toFieldIssues, type FieldIssue } from './issues.ts';
-import { processEnv, resolveSecretReferences, type Environment } from './secrets.ts';
+import { processEnv, redactValue, resolveSecretReferences, type EnvAccess, type Environment } from './secrets.ts';
 import { connectorName } from './settings.ts';
 import { transformKeyIssues } from '../transforms/index.ts';
 import { isSinkConfig, SinkConfigSchemas } from './sinks.ts';
@@ -12,12 +12,13 @@ export type ConnectorCheck = { ok: true; config: ConnectorConfig } | { ok: false
 /**
  * Checks one connector's config as the REST API receives it (a string map, `${env:…}` secrets
  * unresolved) and as a worker applies it from the config topic; issues are addressed by key.
+ * `allowed` says which variables the config may read (all, unless it came through the REST API).
  */
-export function checkConnectorConfig(properties: unknown, env: Environment = processEnv()): ConnectorCheck {
+export function checkConnectorConfig(properties: unknown, env: Environment = processEnv(), allowed?: EnvAccess): ConnectorCheck {
   if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
     return { ok: false, issues: [{ path: '', message: 'config must be a JSON object' }] };
   }
-  const secrets = resolveSecretReferences(properties as Record<string, unknown>, env);
+  const secrets = resolveSecretReferences(properties as Record<string, unknown>, env, allowed);
   if (secrets.issues.length > 0) return { ok: false, issues: secrets.issues };
   const result = v.safeParse(ConnectorConfigSchema, secrets.config);
   const issues = result.success ? [] : toFieldIssues(result.issues);
@@ -45,16 +46,18 @@ export function connectorPlugins(): { class: string; type: 'source' | 'sink' }[]
 
 /**
  * Per-key report for Connect's validate endpoint: every key the plugin knows and every key given,
- * each with its value and errors. Undefined when no plugin has that class.
+ * each with its value (secrets and URL passwords redacted, as Connect shows PASSWORD values) and
+ * errors. Undefined when no plugin has that class.
  */
 export function validateConnectorConfig(
   pluginClass: string,
   properties: Record<string, unknown>,
   env: Environment = processEnv(),
+  allowed?: EnvAccess,
 ): { name: string; value: string | null; errors: string[] }[] | undefined {
   const schema = PLUGIN_SCHEMAS.find((s) => s.entries['connector.class'].literal === pluginClass);
   if (!schema) return undefined;
-  const check = checkConnectorConfig({ ...properties, 'connector.class': pluginClass }, env);
+  const check = checkConnectorConfig({ ...properties, 'connector.class': pluginClass }, env, allowed);
   const errors = new Map<string, string[]>();
   if (!check.ok) {
     for (const issue of check.issues) {
@@ -64,7 +67,7 @@ export function validateConnectorConfig(
   }
   const keys = [...new Set([...Object.keys(schema.entries), ...Object.keys(properties), ...errors.keys()])];
   return keys.map((name) => {
-    const value = name === 'connector.class' ? pluginClass : properties[name];
+    const value = name === 'connector.class' ? pluginClass : redactValue(name, properties[name]);
     return {
       name,
       value: value === undefined || value === null ? null : Array.isArray(value) ? value.join(',') : String(value),

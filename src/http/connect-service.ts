@@ -52,7 +52,10 @@ export interface ConnectService {
   status(name: string): ConnectorStatusView | undefined;
   /** Throws ConnectError 409 if the name is taken, 400 if the config is invalid. */
   create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo>;
+  /** Values sent back as GET shows them (`[hidden]`) keep the stored ones. */
   putConfig(name: string, config: Record<string, unknown>): Promise<{ created: boolean; info: ConnectorInfo }>;
+  /** Merges `patch` into the stored config (null removes a key); 404 if there is none. */
+  patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo>;
   remove(name: string): Promise<void>;
   setTargetState(name: string, state: TargetStateName): Promise<void>;
   restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<void>;

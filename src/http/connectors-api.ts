@@ -96,14 +96,8 @@ export function connectorsApi(service: ConnectService) {
 
   app.patch('/connectors/:name/config', async (c) => {
     const name = c.req.param('name');
-    const current = found(name).config;
-    const patch = await jsonBody(c, ConfigMap);
-    const merged: Record<string, unknown> = { ...current };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete merged[key];
-      else merged[key] = value;
-    }
-    return c.json((await service.putConfig(name, merged)).info);
+    found(name);
+    return c.json(await service.patchConfig(name, await jsonBody(c, ConfigMap)));
   });
 
   app.get('/connectors/:name/status', (c) => {

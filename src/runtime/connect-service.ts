@@ -3,9 +3,13 @@ import {
   checkConnectorName,
   connectorPlugins,
   formatIssues,
-  redactSecrets,
+  keepStoredValues,
+  restEnvAccess,
+  shownValue,
   validateConnectorConfig,
+  type FieldIssue,
 } from '../config/index.ts';
+import { sqliteOutsideDataDir } from '../db/index.ts';
 import {
   ConnectError,
   type ConnectService,
@@ -27,18 +31,22 @@ export interface WorkerConnectServiceDeps {
   statuses: StatusStore;
   offsets: SourceOffsetStore;
   herder: Herder;
+  /** Variables a config sent through the API may read with `${env:…}` (INLET_CONFIG_ENV_ALLOWLIST). */
+  envAllowlisted: (variable: string) => boolean;
+  /** Where SQLite files named by a config sent through the API must lie (INLET_DATA_DIR). */
+  dataDir: string;
 }
 
 const PLUGINS = connectorPlugins();
 const typeOf = (properties: Record<string, unknown>) =>
   PLUGINS.find((p) => p.class === properties['connector.class'])?.type ?? 'source';
 
-/** Connect's config maps hold strings; lists are comma-separated, secrets hidden. */
+/** Connect's config maps hold strings; lists are comma-separated, secrets and URL passwords hidden. */
 function stringMap(name: string, properties: Record<string, unknown>): Record<string, string> {
   const view: Record<string, string> = { name };
-  for (const [key, value] of Object.entries(redactSecrets(properties))) {
-    if (value === undefined || value === null) continue;
-    view[key] = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : String(value);
+  for (const [key, value] of Object.entries(properties)) {
+    const shown = shownValue(key, value);
+    if (shown !== undefined) view[key] = shown;
   }
   return view;
 }
@@ -84,11 +92,25 @@ export class WorkerConnectService implements ConnectService {
     return { name, connector, tasks, type };
   }
 
-  private checked(name: string, config: Record<string, unknown>): Record<string, unknown> {
+  /** Where a `connection.url` the request sets would open a SQLite file outside the data folder. */
+  private dataDirIssues(url: unknown): FieldIssue[] {
+    const problem = typeof url === 'string' ? sqliteOutsideDataDir(url, this.deps.dataDir) : undefined;
+    return problem ? [{ path: 'connection.url', message: problem }] : [];
+  }
+
+  /**
+   * The properties to store for a config the API received: values sent back as GET shows them keep
+   * the stored ones (`stored`), and what the request sets may read only allowlisted variables and
+   * open SQLite files only in the data folder. The config topic itself is the operator's, trusted.
+   */
+  private checked(name: string, config: Record<string, unknown>, stored?: Record<string, unknown>): Record<string, unknown> {
     const nameIssues = checkConnectorName(name);
     if (nameIssues.length > 0) throw new ConnectError(400, formatIssues(nameIssues));
-    const { name: _, ...properties } = config;
-    const check = checkConnectorConfig(properties);
+    const { name: _, ...requested } = config;
+    const { properties, given, issues } = keepStoredValues(requested, stored);
+    if (given.has('connection.url')) issues.push(...this.dataDirIssues(properties['connection.url']));
+    if (issues.length > 0) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(issues)}`);
+    const check = checkConnectorConfig(properties, undefined, restEnvAccess(given, this.deps.envAllowlisted));
     if (!check.ok) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(check.issues)}`);
     return properties;
   }
@@ -103,11 +125,23 @@ export class WorkerConnectService implements ConnectService {
   }
 
   async putConfig(name: string, config: Record<string, unknown>) {
-    const properties = this.checked(name, config);
-    const created = !this.deps.configs.properties(name);
+    const stored = this.deps.configs.properties(name);
+    const properties = this.checked(name, config, stored);
     await this.deps.configs.put(name, properties);
     await this.deps.herder.settled();
-    return { created, info: this.info(name)! };
+    return { created: !stored, info: this.info(name)! };
+  }
+
+  async patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo> {
+    const stored = this.deps.configs.properties(name);
+    if (!stored) throw new ConnectError(404, `Connector ${name} not found`);
+    // Merged into the stored config, not into what GET shows: secrets the patch leaves alone stay.
+    const merged: Record<string, unknown> = { ...stored };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    return (await this.putConfig(name, merged)).info;
   }
 
   async remove(name: string): Promise<void> {
@@ -194,6 +228,10 @@ export class WorkerConnectService implements ConnectService {
   }
 
   validate(pluginClass: string, config: Record<string, unknown>) {
-    return validateConnectorConfig(pluginClass, config);
+    // Nothing is stored behind a config being validated: every value is the request's own.
+    const report = validateConnectorConfig(pluginClass, config, undefined, this.deps.envAllowlisted);
+    const url = report?.find((entry) => entry.name === 'connection.url');
+    if (url) url.errors.push(...this.dataDirIssues(config['connection.url']).map((issue) => issue.message));
+    return report;
   }
 }

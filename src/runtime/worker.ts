@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { WorkerEnv } from '../config/index.ts';
+import { envAllowlist, redactUrlPasswords, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
 import { KafkaRecordWriter, TransactionalRecordWriter } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceWriter } from '../source/index.ts';
@@ -52,7 +52,9 @@ export class Worker {
 
   static async start(options: WorkerOptions): Promise<Worker> {
     const { env } = options;
-    const log = options.log ?? console.error;
+    const write = options.log ?? console.error;
+    // Driver errors may quote a database URL: no log line carries its password.
+    const log = (message: string) => write(redactUrlPasswords(message));
     const id = `${hostname()}:${env.INLET_PORT}`;
     const producerOptions = {
       brokers: env.KAFKA_BROKERS,
@@ -118,6 +120,8 @@ export class Worker {
       statuses: this.statuses,
       offsets: this.offsets,
       herder: this.herder,
+      envAllowlisted: envAllowlist(this.options.env.INLET_CONFIG_ENV_ALLOWLIST),
+      dataDir: this.options.env.INLET_DATA_DIR,
     });
     return createApp({
       version: VERSION,

@@ -53,6 +53,8 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
       INLET_CONFIG: configPath,
       INLET_DB_URL: launch.dbUrl ?? `sqlite:${join(dir, 'inlet.db')}`,
       INLET_GROUP_ID: launch.group ?? `test-${crypto.randomUUID()}`,
+      // Tests keep their databases in temporary folders, which connectors made through the API name.
+      INLET_DATA_DIR: tmpdir(),
       ...launch.env,
     },
     stdin: 'ignore',
