@@ -23,6 +23,10 @@ export function crossKeyIssues(config: Readonly<Record<string, unknown>>): KeyIs
     if (config['primary.key.mode'] === 'record_value' && keyFields.length === 0) {
       issues.push({ key: 'primary.key.fields', message: 'is required when primary.key.mode is record_value' });
     }
+    const routedByContent = typeof config['table.name.format'] === 'string' && config['table.name.format'].includes('${source.');
+    if (routedByContent && ((config['table.include.list'] as readonly string[] | undefined) ?? []).length === 0) {
+      issues.push({ key: 'table.include.list', message: 'is required when table.name.format holds ${source.…}: the records then name their table, so list the tables they may write' });
+    }
     if (config['primary.key.mode'] === 'none' && keyFields.length > 0) {
       issues.push({ key: 'primary.key.fields', message: 'must be empty when primary.key.mode is none (rows are appended without a key)' });
     }

@@ -15,6 +15,28 @@ export const DatabaseSinkConfigSchema = v.object({
     ),
     '${topic}',
   ),
+  /**
+   * Tables this connector may write: exact names or regular expressions that match the whole name.
+   * Required when table.name.format holds `${source.*}`, since the records then pick the table.
+   */
+  'table.include.list': v.optional(
+    v.pipe(
+      anyListSetting,
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!dataset.typed) return;
+        for (const pattern of dataset.value) {
+          try {
+            tableNamePattern(pattern);
+          } catch (error) {
+            addIssue({ message: `"${pattern}" is not a valid regular expression (${(error as Error).message})` });
+          }
+        }
+      }),
+    ),
+    [],
+  ),
+  /** Most columns Inlet lets a table grow to; a record that needs more is errant. */
+  'table.max.columns': v.optional(intSetting(1), 500),
   /** Prefixes taken off the topic before it fills `${topic}` (the first that matches), e.g. `dbserver1.inventory.`. */
   'topic.prefix.strip': v.optional(anyListSetting, []),
   /** `record_value`: key columns are value fields; `record_key`: the Kafka key; `none`: append, no key. */
@@ -42,6 +64,11 @@ export const DatabaseSinkConfigSchema = v.object({
   /** Log each record that is skipped or dead-lettered. */
   'errors.log.enable': v.optional(boolSetting, true),
 });
+
+/** One table.include.list entry as the whole-name match it stands for. */
+export function tableNamePattern(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`);
+}
 
 export type DatabaseSinkConfig = v.InferOutput<typeof DatabaseSinkConfigSchema>;
 

@@ -79,7 +79,8 @@ async function openPostgres(url: string): Promise<SinkStore> {
       client.release(failed);
     }
   };
-  return new PostgresSinkStore(db, transaction, end);
+  const { rows } = await pool.query<{ max_identifier_length: string }>('SHOW max_identifier_length');
+  return new PostgresSinkStore(db, transaction, end, Number(rows[0]?.max_identifier_length ?? 63));
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */

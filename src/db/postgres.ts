@@ -152,6 +152,8 @@ export class PostgresSinkStore implements SinkStore {
     private readonly db: NodePgDatabase,
     private readonly transaction: PgTransactionRunner,
     private readonly closeDriver: () => Promise<void>,
+    /** The server's NAMEDATALEN - 1 (63 unless built otherwise): longer names are cut short, silently. */
+    readonly maxIdentifierBytes: number,
   ) {
     this.shapes = new TableShapes(new PostgresDdl(db));
   }

@@ -17,6 +17,26 @@ export class UnknownColumnError extends Error {
   }
 }
 
+/** Adding the columns rows need would take a table past the column cap (table.max.columns). */
+export class ColumnLimitError extends Error {
+  override name = 'ColumnLimitError';
+  constructor(
+    readonly table: string,
+    /** The first field that does not fit. */
+    readonly column: string,
+    readonly maxColumns: number,
+  ) {
+    super(`field "${column}" would be column ${maxColumns + 1} of table "${table}", past table.max.columns (${maxColumns})`);
+  }
+}
+
+/** Throws ColumnLimitError when `existing` columns plus `added` ones are more than `maxColumns`. */
+function checkColumnLimit(table: string, existing: number, added: Iterable<string>, maxColumns: number | undefined): void {
+  if (maxColumns === undefined) return;
+  let count = existing;
+  for (const column of added) if (++count > maxColumns) throw new ColumnLimitError(table, column, maxColumns);
+}
+
 /** The columns of a target table, as far as Inlet needs to know them. */
 export interface TableShape {
   name: string;
@@ -162,6 +182,7 @@ export class TableShapes {
         if (!policy.autoCreate) throw new MissingTableError(`table "${table}" does not exist and auto.create is off`);
         const created = columnsOf(rows, new Map(), columnTypes);
         for (const key of keyColumns) if (!created.has(key)) created.set(key, 'text');
+        checkColumnLimit(table, 0, created.keys(), policy.maxColumns);
         await this.ddl.createTable(table, created, keyColumns);
         shape = { name: table, columns: created, keyColumns };
       }
@@ -175,7 +196,10 @@ export class TableShapes {
       if (unknown) throw new UnknownColumnError(table, unknown.column, unknown.rowIndex);
       return shape;
     }
-    for (const [column, kind] of columnsOf(rows, shape.columns, columnTypes)) {
+    const added = columnsOf(rows, shape.columns, columnTypes);
+    // Checked before any column is added: a batch refused here is retried record by record.
+    checkColumnLimit(table, shape.columns.size, added.keys(), policy.maxColumns);
+    for (const [column, kind] of added) {
       await this.ddl.addColumn(table, column, kind);
       shape.columns.set(column, kind);
     }

@@ -46,6 +46,8 @@ export interface TablePolicy {
   autoCreate: boolean;
   /** `basic`: create (if autoCreate) and add new fields as nullable columns; `none`: never alter. */
   evolution: 'none' | 'basic';
+  /** Most columns a table may have once Inlet has added what the rows need; none: the database's own limit. */
+  maxColumns?: number;
 }
 
 export interface StoredPosition {
@@ -63,11 +65,13 @@ export interface PartitionRef {
 /** What a sink needs from its database. Callers never check which dialect they have. */
 export interface SinkStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Longest table or column name the database keeps whole, in UTF-8 bytes (PostgreSQL cuts longer ones short). */
+  readonly maxIdentifierBytes: number;
   /**
    * Makes `change.table` able to take `change.rows` as `policy` allows: creates it and adds missing
    * nullable columns, never drops or narrows one. Throws MissingTableError when the table is
    * missing and may not be created, UnknownColumnError when a row has a field the table lacks and
-   * may not gain.
+   * may not gain, ColumnLimitError when gaining them would take the table past `policy.maxColumns`.
    */
   prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<void>;
   /**

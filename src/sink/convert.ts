@@ -4,6 +4,7 @@ import type { ConsumedRecord } from '../kafka/index.ts';
 import type { ErrantRecord } from './dlq.ts';
 import { toChanges } from './records.ts';
 import { ErrantRecordError, toSinkRecord, type RecordTransform, type SinkRecord } from './sink-record.ts';
+import type { TargetLimits } from './table-targets.ts';
 
 export interface Converted {
   consumed: ConsumedRecord;
@@ -29,7 +30,12 @@ const errantAt = (consumed: ConsumedRecord, stage: ErrantRecord['stage'], classN
  * Parses, transforms and plans one partition batch. A record that fails any step is set aside
  * as errant and the rest go on, so one poison record cannot hold up the others.
  */
-export function planBatch(consumed: readonly ConsumedRecord[], config: DatabaseSinkConfig, transforms?: RecordTransform): Plan {
+export function planBatch(
+  consumed: readonly ConsumedRecord[],
+  config: DatabaseSinkConfig,
+  limits: TargetLimits,
+  transforms?: RecordTransform,
+): Plan {
   const records: Converted[] = [];
   const errant: ErrantRecord[] = [];
   for (const item of consumed) {
@@ -51,7 +57,7 @@ export function planBatch(consumed: readonly ConsumedRecord[], config: DatabaseS
   // toChanges names the first record it cannot use; set it aside and plan the rest again.
   for (;;) {
     try {
-      return { records, changes: toChanges(records.map((r) => r.record), config), errant };
+      return { records, changes: toChanges(records.map((r) => r.record), config, limits), errant };
     } catch (error) {
       if (!(error instanceof ErrantRecordError)) throw error;
       const at = records.findIndex((r) => r.record.offset === error.record.offset && r.record.partition === error.record.partition);

@@ -52,7 +52,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     if (replayed >= limit) return { replayed, blocked, more: true };
     // Applied as the record it was: its original topic names its table.
     const original = { ...letter, topic: letter.headers[DLQ_HEADERS.topic] ?? letter.topic };
-    const plan = planBatch([original], options.config, options.transforms);
+    const plan = planBatch([original], options.config, options.store, options.transforms);
     const position = { topic, partition: letter.partition, nextOffset: letter.offset + 1 };
     try {
       if (plan.errant.length > 0) throw plan.errant[0]!.error;

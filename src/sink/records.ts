@@ -2,6 +2,7 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { ColumnKind, Row, TableChanges, TablePolicy } from '../db/index.ts';
 import { convertRow, rowSchemaOf, structColumns, type FieldColumn } from './connect-schema.ts';
 import { ErrantRecordError, type SinkRecord } from './sink-record.ts';
+import { TableTargets, UNLIMITED, type TargetLimits } from './table-targets.ts';
 
 export { ErrantRecordError };
 
@@ -33,9 +34,9 @@ export function tableName(
   return missing ? undefined : name;
 }
 
-/** The table policy a sink connector's config sets (auto.create, schema.evolution). */
+/** The table policy a sink connector's config sets (auto.create, schema.evolution, table.max.columns). */
 export function tablePolicy(config: DatabaseSinkConfig): TablePolicy {
-  return { autoCreate: config['auto.create'], evolution: config['schema.evolution'] };
+  return { autoCreate: config['auto.create'], evolution: config['schema.evolution'], maxColumns: config['table.max.columns'] };
 }
 
 /** What one record does to its table. */
@@ -157,6 +158,18 @@ function changeOf(record: SinkRecord, config: DatabaseSinkConfig): Change {
   }
 }
 
+/** The columns a change names: a row's fields (and the ones its schema declares) or a key's. */
+function fieldsOf(change: Change): Iterable<string> {
+  switch (change.kind) {
+    case 'upsert':
+      return new Set([...Object.keys(change.row), ...(change.columns?.keys() ?? []), ...change.keyColumns]);
+    case 'delete':
+      return Object.keys(change.key);
+    default:
+      return [];
+  }
+}
+
 /** The Debezium `source` block of a record's value, if it has one. */
 function sourceOf(record: SinkRecord): Row | undefined {
   const { payload } = unwrap(record.value);
@@ -227,10 +240,12 @@ class TableBatch {
  * leaves behind), so a delete after an upsert of a key wins, and so does an upsert after a delete;
  * with primary.key.mode=none every row is appended. Debezium envelopes are applied by their `op`;
  * any other JSON object is a row to upsert. A `{schema, payload}` value's schema types the columns.
- * Throws ErrantRecordError naming the first record that can never be applied.
+ * Throws ErrantRecordError naming the first record that can never be applied, including one that
+ * would go to a table it may not (TableTargets) or name a column the database cannot keep.
  */
-export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkConfig): TableChanges[] {
+export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkConfig, limits: TargetLimits = UNLIMITED): TableChanges[] {
   const format = config['table.name.format'];
+  const targets = new TableTargets(config, limits);
   const needsSource = format.includes('${source.');
   const tables = new Map<string, TableBatch>();
   for (const record of records) {
@@ -240,6 +255,7 @@ export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkCo
     if (needsSource && (record.value === null || record.value === undefined)) continue;
     const table = tableName(format, record.topic, { source: sourceOf(record), stripPrefixes: config['topic.prefix.strip'] });
     if (table === undefined) throw new ErrantRecordError(record, `table.name.format ${format} needs a Debezium source block the record does not have`);
+    targets.check(record, table, fieldsOf(change));
     let batch = tables.get(table);
     if (!batch) tables.set(table, (batch = new TableBatch()));
     batch.apply(record, change);

@@ -124,7 +124,7 @@ export class SinkTask {
     const end: StoredPosition = { topic: batch.topic, partition: batch.partition, nextOffset: consumed[consumed.length - 1]!.offset + 1 };
     const { config } = this.options;
     try {
-      const plan = planBatch(consumed, config, this.options.transforms);
+      const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
       await this.setAside(plan.errant);
       try {
         await this.commit(plan.changes, end);
@@ -170,7 +170,7 @@ export class SinkTask {
     for (const { consumed, record } of records) {
       const position = { ...end, nextOffset: consumed.offset + 1 };
       try {
-        await this.commit(toChanges([record], this.options.config), position);
+        await this.commit(toChanges([record], this.options.config, this.options.store), position);
       } catch (error) {
         if (!isRecordProblem(error)) throw error;
         const reason = `cannot be applied: ${rootCause(error as Error).message}`;

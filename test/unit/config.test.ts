@@ -48,6 +48,8 @@ describe('parseConnectorsJson', () => {
         topics: ['orders'],
         'primary.key.fields': ['id'],
         'table.name.format': '${topic}',
+        'table.include.list': [],
+        'table.max.columns': 500,
         'primary.key.mode': 'record_value',
         'topic.prefix.strip': [],
         'schema.evolution': 'basic',
