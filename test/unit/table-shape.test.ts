@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { chunkRows, columnsOf, inferKind, MissingTableError, TableShapes, toColumnValue, type TableDdl } from '../../src/db/table-shape.ts';
+import { chunkRows, ColumnLimitError, columnsOf, inferKind, MissingTableError, TableShapes, toColumnValue, type TableDdl } from '../../src/db/table-shape.ts';
 import type { ColumnKind } from '../../src/db/types.ts';
 
 describe('chunkRows', () => {
@@ -127,6 +127,22 @@ class RecordingDdl implements TableDdl {
 }
 
 describe('TableShapes', () => {
+  test('a table never grows past maxColumns: the first field that does not fit is named and no column of the batch is added', async () => {
+    const ddl = new RecordingDdl();
+    const shapes = new TableShapes(ddl);
+    const policy = { autoCreate: true, evolution: 'basic', maxColumns: 3 } as const;
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, a: 1 }] }, policy);
+    const refused = shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, b: 1 }, { id: 3, c: 1, d: 1 }] }, policy);
+    await expect(refused).rejects.toBeInstanceOf(ColumnLimitError);
+    await expect(refused).rejects.toMatchObject({ column: 'c', message: 'field "c" would be column 4 of table "orders", past table.max.columns (3)' });
+    expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer, a integer) key (id)']);
+    // What fits still goes in; a new table wider than the cap is never created.
+    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, b: 1 }] }, policy);
+    expect([...shapes.get('orders')!.columns.keys()]).toEqual(['id', 'a', 'b']);
+    await expect(shapes.prepare({ table: 'wide', keyColumns: ['id'], rows: [{ id: 1, a: 1, b: 2, c: 3 }] }, policy)).rejects.toMatchObject({ column: 'c' });
+    expect(ddl.tables.has('wide')).toBe(false);
+  });
+
   test('creates a missing table from the rows, giving absent key columns a text type', async () => {
     const ddl = new RecordingDdl();
     const shape = await new TableShapes(ddl).prepare({ table: 'orders', keyColumns: ['tenant', 'id'], rows: [{ id: 1, v: 'a' }] }, { autoCreate: true, evolution: 'basic' });
