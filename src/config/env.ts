@@ -34,6 +34,11 @@ export const WorkerEnvSchema = v.object({
   INLET_CONFIG: v.optional(v.string()),
   /** Default request body limit; a connector may set its own `max.body.bytes`. */
   INLET_MAX_BODY_BYTES: positiveInt(String(5 * 1024 * 1024)),
+  /**
+   * Request body bytes being read at once over all connections (a declared Content-Length counts
+   * whole before reading); past it, ingest answers 429 without reading the body.
+   */
+  INLET_MAX_READING_BYTES: positiveInt(String(64 * 1024 * 1024)),
   /** How long a record may wait for Kafka's acknowledgement before the request fails with 503. */
   INLET_DELIVERY_TIMEOUT_MS: positiveInt('8000'),
   /** librdkafka's local queue bound; when full, ingest answers 503 instead of buffering without limit. */

@@ -1,39 +1,86 @@
 import type { HonoRequest } from 'hono';
-
-export type BodyRead = { ok: true; text: string } | { ok: false; tooLarge: true };
-
-const TOO_LARGE = { ok: false, tooLarge: true } as const;
+import { UNBOUNDED, type Reservation } from './reading-budget.ts';
 
 /**
- * Reads a request body as text, refusing one over `maxBytes`.
+ * Why a body was not read: over the limit, no room in the worker's reading budget, not UTF-8, or
+ * the sender went away (or broke the framing) before it arrived whole.
+ */
+export type BodyRefusal = 'too-large' | 'busy' | 'not-utf8' | 'unreadable';
+
+export type BytesRead = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; refusal: Exclude<BodyRefusal, 'not-utf8'> };
+export type BodyRead = { ok: true; text: string } | { ok: false; refusal: BodyRefusal };
+
+const refused = <R extends BodyRefusal>(refusal: R) => ({ ok: false, refusal }) as const;
+
+// Fatal: a body that is not UTF-8 is refused, not stored with U+FFFD in place of its bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a request body as bytes, refusing one over `maxBytes` and taking its bytes from
+ * `reservation` before they are read.
  *
  * Not hono's bodyLimit: that middleware touches `req.raw.body`, which makes @hono/node-server build
  * a full WHATWG Request with a web stream around every push (a fifth of the worker's CPU at 1 event
- * a request). With a Content-Length the length is checked up front and the body is read through
- * `text()`, which the Node adapter serves straight from the socket; the HTTP parser never reads
- * past the declared length. Only chunked bodies are streamed and counted.
+ * a request). With a Content-Length the length is checked and reserved up front and the body is
+ * read through `arrayBuffer()`, which the Node adapter serves straight from the socket; the HTTP
+ * parser never reads past the declared length. Only chunked bodies are streamed, counted and
+ * reserved as they arrive.
  */
-export async function readBody(req: HonoRequest, maxBytes: number): Promise<BodyRead> {
+export async function readBodyBytes(req: HonoRequest, maxBytes: number, reservation: Reservation = UNBOUNDED): Promise<BytesRead> {
   const length = req.header('content-length');
   if (length !== undefined && req.header('transfer-encoding') === undefined) {
-    if (Number(length) > maxBytes) return TOO_LARGE;
-    return { ok: true, text: await req.text() };
+    const declared = Number(length);
+    if (declared > maxBytes) return refused('too-large');
+    if (!reservation.grow(declared)) return refused('busy');
+    try {
+      return { ok: true, bytes: new Uint8Array(await req.arrayBuffer()) };
+    } catch {
+      return refused('unreadable');
+    }
   }
   const stream = req.raw.body;
-  if (!stream) return { ok: true, text: '' };
-  const decoder = new TextDecoder();
-  let text = '';
+  if (!stream) return { ok: true, bytes: new Uint8Array() };
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   const reader = stream.getReader();
+  const stop = async <R extends BodyRefusal>(refusal: R) => {
+    await reader.cancel().catch(() => {});
+    return refused(refusal);
+  };
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return TOO_LARGE;
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return refused('unreadable');
     }
-    text += decoder.decode(value, { stream: true });
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) return stop('too-large');
+    if (!reservation.grow(chunk.value.byteLength)) return stop('busy');
+    chunks.push(chunk.value);
   }
-  return { ok: true, text: text + decoder.decode() };
+  if (chunks.length === 1) return { ok: true, bytes: chunks[0]! };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+/**
+ * Reads a request body as UTF-8 text (see readBodyBytes). Measured on Node 20: the copy that
+ * `arrayBuffer()` makes costs about 0.6 µs for a 300-byte push and 4% at 1 MiB over `text()`,
+ * which decodes leniently; the fatal decoding itself costs nothing more.
+ */
+export async function readBody(req: HonoRequest, maxBytes: number, reservation: Reservation = UNBOUNDED): Promise<BodyRead> {
+  const read = await readBodyBytes(req, maxBytes, reservation);
+  if (!read.ok) return read;
+  try {
+    return { ok: true, text: utf8.decode(read.bytes) };
+  } catch {
+    return refused('not-utf8');
+  }
 }

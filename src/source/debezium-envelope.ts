@@ -91,7 +91,8 @@ const scalar = v.union(
 const lsn = v.union(
   [
     v.pipe(v.number(), v.integer(), v.minValue(0)),
-    v.pipe(v.string(), v.regex(/^\d+$/)),
+    // At most int64's 20 digits: the LSN is part of the event's dedupe key.
+    v.pipe(v.string(), v.regex(/^\d{1,20}$/)),
   ],
   'must be a non-negative integer (the WAL position)',
 );

@@ -3,6 +3,7 @@ import { ConfigError, type DebeziumSourceConfig } from '../config/index.ts';
 import { envelopeSchema, readEvent, type ChangeEvent, type JsonObject } from './debezium-envelope.ts';
 import type { RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { SOURCE_HEADERS } from './headers.ts';
+import { DEDUPE_KEY_TOO_LONG, dedupeKeyTooLong } from './dedupe-key.ts';
 
 const MAX_REPORTED_ISSUES = 20;
 const PLACEHOLDER = /\$\{(schema|table)\}/;
@@ -71,6 +72,13 @@ export function createDebeziumSource(name: string, config: DebeziumSourceConfig)
       const row = event.op === 'd' ? event.before : event.op === 't' ? null : event.after;
       const key = row ? keyOf(row) : null;
       const sourceOffset = offsetOf(event, key);
+      if (dedupeKeyTooLong(sourceOffset)) {
+        // The row's key is what makes it long: name its longest field.
+        const image = event.op === 'd' ? 'before' : 'after';
+        const longest = keyFields.reduce((a, b) => (JSON.stringify(row![b]).length > JSON.stringify(row![a]).length ? b : a));
+        issues.push({ index, path: pathInBody(`${image}.${longest}`), message: `the key fields with the LSN ${DEDUPE_KEY_TOO_LONG}` });
+        return;
+      }
       const base = { topic: topicFor(where.schema, where.table), key, sourcePartition: where.partition };
       const headers = (offset: string) => ({
         [SOURCE_HEADERS.connector]: name,

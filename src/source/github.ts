@@ -4,6 +4,7 @@ import { failed, headerValue, hexToBytes, HmacSha256, utf8, VERIFIED } from './s
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { IngestRequest, RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
 import { connectorBase } from './connector-base.ts';
+import { dedupeHeaderIssue } from './dedupe-key.ts';
 
 export const GITHUB_HEADERS = {
   signature: 'X-Hub-Signature-256',
@@ -49,6 +50,8 @@ export function createGithubSource(name: string, config: GithubSourceConfig): So
     if (delivery === null || event === null) {
       return { ok: false, issues: [{ index: 0, path: '', message: 'X-GitHub-Delivery and X-GitHub-Event headers are required' }] };
     }
+    const tooLong = dedupeHeaderIssue(GITHUB_HEADERS.delivery, delivery);
+    if (tooLong) return { ok: false, issues: [tooLong] };
     return signedEventRecords({
       connector: name,
       topic: config.topic,

@@ -4,6 +4,7 @@ import { base64ToBytes, failed, headerValue, HmacSha256, parseUnixSeconds, VERIF
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { IngestRequest, RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
 import { connectorBase } from './connector-base.ts';
+import { dedupeHeaderIssue } from './dedupe-key.ts';
 
 export const STANDARD_WEBHOOKS_HEADERS = {
   id: 'webhook-id',
@@ -67,6 +68,8 @@ export function createStandardWebhooksSource(name: string, config: StandardWebho
     if (!parsed.ok) return parsed;
     const id = headerValue(request.headers, STANDARD_WEBHOOKS_HEADERS.id);
     if (id === null) return { ok: false, issues: [{ index: 0, path: '', message: 'webhook-id header is missing' }] };
+    const tooLong = dedupeHeaderIssue(STANDARD_WEBHOOKS_HEADERS.id, id);
+    if (tooLong) return { ok: false, issues: [tooLong] };
     let key: string | null = null;
     if (keyField) {
       key = scalarKey(valueAt(parsed.event, keyField));

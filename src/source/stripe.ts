@@ -4,6 +4,7 @@ import { failed, headerValue, hexToBytes, HmacSha256, parseUnixSeconds, utf8, VE
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
 import type { RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
 import { connectorBase } from './connector-base.ts';
+import { dedupeKeyField } from './dedupe-key.ts';
 
 export const STRIPE_SIGNATURE_HEADER = 'Stripe-Signature';
 export const STRIPE_EVENT_TYPE_HEADER = 'stripe.event.type';
@@ -11,7 +12,7 @@ export const STRIPE_EVENT_TYPE_HEADER = 'stripe.event.type';
 /** The fields Inlet relies on; the rest of the event passes through unchanged. */
 export const StripeEventSchema = v.looseObject(
   {
-    id: v.pipe(v.string('must be a string'), v.startsWith('evt_', 'must start with evt_')),
+    id: v.pipe(v.string('must be a string'), v.startsWith('evt_', 'must start with evt_'), dedupeKeyField),
     object: v.literal('event', 'must be "event"'),
     type: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
   },

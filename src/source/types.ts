@@ -28,6 +28,8 @@ export interface RecordWriter {
 export interface RecordIssue {
   index: number;
   path: string;
+  /** Set when the problem is a request header (a dedupe key sent as one), not a record's field. */
+  header?: string;
   message: string;
 }
 

@@ -4,18 +4,23 @@ import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecor
 import { createWebhookAuth } from './webhook-auth.ts';
 import { connectorBase } from './connector-base.ts';
 import { SOURCE_HEADERS } from './headers.ts';
-
+import { dedupeHeaderIssue, dedupeKeyField } from './dedupe-key.ts';
 
 const MAX_REPORTED_ISSUES = 20;
 const scalarId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty')), v.number()], 'must be a string or a number');
+// The offset and partition fields make up the record's dedupe key.
+const dedupeId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty'), dedupeKeyField), v.number()], 'must be a string or a number');
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 function recordSchema(config: WebhookSourceConfig) {
   const required = new Set(config['required.fields']);
   const entries: Record<string, v.GenericSchema> = {};
   // Present-but-null required fields are rejected too: a sink cannot key or order on null.
   for (const field of required) entries[field] = v.pipe(v.any(), v.check((x) => x !== null && x !== undefined, 'is required'));
-  for (const field of [config['key.field'], config['offset.field'], config['partition.field']]) {
-    if (field) entries[field] = scalarId;
+  const keyField = config['key.field'];
+  if (keyField) entries[keyField] = scalarId;
+  for (const field of [config['offset.field'], config['partition.field']]) {
+    if (field) entries[field] = dedupeId;
   }
   // valibot reports a missing key with the object's message; tell the two cases apart.
   return v.looseObject(entries, (issue) => (issue.path?.length ? 'is required' : 'must be a JSON object'));
@@ -32,7 +37,9 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
   function toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult {
     const issues: RecordIssue[] = [];
     const records: SourceRecord[] = [];
-    const idempotencyKey = offsetField ? null : request.headers.get('idempotency-key');
+    const idempotencyKey = offsetField ? null : request.headers.get(IDEMPOTENCY_KEY_HEADER);
+    const headerIssue = dedupeHeaderIssue(IDEMPOTENCY_KEY_HEADER, idempotencyKey);
+    if (headerIssue) return { ok: false, issues: [headerIssue] };
     items.forEach((item, index) => {
       if (issues.length >= MAX_REPORTED_ISSUES) return;
       if (Array.isArray(item)) {

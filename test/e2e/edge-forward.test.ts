@@ -66,6 +66,44 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
     expect(unsigned.status).toBe(401);
   });
 
+  test('refuses a body over its limit with 413, declared or streamed, and forwards nothing', async () => {
+    const before = await endOffsets(kafka, topic);
+    const big = JSON.stringify(Array.from({ length: 50 }, (_, id) => ({ id: `big-${id}` })));
+    const env = { INLET_WORKER_URL: worker.url, INLET_MAX_BODY_BYTES: '512' };
+    const declared = await edge.fetch(
+      new Request('https://edge.example/ingest/clicks', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) }, body: big }),
+      env,
+    );
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { message: string }).message).toContain('512 bytes');
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < big.length; at += 100) controller.enqueue(new TextEncoder().encode(big.slice(at, at + 100)));
+        controller.close();
+      },
+    });
+    const chunked = await edge.fetch(
+      new Request('https://edge.example/ingest/clicks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed, duplex: 'half' } as RequestInit),
+      env,
+    );
+    expect(chunked.status).toBe(413);
+    expect(await endOffsets(kafka, topic)).toEqual(before);
+    // Under the limit it still goes through.
+    expect((await push(worker.url, [{ id: 'small' }])).status).toBe(200);
+  }, 30_000);
+
+  test('forwards bytes that are not UTF-8 unchanged, so the worker refuses them rather than store them replaced', async () => {
+    const before = await endOffsets(kafka, topic);
+    const bytes = new Uint8Array([...new TextEncoder().encode('[{"id":"'), 0xff, ...new TextEncoder().encode('"}]')]);
+    const response = await edge.fetch(
+      new Request('https://edge.example/ingest/clicks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes }),
+      { INLET_WORKER_URL: worker.url },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe('body is not valid UTF-8');
+    expect(await endOffsets(kafka, topic)).toEqual(before);
+  }, 30_000);
+
   test('answers 503 with Retry-After when no worker answers', async () => {
     const response = await push(`http://127.0.0.1:${await freePort()}`, [{ id: 'c' }]);
     expect(response.status).toBe(503);

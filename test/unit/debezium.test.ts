@@ -189,6 +189,7 @@ describe('debezium source over POST /ingest', () => {
       source: (name) => (name === 'cdc' ? { connector: cdc, accepting: true } : undefined),
       writer: new SourceWriter(writer),
       defaultMaxBodyBytes: 1 << 20,
+      maxReadingBytes: 1 << 24,
     });
     const post = (body: string, contentType = 'application/json') =>
       routes.request('/cdc', { method: 'POST', body, headers: { 'content-type': contentType } });
