@@ -57,6 +57,8 @@ export const WorkerEnvSchema = v.object({
   /** Records and bytes being written to Kafka at once; past either, ingest answers 429. */
   INLET_MAX_INFLIGHT_RECORDS: positiveInt('100000'),
   INLET_MAX_INFLIGHT_BYTES: positiveInt(String(64 * 1024 * 1024)),
+  /** Most dead letters `POST /connectors/:name/dlq/replay` reads into memory at once. */
+  INLET_DLQ_REPLAY_BATCH_RECORDS: positiveInt('500'),
   /** A request must arrive whole within this long, its headers sooner: slow clients cannot hold the worker. */
   INLET_REQUEST_TIMEOUT_MS: positiveInt('30000'),
   INLET_HEADERS_TIMEOUT_MS: positiveInt('10000'),

@@ -58,17 +58,14 @@ export interface ReadOptions {
   maxRecords?: number;
 }
 
-/**
- * Reads topics from a start position up to the end offsets seen when the read began, outside any
- * consumer group: the way a worker restores state kept in Kafka (source offsets, recent ids).
- */
-export async function readTopics(
+/** A reader consumer outside any group, with the spans it is to read, up to the end offsets seen at start. */
+async function openReader(
   brokers: string,
   ranges: readonly TopicRange[],
-  onRecord: (record: ReadRecord) => void,
-  { timeoutMs = 60_000, maxRecords }: ReadOptions = {},
-): Promise<void> {
-  if (ranges.length === 0) return;
+  timeoutMs: number,
+  maxRecords: number | undefined,
+  prefetch: Record<string, number> = {},
+): Promise<{ consumer: InstanceType<typeof KafkaConsumer>; spans: Span[] }> {
   const consumer = new KafkaConsumer(
     {
       ...commonConfig(brokers, 'inlet-reader'),
@@ -76,6 +73,7 @@ export async function readTopics(
       'enable.auto.commit': false,
       'enable.partition.eof': true,
       'isolation.level': 'read_committed',
+      ...prefetch,
     },
     { 'auto.offset.reset': 'earliest' },
   );
@@ -102,27 +100,99 @@ export async function readTopics(
       }
     }
     if (maxRecords !== undefined) spans = newestShare(spans, maxRecords);
-    if (spans.length === 0) return;
-    const assignments = spans.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.start }));
-    const remaining = new Map(spans.map((s) => [`${s.topic}/${s.partition}`, s.end - 1])); // partition -> last offset to read
-    const lastOffsets = new Map(remaining);
-    // EOF events fire while a batch is fetched, before its callback: they only end the loop.
-    consumer.on('partition.eof', (eof: { topic: string; partition: number }) => remaining.delete(`${eof.topic}/${eof.partition}`));
-    consumer.assign(assignments);
-    // A long read that keeps making progress is not a timeout; a stalled one is.
-    let deadline = Date.now() + timeoutMs;
-    while (remaining.size > 0) {
-      if (Date.now() > deadline) throw new Error(`reading ${ranges.map((r) => r.topic).join(', ')} timed out`);
-      const messages = await promised<Message[]>((cb) => consumer.consume(1000, cb));
-      if (messages.length > 0) deadline = Date.now() + timeoutMs;
-      for (const m of messages) {
-        const key = `${m.topic}/${m.partition}`;
-        const last = lastOffsets.get(key);
-        if (last === undefined || m.offset > last) continue;
-        onRecord(toReadRecord(m));
-        if (m.offset >= last) remaining.delete(key);
-      }
+    return { consumer, spans };
+  } catch (error) {
+    await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Consumes `spans` in batches of at most `batchSize` records (fewer when the fetch has fewer),
+ * handing each to `onBatch` and waiting for it before the next. `onBatch` may drop a partition
+ * (its later records are skipped and not waited for) or return false to stop.
+ */
+async function consumeSpans(
+  consumer: InstanceType<typeof KafkaConsumer>,
+  spans: readonly Span[],
+  what: string,
+  timeoutMs: number,
+  batchSize: number,
+  onBatch: (records: ReadRecord[], drop: (topic: string, partition: number) => void) => Promise<boolean | void> | boolean | void,
+): Promise<void> {
+  if (spans.length === 0) return;
+  const assignments = spans.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.start }));
+  const remaining = new Map(spans.map((s) => [`${s.topic}/${s.partition}`, s.end - 1])); // partition -> last offset to read
+  const lastOffsets = new Map(remaining);
+  const drop = (topic: string, partition: number) => {
+    remaining.delete(`${topic}/${partition}`);
+    lastOffsets.delete(`${topic}/${partition}`);
+  };
+  // EOF events fire while a batch is fetched, before its callback: they only end the loop.
+  consumer.on('partition.eof', (eof: { topic: string; partition: number }) => remaining.delete(`${eof.topic}/${eof.partition}`));
+  consumer.assign(assignments);
+  // A long read that keeps making progress is not a timeout; a stalled one is.
+  let deadline = Date.now() + timeoutMs;
+  while (remaining.size > 0) {
+    if (Date.now() > deadline) throw new Error(`reading ${what} timed out`);
+    const messages = await promised<Message[]>((cb) => consumer.consume(batchSize, cb));
+    if (messages.length > 0) deadline = Date.now() + timeoutMs;
+    const batch: ReadRecord[] = [];
+    for (const m of messages) {
+      const key = `${m.topic}/${m.partition}`;
+      const last = lastOffsets.get(key);
+      if (last === undefined || m.offset > last) continue;
+      batch.push(toReadRecord(m));
+      if (m.offset >= last) remaining.delete(key);
     }
+    if (batch.length > 0 && (await onBatch(batch, drop)) === false) return;
+  }
+}
+
+/**
+ * Reads topics from a start position up to the end offsets seen when the read began, outside any
+ * consumer group: the way a worker restores state kept in Kafka (source offsets, recent ids).
+ */
+export async function readTopics(
+  brokers: string,
+  ranges: readonly TopicRange[],
+  onRecord: (record: ReadRecord) => void,
+  { timeoutMs = 60_000, maxRecords }: ReadOptions = {},
+): Promise<void> {
+  if (ranges.length === 0) return;
+  const { consumer, spans } = await openReader(brokers, ranges, timeoutMs, maxRecords);
+  try {
+    await consumeSpans(consumer, spans, ranges.map((r) => r.topic).join(', '), timeoutMs, 1000, (records) => {
+      for (const record of records) onRecord(record);
+    });
+  } finally {
+    await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+  }
+}
+
+export interface BatchReadOptions {
+  timeoutMs?: number;
+  /** Most records handed over at once. librdkafka's prefetch is bounded to about as many. */
+  batchSize: number;
+}
+
+/**
+ * Reads topics as readTopics does, but hands the records over in batches of at most `batchSize`
+ * and fetches the next only once `onBatch` is done with one, so a long topic is never held whole.
+ * `onBatch` may drop a partition (the rest of it is not read) or return false to stop early.
+ */
+export async function readTopicBatches(
+  brokers: string,
+  ranges: readonly TopicRange[],
+  onBatch: (records: ReadRecord[], drop: (topic: string, partition: number) => void) => Promise<boolean | void>,
+  { timeoutMs = 60_000, batchSize }: BatchReadOptions,
+): Promise<void> {
+  if (ranges.length === 0) return;
+  // librdkafka prefetches up to 64 MiB a partition by default; keep what waits beside a batch small.
+  const prefetch = { 'queued.min.messages': batchSize, 'queued.max.messages.kbytes': 4096 };
+  const { consumer, spans } = await openReader(brokers, ranges, timeoutMs, undefined, prefetch);
+  try {
+    await consumeSpans(consumer, spans, ranges.map((r) => r.topic).join(', '), timeoutMs, batchSize, onBatch);
   } finally {
     await promised((cb) => consumer.disconnect(cb)).catch(() => {});
   }

@@ -161,6 +161,7 @@ export class Herder {
       statuses,
       afterDbCommit,
       onApplied: (records) => this.deps.onSinkApplied?.(name, records),
+      replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
       log,
     });
   }

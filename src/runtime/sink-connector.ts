@@ -22,6 +22,8 @@ export interface SinkConnectorDeps {
   statuses: StatusStore;
   afterDbCommit?: () => void;
   onApplied?: (records: number) => void;
+  /** Most dead letters a replay reads into memory at once (INLET_DLQ_REPLAY_BATCH_RECORDS). */
+  replayBatchRecords?: number;
   log: (message: string) => void;
 }
 
@@ -157,7 +159,15 @@ export class SinkConnectorRuntime {
   /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */
   async replayDeadLetters(): Promise<ReplayResult> {
     return this.withStore((store) =>
-      replayDeadLetters({ brokers: this.deps.brokers, connector: this.name, config: this.config, store, transforms: this.deps.transforms }),
+      replayDeadLetters({
+        brokers: this.deps.brokers,
+        connector: this.name,
+        config: this.config,
+        store,
+        transforms: this.deps.transforms,
+        batchSize: this.deps.replayBatchRecords,
+        onBatch: (letters) => this.deps.log(`${this.name}: dead letter replay read a batch of ${letters}`),
+      }),
     );
   }
 

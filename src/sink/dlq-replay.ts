@@ -1,6 +1,6 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { SinkStore } from '../db/index.ts';
-import { readTopics, topicPartitions, type ConsumedRecord } from '../kafka/index.ts';
+import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
 import { applyChanges, rootCause } from './apply.ts';
 import { planBatch } from './convert.ts';
 import { DLQ_HEADERS } from './dlq.ts';
@@ -14,7 +14,13 @@ export interface ReplayOptions {
   transforms?: RecordTransform;
   /** Most records one call replays. */
   limit?: number;
+  /** Most letters read into memory at once (default 500). */
+  batchSize?: number;
+  /** Called with the size of each batch of letters read (for metrics). */
+  onBatch?: (letters: number) => void;
 }
+
+const DEFAULT_REPLAY_BATCH = 500;
 
 export interface ReplayResult {
   replayed: number;
@@ -40,28 +46,40 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   const partitions = (await topicPartitions(options.brokers, [topic])).get(topic) ?? [];
   const stored = await options.store.readOffsets(id, partitions.map((partition) => ({ topic, partition })));
   const fromOffsets = new Map(partitions.map((p) => [p, stored.get(`${topic}/${p}`) ?? 0]));
-  const letters: ConsumedRecord[] = [];
-  await readTopics(options.brokers, [{ topic, fromOffsets }], (record) => letters.push(record));
-
   const limit = options.limit ?? 10_000;
   const blockedPartitions = new Set<number>();
   let replayed = 0;
   let blocked: ReplayResult['blocked'] = null;
-  for (const letter of letters) {
-    if (blockedPartitions.has(letter.partition)) continue;
-    if (replayed >= limit) return { replayed, blocked, more: true };
-    // Applied as the record it was: its original topic names its table.
-    const original = { ...letter, topic: letter.headers[DLQ_HEADERS.topic] ?? letter.topic };
-    const plan = planBatch([original], options.config, options.store, options.transforms);
-    const position = { topic, partition: letter.partition, nextOffset: letter.offset + 1 };
-    try {
-      if (plan.errant.length > 0) throw plan.errant[0]!.error;
-      await applyChanges(options.store, options.config, id, plan.changes, position);
-      replayed++;
-    } catch (error) {
-      blockedPartitions.add(letter.partition);
-      blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error as Error).message };
-    }
-  }
-  return { replayed, blocked, more: false };
+  let more = false;
+  // One batch at a time: a topic of many letters is never held whole.
+  await readTopicBatches(
+    options.brokers,
+    [{ topic, fromOffsets }],
+    async (letters, drop) => {
+      options.onBatch?.(letters.length);
+      for (const letter of letters) {
+        if (blockedPartitions.has(letter.partition)) continue;
+        if (replayed >= limit) {
+          more = true;
+          return false;
+        }
+        // Applied as the record it was: its original topic names its table.
+        const original = { ...letter, topic: letter.headers[DLQ_HEADERS.topic] ?? letter.topic };
+        const plan = planBatch([original], options.config, options.store, options.transforms);
+        const position = { topic, partition: letter.partition, nextOffset: letter.offset + 1 };
+        try {
+          if (plan.errant.length > 0) throw plan.errant[0]!.error;
+          await applyChanges(options.store, options.config, id, plan.changes, position);
+          replayed++;
+        } catch (error) {
+          blockedPartitions.add(letter.partition);
+          drop(topic, letter.partition);
+          blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error as Error).message };
+        }
+      }
+      return true;
+    },
+    { batchSize: options.batchSize ?? DEFAULT_REPLAY_BATCH },
+  );
+  return { replayed, blocked, more };
 }
