@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { hasExactNumbers, stringifyJson } from '../json/index.ts';
 import { sinkOffsets } from './schema/pg.ts';
 import { chunkRows, TableShapes, toColumnValue, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
 import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
@@ -60,17 +61,23 @@ function recordset(table: ReturnType<typeof sql.identifier>, json: string): SQL 
 function rowsJson(shape: TableShape, rows: readonly Row[], columns: readonly string[]): string {
   const kinds = columns.map((c) => shape.columns.get(c) ?? 'text');
   const out: Record<string, unknown>[] = new Array(rows.length);
+  // Whether a json column holds numbers JSON.stringify cannot write (see src/json).
+  let exact = false;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const shaped: Record<string, unknown> = {};
     for (let j = 0; j < columns.length; j++) {
       const value = toColumnValue(kinds[j]!, row[columns[j]!]);
-      // bytea's text input takes hex; JSON has no bytes.
-      shaped[columns[j]!] = value instanceof Uint8Array ? `\\x${Buffer.from(value).toString('hex')}` : typeof value === 'bigint' ? String(value) : value;
+      if (kinds[j] === 'json') exact ||= hasExactNumbers(value);
+      // bytea's text input takes hex; JSON has no bytes. A bigint goes as its digits, which the
+      // column's input function reads exactly (a JSON number would be read as written too, but
+      // JSON.stringify cannot write one).
+      shaped[columns[j]!] =
+        value instanceof Uint8Array ? `\\x${Buffer.from(value).toString('hex')}` : typeof value === 'bigint' && kinds[j] !== 'json' ? String(value) : value;
     }
     out[i] = shaped;
   }
-  return JSON.stringify(out);
+  return exact ? stringifyJson(out) : JSON.stringify(out);
 }
 
 function deleteStatements(change: TableChanges, shape: TableShape): SQL[] {
@@ -139,8 +146,11 @@ class PostgresDdl implements TableDdl {
     );
   }
 
-  async widenToReal(table: string, name: string) {
-    await this.db.execute(sql`ALTER TABLE ${sql.identifier(table)} ALTER COLUMN ${sql.identifier(name)} TYPE double precision`);
+  async widen(table: string, name: string, kind: 'real' | 'decimal') {
+    const column = sql.identifier(name);
+    // A double's text is its shortest exact form; a direct cast to numeric keeps only 15 digits.
+    const using = kind === 'decimal' ? sql` USING ${column}::text::numeric` : sql``;
+    await this.db.execute(sql`ALTER TABLE ${sql.identifier(table)} ALTER COLUMN ${column} TYPE ${sql.raw(SQL_TYPES[kind])}${using}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
-import { blob, integer, numeric, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, customType, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { stringifyJson } from '../json/index.ts';
 import { sinkOffsets } from './schema/sqlite.ts';
 import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
 import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
@@ -13,6 +14,7 @@ type SyncDb = BaseSQLiteDatabase<'sync', unknown>;
 // SQLite has five storage classes; the declared type keeps what the column holds readable (and
 // round-trips through introspection). Dates and times are ISO-8601 text, which SQLite's date
 // functions read; DATE/TIME/TIMESTAMP declare NUMERIC affinity, which leaves such text as it is.
+// Decimals are TEXT: NUMERIC affinity turns a decimal of more than 15 digits into a rounded REAL.
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'TEXT',
   int16: 'INTEGER',
@@ -20,7 +22,7 @@ const SQL_TYPES: Record<ColumnKind, string> = {
   integer: 'INTEGER',
   float32: 'REAL',
   real: 'REAL',
-  decimal: 'NUMERIC',
+  decimal: 'TEXT',
   boolean: 'INTEGER',
   json: 'TEXT',
   bytes: 'BLOB',
@@ -55,18 +57,22 @@ function column(name: string, kind: ColumnKind): SQLiteColumnBuilderBase {
     case 'float32':
     case 'real':
       return real(name);
-    case 'decimal':
-      return numeric(name);
     case 'boolean':
       return integer(name, { mode: 'boolean' });
     case 'json':
-      return text(name, { mode: 'json' });
+      return jsonText(name);
     case 'bytes':
       return blob(name, { mode: 'buffer' });
     default:
       return text(name);
   }
 }
+
+/** JSON text, numbers past what a double holds written with their digits (drizzle's json mode would throw on them). */
+const jsonText = customType<{ data: unknown; driverData: string }>({
+  dataType: () => 'text',
+  toDriver: (value) => stringifyJson(value),
+});
 
 function drizzleTable(shape: TableShape) {
   const columns = Object.fromEntries([...shape.columns].map(([name, kind]) => [name, column(name, kind)]));
@@ -101,8 +107,11 @@ class SqliteDdl implements TableDdl {
     this.db.run(sql`ALTER TABLE ${sql.identifier(table)} ADD COLUMN ${sql.identifier(name)} ${sql.raw(SQL_TYPES[kind])}`);
   }
 
-  /** SQLite stores 1.5 in an INTEGER-affinity column as a REAL already: nothing to alter. */
-  async widenToReal() {}
+  /**
+   * SQLite stores 1.5 in an INTEGER-affinity column as a REAL already: nothing to alter. A column's
+   * affinity cannot change, so a REAL or INTEGER column keeps a later decimal as a REAL.
+   */
+  async widen() {}
 }
 
 /** SQLite sink store over a synchronous driver (better-sqlite3 on Node, bun:sqlite on Bun). */

@@ -1,3 +1,4 @@
+import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import type { ColumnKind, Row, TableChanges, TablePolicy } from './types.ts';
 
 export class MissingTableError extends Error {
@@ -49,9 +50,17 @@ export interface TableDdl {
   introspect(table: string): Promise<Map<string, ColumnKind> | null>;
   createTable(table: string, columns: Map<string, ColumnKind>, keyColumns: readonly string[]): Promise<void>;
   addColumn(table: string, column: string, kind: ColumnKind): Promise<void>;
-  /** Changes an integer column to `real` in place, keeping its values. */
-  widenToReal(table: string, column: string): Promise<void>;
+  /**
+   * Changes a numeric column in place to a kind that holds more (integer to real, integer or real
+   * to decimal), keeping its values.
+   */
+  widen(table: string, column: string, kind: 'real' | 'decimal'): Promise<void>;
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const DOUBLE_EXACT = 2n ** 53n;
+const inInt64 = (value: bigint) => value >= INT64_MIN && value <= INT64_MAX;
 
 export function inferKind(value: unknown): ColumnKind | null {
   switch (typeof value) {
@@ -60,14 +69,39 @@ export function inferKind(value: unknown): ColumnKind | null {
     case 'number':
       return Number.isInteger(value) ? 'integer' : 'real';
     case 'bigint':
-      return 'integer';
+      return inInt64(value) ? 'integer' : 'decimal';
     case 'boolean':
       return 'boolean';
     case 'object':
-      return value === null ? null : 'json';
+      if (value === null) return null;
+      return isJsonDecimal(value) ? 'decimal' : 'json';
     default:
       return null;
   }
+}
+
+/**
+ * The numeric kind that holds `kind`'s values and `values` exactly: a fraction needs real, a
+ * decimal no double holds or an integer past int64 needs decimal, and so does a fraction beside an
+ * integer past 2^53 (a double holds neither exactly). Other kinds are returned as they are.
+ */
+function numericKindFor(kind: ColumnKind, values: Iterable<unknown>): ColumnKind {
+  if (kind !== 'integer' && kind !== 'real') return kind;
+  let fraction = kind === 'real';
+  let pastDouble = false;
+  for (const value of values) {
+    if (typeof value === 'number') fraction ||= !Number.isInteger(value);
+    else if (typeof value === 'bigint') {
+      if (!inInt64(value)) return 'decimal';
+      pastDouble ||= value > DOUBLE_EXACT || value < -DOUBLE_EXACT;
+    } else if (isJsonDecimal(value)) return 'decimal';
+  }
+  if (fraction && pastDouble) return 'decimal';
+  return fraction ? 'real' : kind;
+}
+
+function* columnValues(rows: readonly Row[], column: string): Iterable<unknown> {
+  for (const row of rows) yield row[column];
 }
 
 /**
@@ -84,16 +118,18 @@ export function columnsOf(
   for (const row of rows) {
     for (const [column, value] of Object.entries(row)) {
       if (known.has(column) || declared.has(column)) continue;
-      const seen = found.get(column);
-      const kind = inferKind(value);
-      // A whole number first and a fraction later is a real column, not a bigint that refuses 1.5.
-      if (!seen || (seen === 'integer' && kind === 'real')) found.set(column, kind);
+      if (!found.get(column)) found.set(column, inferKind(value));
     }
   }
-  return new Map([...found].map(([column, kind]) => [column, kind ?? 'text']));
+  // A whole number first and a fraction later is a real column, not a bigint that refuses 1.5;
+  // one that a double would round is a decimal column.
+  return new Map(
+    [...found].map(([column, kind]) => [column, declared.has(column) ? (kind ?? 'text') : numericKindFor(kind ?? 'text', columnValues(rows, column))]),
+  );
 }
 
 const NUMERIC_KINDS = new Set<ColumnKind>(['int16', 'int32', 'integer', 'float32', 'real', 'decimal']);
+const INTEGER_KINDS = new Set<ColumnKind>(['int16', 'int32', 'integer']);
 
 /**
  * Converts a value for a column of `kind`; drizzle's column modes do the rest. Temporal, decimal
@@ -105,10 +141,14 @@ export function toColumnValue(kind: ColumnKind, value: unknown): unknown {
   if (kind === 'json') return value;
   if (kind === 'bytes') {
     if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+    return Buffer.from(typeof value === 'string' ? value : stringifyJson(value), 'utf8');
   }
-  if (typeof value === 'object') return JSON.stringify(value);
+  // A decimal no double holds goes as its digits, which numeric and text columns take exactly.
+  if (isJsonDecimal(value)) return String(value);
+  if (typeof value === 'object') return stringifyJson(value);
   if (typeof value === 'boolean' && NUMERIC_KINDS.has(kind)) return value ? 1 : 0;
+  // A bigint binds as a 64-bit integer where one fits (SQLite INTEGER), else as its digits.
+  if (typeof value === 'bigint') return INTEGER_KINDS.has(kind) && inInt64(value) ? value : String(value);
   if (kind === 'boolean' || NUMERIC_KINDS.has(kind)) return value;
   return String(value);
 }
@@ -203,19 +243,26 @@ export class TableShapes {
       await this.ddl.addColumn(table, column, kind);
       shape.columns.set(column, kind);
     }
-    // A column typed from whole numbers seen first takes a fraction later: widen, as basic
-    // evolution may (a value never narrows, and the task does not fail on 1.5).
-    for (const column of fractionsInIntegerColumns(rows, shape.columns, columnTypes)) {
-      await this.ddl.widenToReal(table, column);
-      shape.columns.set(column, 'real');
+    // A column typed from whole numbers seen first takes a fraction later, or one typed from
+    // doubles a number no double holds: widen, as basic evolution may (a value never narrows, and
+    // the task does not fail on 1.5).
+    for (const [column, kind] of widenings(rows, shape.columns, columnTypes)) {
+      await this.ddl.widen(table, column, kind);
+      shape.columns.set(column, kind);
     }
     return shape;
   }
 }
 
-function fractionsInIntegerColumns(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>, declared?: ReadonlyMap<string, ColumnKind>): string[] {
-  const columns = [...known].filter(([column, kind]) => kind === 'integer' && !declared?.has(column)).map(([column]) => column);
-  return columns.filter((column) => rows.some((row) => typeof row[column] === 'number' && !Number.isInteger(row[column])));
+/** Inferred numeric columns (not ones a record schema declares) the rows need widened. */
+function widenings(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>, declared?: ReadonlyMap<string, ColumnKind>): [string, 'real' | 'decimal'][] {
+  const widened: [string, 'real' | 'decimal'][] = [];
+  for (const [column, kind] of known) {
+    if ((kind !== 'integer' && kind !== 'real') || declared?.has(column)) continue;
+    const needed = numericKindFor(kind, columnValues(rows, column));
+    if (needed !== kind && (needed === 'real' || needed === 'decimal')) widened.push([column, needed]);
+  }
+  return widened;
 }
 
 function firstUnknownColumn(rows: readonly Row[], known: ReadonlyMap<string, ColumnKind>): { column: string; rowIndex: number } | undefined {
@@ -256,7 +303,7 @@ function approximateBytes(row: unknown): number {
   for (const value of Object.values(row)) {
     if (typeof value === 'string') bytes += value.length;
     else if (value instanceof Uint8Array) bytes += value.byteLength;
-    else if (typeof value === 'object' && value !== null) bytes += JSON.stringify(value).length;
+    else if (typeof value === 'object' && value !== null) bytes += stringifyJson(value).length;
     else bytes += 8;
   }
   return bytes;

@@ -2,6 +2,7 @@
 // each value as `{schema, payload}`, Debezium's logical types included. Values in logical types
 // are turned into the text forms both dialects' date, time and numeric columns accept.
 import type { ColumnKind, Row } from '../db/index.ts';
+import { isJsonDecimal, parseJson } from '../json/index.ts';
 
 /** A Connect schema as JsonConverter writes it. */
 export interface ConnectSchema {
@@ -36,13 +37,23 @@ function timeText(ms: number, extraMicros = 0): string {
 }
 
 /** Splits a count of `unitsPerMs` ticks into whole milliseconds and the microseconds past them. */
-function splitTicks(ticks: number, ticksPerMs: number): [number, number] {
+function splitTicks(ticks: number | bigint, ticksPerMs: number): [number, number] {
+  if (typeof ticks === 'bigint') {
+    // Nanoseconds since 1970 pass 2^53: split them exactly, then the parts fit a double.
+    const perMs = BigInt(ticksPerMs);
+    let ms = ticks / perMs;
+    if (ms * perMs > ticks) ms -= 1n; // floor, not truncation, before 1970
+    return [Number(ms), Number(((ticks - ms * perMs) * 1000n) / perMs)];
+  }
   const ms = Math.floor(ticks / ticksPerMs);
   const micros = Math.floor(((ticks - ms * ticksPerMs) * 1000) / ticksPerMs);
   return [ms, micros];
 }
 
 const numeric = (convert: (n: number) => unknown) => (value: unknown) => (typeof value === 'number' ? convert(value) : value);
+/** For int64 tick counts, which arrive as bigints past 2^53 (see src/json). */
+const ticks = (convert: (n: number | bigint) => unknown) => (value: unknown) =>
+  typeof value === 'number' || typeof value === 'bigint' ? convert(value) : value;
 
 function base64Bytes(text: string): Uint8Array {
   const binary = atob(text);
@@ -67,7 +78,8 @@ export function decimalText(unscaledBase64: string, scale: number): string {
 function decimal(scale: number) {
   return (value: unknown) => {
     if (typeof value === 'string') return decimalText(value, scale);
-    if (typeof value === 'number') return String(value);
+    // decimal.format=NUMERIC: a JSON number, kept exact by the parser when a double cannot hold it.
+    if (typeof value === 'number' || typeof value === 'bigint' || isJsonDecimal(value)) return String(value);
     return value;
   };
 }
@@ -82,7 +94,7 @@ function variableScaleDecimal(value: unknown): unknown {
 function jsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
-    return JSON.parse(value);
+    return parseJson(value);
   } catch {
     return value;
   }
@@ -95,9 +107,9 @@ function logicalColumn(schema: ConnectSchema): FieldColumn | undefined {
     case 'org.apache.kafka.connect.data.Timestamp':
       return { kind: 'timestamp', convert: numeric((ms) => timestampText(ms)) };
     case 'io.debezium.time.MicroTimestamp':
-      return { kind: 'timestamp', convert: numeric((us) => timestampText(...splitTicks(us, 1000))) };
+      return { kind: 'timestamp', convert: ticks((us) => timestampText(...splitTicks(us, 1000))) };
     case 'io.debezium.time.NanoTimestamp':
-      return { kind: 'timestamp', convert: numeric((ns) => timestampText(...splitTicks(ns, 1_000_000))) };
+      return { kind: 'timestamp', convert: ticks((ns) => timestampText(...splitTicks(ns, 1_000_000))) };
     case 'io.debezium.time.ZonedTimestamp':
       return { kind: 'timestamptz', convert: same };
     case 'io.debezium.time.Date':
@@ -107,9 +119,9 @@ function logicalColumn(schema: ConnectSchema): FieldColumn | undefined {
     case 'org.apache.kafka.connect.data.Time':
       return { kind: 'time', convert: numeric((ms) => timeText(ms)) };
     case 'io.debezium.time.MicroTime':
-      return { kind: 'time', convert: numeric((us) => timeText(...splitTicks(us, 1000))) };
+      return { kind: 'time', convert: ticks((us) => timeText(...splitTicks(us, 1000))) };
     case 'io.debezium.time.NanoTime':
-      return { kind: 'time', convert: numeric((ns) => timeText(...splitTicks(ns, 1_000_000))) };
+      return { kind: 'time', convert: ticks((ns) => timeText(...splitTicks(ns, 1_000_000))) };
     case 'io.debezium.time.Year':
       return { kind: 'int32', convert: same };
     case 'org.apache.kafka.connect.data.Decimal':

@@ -1,4 +1,5 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
+import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import type { ColumnKind, Row, TableChanges, TablePolicy } from '../db/index.ts';
 import { convertRow, rowSchemaOf, structColumns, type FieldColumn } from './connect-schema.ts';
 import { ErrantRecordError, type SinkRecord } from './sink-record.ts';
@@ -49,7 +50,7 @@ type Change =
 const ENVELOPE_OPS = new Set(['c', 'u', 'd', 'r', 't']);
 
 const isObject = (value: unknown): value is Row => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isScalar = (value: unknown) => value !== undefined && value !== null && typeof value !== 'object';
+const isScalar = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || isJsonDecimal(value));
 
 /** Kafka Connect's JsonConverter with schemas wraps every key and value as `{schema, payload}`. */
 function unwrap(value: unknown): { payload: unknown; schema?: unknown } {
@@ -67,7 +68,7 @@ function isEnvelope(value: Row): boolean {
   return typeof value.op === 'string' && ENVELOPE_OPS.has(value.op) && isObject(value.source);
 }
 
-const keyText = (key: unknown) => (typeof key === 'string' ? key : JSON.stringify(key));
+const keyText = (key: unknown) => (typeof key === 'string' ? key : stringifyJson(key));
 
 /**
  * The key columns a Kafka key addresses: the named fields of a JSON object key (all of its fields

@@ -1,3 +1,4 @@
+import { parseJson } from '../json/index.ts';
 import type { ConsumedRecord } from '../kafka/index.ts';
 
 /**
@@ -10,7 +11,10 @@ export interface SinkRecord {
   offset: number;
   /** Unix milliseconds, as Kafka stored it. */
   timestamp: number;
-  /** Parsed JSON when the key is JSON; else the key's text; null when there is none. */
+  /**
+   * Parsed JSON when the key is JSON; else the key's text; null when there is none. Numbers no
+   * double holds are bigints and JsonDecimals (src/json), as in `value`.
+   */
   key: unknown;
   value: unknown;
   headers: Record<string, string>;
@@ -32,7 +36,7 @@ function parseKey(key: Buffer | null): unknown {
   if (key === null) return null;
   const text = key.toString('utf8');
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return text;
   }
@@ -43,7 +47,7 @@ export function toSinkRecord(consumed: ConsumedRecord): SinkRecord {
   let value: unknown = null;
   if (consumed.value !== null) {
     try {
-      value = JSON.parse(consumed.value.toString('utf8'));
+      value = parseJson(consumed.value.toString('utf8'));
     } catch (error) {
       throw new ErrantRecordError(consumed, `value is not JSON (${(error as Error).message})`);
     }

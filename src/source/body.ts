@@ -1,3 +1,4 @@
+import { parseJson } from '../json/index.ts';
 import { arrayElementTexts } from './json-spans.ts';
 
 /** Where a body failed to parse: `line` for NDJSON, nothing for a single JSON document. */
@@ -24,7 +25,7 @@ function parseLines(text: string): ParsedBody {
     const line = lines[i]!.trim();
     if (line === '') continue;
     try {
-      items.push(JSON.parse(line));
+      items.push(parseJson(line));
       texts.push(line);
     } catch (error) {
       return { ok: false, error: { line: i + 1, message: `line ${i + 1} is not valid JSON: ${(error as Error).message}` } };
@@ -43,7 +44,8 @@ export function parseBody(text: string, contentType: string | null): ParsedBody 
   if (isNdjson(contentType)) return parseLines(text);
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    // Exact: a key or offset field past 2^53 must not be rounded (the texts keep the values).
+    document = parseJson(text);
   } catch (error) {
     if (trimmed.includes('\n')) return parseLines(text);
     return { ok: false, error: { message: `body is not valid JSON: ${(error as Error).message}` } };

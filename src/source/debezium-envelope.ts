@@ -3,6 +3,7 @@
 // CloudEvent (Debezium Server with `debezium.format.value=cloudevents`), each read into the plain
 // envelope so the rest of Inlet sees one shape.
 import * as v from 'valibot';
+import { isJsonDecimal } from '../json/index.ts';
 
 export const CHANGE_OPS = ['c', 'u', 'd', 'r', 't'] as const;
 export type ChangeOp = (typeof CHANGE_OPS)[number];
@@ -83,8 +84,9 @@ export function readEvent(item: unknown): ReadEvent {
 }
 
 const nonEmpty = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
+// Numbers past what a double holds (int64 keys) arrive as bigints or decimals (see src/json).
 const scalar = v.union(
-  [nonEmpty, v.number(), v.boolean()],
+  [nonEmpty, v.number(), v.bigint(), v.custom(isJsonDecimal), v.boolean()],
   'must be a string, a number or a boolean (a key field)',
 );
 // int64 in Debezium's JSON; a string in CloudEvent attributes.
@@ -92,6 +94,7 @@ const lsn = v.union(
   [
     v.pipe(v.number(), v.integer(), v.minValue(0)),
     // At most int64's 20 digits: the LSN is part of the event's dedupe key.
+    v.pipe(v.bigint(), v.minValue(0n), v.maxValue(99_999_999_999_999_999_999n)),
     v.pipe(v.string(), v.regex(/^\d{1,20}$/)),
   ],
   'must be a non-negative integer (the WAL position)',
@@ -139,6 +142,6 @@ export type ChangeEvent = {
   op: ChangeOp;
   before?: JsonObject | null;
   after?: JsonObject | null;
-  source: { db: string; schema?: string | null; table: string; lsn: number | string } & JsonObject;
+  source: { db: string; schema?: string | null; table: string; lsn: number | bigint | string } & JsonObject;
   ts_ms?: number | null;
 } & JsonObject;

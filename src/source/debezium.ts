@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { stringifyJson } from '../json/index.ts';
 import { ConfigError, type DebeziumSourceConfig } from '../config/index.ts';
 import { envelopeSchema, readEvent, type ChangeEvent, type JsonObject } from './debezium-envelope.ts';
 import type { RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
@@ -49,7 +50,7 @@ export function createDebeziumSource(name: string, config: DebeziumSourceConfig)
     : [config.topic];
 
   function keyOf(row: JsonObject): string {
-    return JSON.stringify(Object.fromEntries(keyFields.map((field) => [field, row[field]])));
+    return stringifyJson(Object.fromEntries(keyFields.map((field) => [field, row[field]])));
   }
 
   function toRecords(items: readonly unknown[]): ToRecordsResult {
@@ -85,8 +86,9 @@ export function createDebeziumSource(name: string, config: DebeziumSourceConfig)
         [SOURCE_HEADERS.partition]: where.partition,
         [SOURCE_HEADERS.offset]: offset,
       });
-      // The envelope as posted (unwrapped), not valibot's copy, so its fields keep their order.
-      records.push({ ...base, value: JSON.stringify(envelope), headers: headers(sourceOffset), sourceOffset });
+      // The envelope as posted (unwrapped), not valibot's copy, so its fields keep their order;
+      // numbers past what a double holds (int64 ids, decimals) are written with their digits.
+      records.push({ ...base, value: stringifyJson(envelope), headers: headers(sourceOffset), sourceOffset });
       if (event.op === 'd' && config['tombstones.on.delete']) {
         const tombstoneOffset = `${sourceOffset}:tombstone`;
         records.push({ ...base, value: null, headers: headers(tombstoneOffset), sourceOffset: tombstoneOffset });

@@ -57,6 +57,7 @@ export function createGithubSource(name: string, config: GithubSourceConfig): So
       topic: config.topic,
       key: scalarKey(valueAt(parsed.event, 'repository.full_name')),
       value: parsed.event,
+      text: request.texts?.[0],
       sourceOffset: delivery,
       headers: { [GITHUB_RECORD_HEADERS.event]: event, [GITHUB_RECORD_HEADERS.delivery]: delivery },
     });

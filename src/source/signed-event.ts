@@ -1,6 +1,7 @@
 // The record side shared by the signed sources: one pushed event (a JSON object) becomes one record
 // whose source offset is the sender's event or delivery id.
 import * as v from 'valibot';
+import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import type { RecordIssue, SourceRecord, ToRecordsResult } from './types.ts';
 import { SOURCE_HEADERS } from './headers.ts';
 
@@ -37,6 +38,8 @@ export function valueAt(value: unknown, path: string): unknown {
 export function scalarKey(value: unknown): string | null {
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // Past what a double holds (a snowflake id): the exact digits.
+  if (typeof value === 'bigint' || isJsonDecimal(value)) return String(value);
   return null;
 }
 
@@ -45,6 +48,8 @@ export interface SignedEvent {
   topic: string;
   key: string | null;
   value: unknown;
+  /** The event's JSON text as sent, written as the value unchanged when given. */
+  text?: string | undefined;
   /** The sender's event or delivery id: a retried push carries the same one. */
   sourceOffset: string;
   /** Sender-specific headers (`stripe.event.type`, `github.event`, …) kept beside the value. */
@@ -56,7 +61,7 @@ export function signedEventRecords(event: SignedEvent): ToRecordsResult {
   const record: SourceRecord = {
     topic: event.topic,
     key: event.key,
-    value: JSON.stringify(event.value),
+    value: event.text ?? stringifyJson(event.value),
     headers: {
       ...event.headers,
       [SOURCE_HEADERS.connector]: event.connector,

@@ -80,6 +80,7 @@ export function createStandardWebhooksSource(name: string, config: StandardWebho
       topic: config.topic,
       key,
       value: parsed.event,
+      text: request.texts?.[0],
       sourceOffset: id,
       headers: {
         [STANDARD_WEBHOOKS_HEADERS.id]: id,

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { StripeSourceConfig } from '../config/index.ts';
 import { failed, headerValue, hexToBytes, HmacSha256, parseUnixSeconds, utf8, VERIFIED, withinTolerance } from './signature.ts';
 import { objectMessage, parseSingleEvent, scalarKey, signedEventRecords, valueAt } from './signed-event.ts';
-import type { RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
+import type { IngestRequest, RawPush, SourceConnector, ToRecordsResult, VerifyResult } from './types.ts';
 import { connectorBase } from './connector-base.ts';
 import { dedupeKeyField } from './dedupe-key.ts';
 
@@ -65,7 +65,7 @@ export function createStripeSource(name: string, config: StripeSourceConfig): So
     return VERIFIED;
   }
 
-  function toRecords(items: readonly unknown[]): ToRecordsResult {
+  function toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult {
     const parsed = parseSingleEvent(StripeEventSchema, items);
     if (!parsed.ok) return parsed;
     const event = parsed.event;
@@ -74,6 +74,7 @@ export function createStripeSource(name: string, config: StripeSourceConfig): So
       topic: config.topic,
       key: scalarKey(valueAt(event, 'data.object.id')) ?? event.id,
       value: event,
+      text: request.texts?.[0],
       sourceOffset: event.id,
       headers: { [STRIPE_EVENT_TYPE_HEADER]: event.type },
     });

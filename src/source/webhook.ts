@@ -1,15 +1,27 @@
 import * as v from 'valibot';
+import { isJsonDecimal, stringifyJson, type JsonDecimal } from '../json/index.ts';
 import type { WebhookSourceConfig } from '../config/index.ts';
 import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { createWebhookAuth } from './webhook-auth.ts';
 import { connectorBase } from './connector-base.ts';
 import { SOURCE_HEADERS } from './headers.ts';
-import { dedupeHeaderIssue, dedupeKeyField } from './dedupe-key.ts';
+import { DEDUPE_KEY_TOO_LONG, dedupeHeaderIssue, dedupeKeyField, MAX_DEDUPE_KEY_BYTES } from './dedupe-key.ts';
 
 const MAX_REPORTED_ISSUES = 20;
-const scalarId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty')), v.number()], 'must be a string or a number');
+// Numbers past what a double holds arrive as bigints or decimals (see src/json): exact ids.
+const exactDecimal = v.custom<JsonDecimal>(isJsonDecimal);
+const scalarId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty')), v.number(), v.bigint(), exactDecimal], 'must be a string or a number');
 // The offset and partition fields make up the record's dedupe key.
-const dedupeId = v.union([v.pipe(v.string(), v.minLength(1, 'must not be empty'), dedupeKeyField), v.number()], 'must be a string or a number');
+const shortDigits = <T extends bigint | JsonDecimal>() => v.check<T, string>((n) => String(n).length <= MAX_DEDUPE_KEY_BYTES, DEDUPE_KEY_TOO_LONG);
+const dedupeId = v.union(
+  [
+    v.pipe(v.string(), v.minLength(1, 'must not be empty'), dedupeKeyField),
+    v.number(),
+    v.pipe(v.bigint(), shortDigits<bigint>()),
+    v.pipe(exactDecimal, shortDigits<JsonDecimal>()),
+  ],
+  'must be a string or a number',
+);
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 function recordSchema(config: WebhookSourceConfig) {
@@ -67,7 +79,7 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
         topic: config.topic,
         key: keyField ? String(value[keyField]) : null,
         // The sender's own text: valibot only checked the fields, the object is unchanged.
-        value: request.texts?.[index] ?? JSON.stringify(value),
+        value: request.texts?.[index] ?? stringifyJson(value),
         headers,
         sourcePartition,
         sourceOffset,

@@ -9,6 +9,7 @@
 // A truncate (no before, no after) is dropped, as Debezium does. Values that are not envelopes
 // pass unchanged. A `{schema, payload}` wrapper is taken off; the result carries no schema.
 import * as v from 'valibot';
+import { stringifyJson } from '../json/index.ts';
 import { anyListSetting, boolSetting, choice, optionalString } from './settings.ts';
 import { isObject, TransformError, withoutSchemaWrapper, type SinkRecord, type TransformPlugin } from './types.ts';
 
@@ -103,7 +104,7 @@ function lookUp(envelope: Record<string, unknown>, reference: FieldReference): u
 }
 
 function headerText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value : stringifyJson(value);
 }
 
 function withHeaders(record: SinkRecord, headers: Record<string, string>): SinkRecord {

@@ -4,6 +4,7 @@
 // (2024-05-01T12:00:00.000Z, 2024-05-01, 12:00:00.000), always UTC, which databases read as such.
 // Input: a number is a unix time in `unix.precision`; a string is read with `format`, or as ISO-8601.
 import * as v from 'valibot';
+import { isJsonDecimal } from '../json/index.ts';
 import { formatDate, parseDate, parseDatePattern, parseIsoDate, type DateToken } from './date-format.ts';
 import { choice, optionalString } from './settings.ts';
 import { requireObject, TransformError, withOperand, withoutSchemaWrapper, type Operand, type TransformPlugin } from './types.ts';
@@ -49,6 +50,9 @@ type TimestampConverterConfig = v.InferOutput<typeof TimestampConverterOptions>;
 
 function toEpochMillis(input: unknown, config: TimestampConverterConfig): number {
   if (typeof input === 'number') return Math.trunc(unixToMillis(input, config['unix.precision']));
+  // Nanoseconds since 1970 pass 2^53 and arrive as bigints (see src/json): whole milliseconds fit a double.
+  if (typeof input === 'bigint' && config['unix.precision'] === 'nanoseconds') return Number(input / 1_000_000n);
+  if (typeof input === 'bigint' || isJsonDecimal(input)) return Math.trunc(unixToMillis(Number(String(input)), config['unix.precision']));
   if (typeof input === 'string') {
     const millis = (config.format && parseDate(config.format.tokens, input)) ?? parseIsoDate(input);
     if (millis === undefined || Number.isNaN(millis)) {

@@ -120,9 +120,9 @@ class RecordingDdl implements TableDdl {
     this.tables.get(table)!.set(column, kind);
   }
 
-  async widenToReal(table: string, column: string) {
-    this.statements.push(`widen ${table}.${column} real`);
-    this.tables.get(table)!.set(column, 'real');
+  async widen(table: string, column: string, kind: 'real' | 'decimal') {
+    this.statements.push(`widen ${table}.${column} ${kind}`);
+    this.tables.get(table)!.set(column, kind);
   }
 }
 
