@@ -65,7 +65,19 @@ export const WorkerEnvSchema = v.object({
   /** Workers with the same group form one cluster; it names the cluster's topics (`<group>-configs`, …). */
   INLET_GROUP_ID: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{1,200}$/, 'may hold only letters, digits, ".", "_" and "-"')), 'inlet'),
   /** When set, the REST API requires `Authorization: Bearer <token>` (ingest keeps its own auth). */
-  INLET_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  INLET_API_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(16, 'must be at least 16 characters'),
+      // What a Bearer header can carry (RFC 6750's b64token): any other token could never match.
+      v.regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only letters, digits and -._~+/ (then = padding)'),
+    ),
+  ),
+  /**
+   * `bearer`: the REST API wants INLET_API_TOKEN, which may be left unset only on a loopback
+   * INLET_HOST. `none`: no authentication on any address, chosen on purpose.
+   */
+  INLET_API_AUTH: v.optional(v.picklist(['bearer', 'none'], 'must be "bearer" or "none"'), 'bearer'),
   /**
    * `${env:NAME}` in a config sent through the REST API reads only variables whose whole name
    * matches this regex (Kafka Connect's EnvVarConfigProvider `allowlist.pattern`); unset, none.
@@ -108,5 +120,21 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
   if (maxPoll < session) {
     throw new ConfigError(`invalid environment: INLET_CONSUMER_MAX_POLL_INTERVAL_MS: must be at least INLET_CONSUMER_SESSION_TIMEOUT_MS (${session})`);
   }
+  checkApiAuth(result.output);
   return result.output;
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** A REST API that anyone on the network can reach must not be open by accident. */
+function checkApiAuth({ INLET_HOST: host, INLET_API_TOKEN: token, INLET_API_AUTH: auth }: WorkerEnv): void {
+  if (auth === 'none' && token !== undefined) {
+    throw new ConfigError('invalid environment: INLET_API_AUTH: is "none" but INLET_API_TOKEN is set; unset one of them');
+  }
+  if (auth === 'bearer' && token === undefined && !isLoopback(host)) {
+    throw new ConfigError(
+      `invalid environment: INLET_API_TOKEN: is required when INLET_HOST (${host}) is not a loopback address, ` +
+        'so that the REST API is not open to the network; set it (16+ characters), or INLET_API_AUTH=none to serve the REST API without authentication on purpose',
+    );
+  }
 }

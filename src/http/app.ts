@@ -1,9 +1,14 @@
-import { Hono, type MiddlewareHandler } from 'hono';
-import { sha256, timingSafeEqual } from '../source/signature.ts';
+import { Hono } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { ConnectService } from './connect-service.ts';
 import { connectorsApi } from './connectors-api.ts';
 import { errorBody } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
+import { jsonBodiesOnly } from './json-bodies.ts';
+
+/** The REST API's paths; ingest (per-connector auth, NDJSON and other bodies) is not among them. */
+const REST_API_PATHS = ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*'];
 
 export interface AppDeps extends IngestDeps {
   version: string;
@@ -33,18 +38,16 @@ export function createApp(deps: AppDeps) {
   app.route('/ingest', ingestRoutes(deps));
 
   if (deps.apiToken) {
-    const expected = sha256(deps.apiToken);
-    const guard: MiddlewareHandler = async (c, next) => {
-      const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-      // Digests have one length, so the comparison time says nothing about the token.
-      if (!given || !timingSafeEqual(await sha256(given), await expected)) {
-        c.header('WWW-Authenticate', 'Bearer');
-        return errorBody(c, 401, 'the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"');
-      }
-      return next();
-    };
-    for (const path of ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*']) app.use(path, guard);
+    // Hono's middleware compares digests of the tokens in constant time.
+    const guard = bearerAuth({
+      token: deps.apiToken,
+      noAuthenticationHeader: { message: { error_code: 401, message: 'the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"' } },
+      invalidAuthenticationHeader: { message: { error_code: 400, message: 'the Authorization header must read "Bearer <INLET_API_TOKEN>"' } },
+      invalidToken: { message: { error_code: 401, message: 'the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"' } },
+    });
+    for (const path of REST_API_PATHS) app.use(path, guard);
   }
+  for (const path of REST_API_PATHS) app.use(path, jsonBodiesOnly);
 
   app.get('/', (c) => c.json({ version: deps.version, commit: '', kafka_cluster_id: null }));
   app.get('/health', (c) => {
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return errorBody(c, 500, 'internal error');
   });
