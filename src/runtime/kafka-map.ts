@@ -10,6 +10,8 @@ export interface KafkaMapOptions<V> {
   /** Turns a record value into V; throwing skips the record. */
   parse: (json: unknown) => V;
   log?: (message: string) => void;
+  /** Sees every record in log order, from the first replayed one on (onChange sees only later ones). */
+  listener?: MapListener<V>;
 }
 
 /**
@@ -23,7 +25,9 @@ export class KafkaMap<V> {
   private live = false;
   private tail!: TopicTail;
 
-  private constructor(private readonly options: KafkaMapOptions<V>) {}
+  private constructor(private readonly options: KafkaMapOptions<V>) {
+    if (options.listener) this.listeners.push(options.listener);
+  }
 
   static async open<V>(options: KafkaMapOptions<V>): Promise<KafkaMap<V>> {
     const map = new KafkaMap(options);
