@@ -117,9 +117,10 @@ export class WorkerConnectService implements ConnectService {
 
   async create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo> {
     const properties = this.checked(name, config);
-    if (this.deps.configs.properties(name)) throw new ConnectError(409, `Connector ${name} already exists`);
-    await this.deps.configs.setTargetState(name, initialState ?? 'STARTED');
-    await this.deps.configs.put(name, properties);
+    const exists = () => new ConnectError(409, `Connector ${name} already exists`);
+    if (this.deps.configs.properties(name)) throw exists();
+    // The config topic's order decides between workers creating the same name at once.
+    if (!(await this.deps.configs.create(name, properties, initialState ?? 'STARTED'))) throw exists();
     await this.deps.herder.settled();
     return this.info(name)!;
   }
