@@ -58,7 +58,8 @@ export interface ConnectService {
   patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo>;
   remove(name: string): Promise<void>;
   setTargetState(name: string, state: TargetStateName): Promise<void>;
-  restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<void>;
+  /** Resolves to the status before the restart, what will restart marked RESTARTING (KIP-745). */
+  restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<ConnectorStatusView>;
   offsets(name: string): Promise<OffsetEntry[]>;
   /** Only while the connector is STOPPED (KIP-875). `null` offsets remove a partition's offset. */
   alterOffsets(name: string, entries: OffsetEntry[]): Promise<void>;

@@ -132,9 +132,10 @@ export function connectorsApi(service: ConnectService) {
     found(name);
     const includeTasks = flag(c.req.query('includeTasks'));
     const onlyFailed = flag(c.req.query('onlyFailed'));
-    await service.restart(name, { includeTasks, onlyFailed });
+    const planned = await service.restart(name, { includeTasks, onlyFailed });
+    // As Connect: the plain form keeps its old 204; the KIP-745 forms answer 202 with the plan.
     if (!includeTasks && !onlyFailed) return c.body(null, 204);
-    return c.json(service.status(name), 202);
+    return c.json(planned, 202);
   });
 
   app.post('/connectors/:name/tasks/:task/restart', async (c) => {

@@ -157,9 +157,20 @@ export class WorkerConnectService implements ConnectService {
     await this.deps.herder.settled();
   }
 
-  async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<void> {
+  async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<ConnectorStatusView> {
+    const before = this.status(name);
+    if (!before) throw new ConnectError(404, `Connector ${name} not found`);
+    const restarts = (state: string) => !options.onlyFailed || state === 'FAILED';
+    const planned: ConnectorStatusView = {
+      ...before,
+      connector: options.task === undefined && restarts(before.connector.state) ? { ...before.connector, state: 'RESTARTING' } : before.connector,
+      tasks: before.tasks.map((task) =>
+        (options.task === undefined ? options.includeTasks && restarts(task.state) : task.id === options.task) ? { ...task, state: 'RESTARTING' } : task,
+      ),
+    };
     await this.deps.configs.requestRestart(name, { id: crypto.randomUUID(), ...options });
     await this.deps.herder.settled();
+    return planned;
   }
 
   async offsets(name: string): Promise<OffsetEntry[]> {

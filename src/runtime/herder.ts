@@ -9,7 +9,8 @@ import {
 import { ensureTopics } from '../kafka/index.ts';
 import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
-import type { ConfigStore, TargetState } from './config-store.ts';
+import type { ConfigStore, RestartRequest, TargetState } from './config-store.ts';
+import { errorTrace } from './error-trace.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import { restoreSources } from './restore-sources.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
@@ -86,11 +87,29 @@ export class Herder {
     return this.sinks.get(name);
   }
 
+  /** Why the connector is FAILED on this worker, if it is. */
   failure(name: string): string | undefined {
-    return this.failures.get(name);
+    return this.failures.get(name) ?? this.sinks.get(name)?.runtime.failure;
   }
 
-  private async reconcile(name: string): Promise<void> {
+  /**
+   * Brings what runs here in line with the config topic. `restart` recreates the connector even
+   * if its config did not change: a source connector is built again and its topics ensured, a
+   * sink connector reopens its database and rejoins its task slots (so its tasks here restart).
+   */
+  private async reconcile(name: string, restart = false): Promise<void> {
+    try {
+      await this.apply(name, restart);
+    } catch (error) {
+      // FAILED on this worker, with the cause in its status, until a restart finds it fixed; a
+      // source that failed serves no pushes.
+      this.sources.delete(name);
+      this.failures.set(name, errorTrace(error));
+      this.deps.log(`connector ${name} failed on this worker: ${(error as Error).message}`);
+    }
+  }
+
+  private async apply(name: string, restart: boolean): Promise<void> {
     const properties = this.deps.configs.properties(name);
     const state = this.deps.configs.targetState(name);
     const key = JSON.stringify(properties);
@@ -107,7 +126,7 @@ export class Herder {
     if (isSinkConfig(config)) {
       this.sources.delete(name);
       let sink = this.sinks.get(name);
-      if (sink && sink.properties !== key) {
+      if (sink && (sink.properties !== key || restart)) {
         await sink.runtime.stop(null);
         sink = undefined;
       }
@@ -123,7 +142,7 @@ export class Herder {
     await this.sinks.get(name)?.runtime.stop(null);
     this.sinks.delete(name);
     const existing = this.sources.get(name);
-    if (existing && existing.properties === key) {
+    if (existing && existing.properties === key && !restart) {
       // Offsets may only change while STOPPED (the offsets API); take them on the way out of it.
       if (existing.state === 'STOPPED' && state !== 'STOPPED') {
         this.deps.writer.replaceOffsets(existing.source, this.deps.offsets.entries(name));
@@ -175,8 +194,24 @@ export class Herder {
     await sink.runtime.stop(null);
   }
 
-  private async restart(name: string, request: Parameters<SinkConnectorRuntime['restart']>[0]): Promise<void> {
-    await this.sinks.get(name)?.runtime.restart(request);
+  /**
+   * A restart request as Kafka Connect reads it (KIP-745): the connector (unless `onlyFailed` and
+   * it is not FAILED here) and, with `includeTasks`, its tasks (with `onlyFailed`, the FAILED
+   * ones); a request naming one task restarts only that task. A source's one task is the source
+   * connector itself, which every worker serves, so restarting either rebuilds the source.
+   */
+  private async restart(name: string, request: RestartRequest): Promise<void> {
+    if (!this.deps.configs.properties(name)) return;
+    const failed = this.failure(name) !== undefined;
+    const connector = request.task === undefined && (!request.onlyFailed || failed);
+    const sink = this.sinks.get(name);
+    if (sink && !failed) {
+      if (connector) await this.reconcile(name, true);
+      else if (request.includeTasks || request.task !== undefined) await sink.runtime.restartTasks(request);
+      return;
+    }
+    // A FAILED connector runs no task here; a source's task fails and restarts with it.
+    if (connector || request.task !== undefined || (request.includeTasks && failed)) await this.reconcile(name, true);
   }
 
   async stop(): Promise<void> {

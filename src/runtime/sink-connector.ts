@@ -4,6 +4,7 @@ import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from
 import { replayDeadLetters, SinkTask, type RecordTransform, type ReplayResult } from '../sink/index.ts';
 import type { RecordWriter } from '../source/index.ts';
 import type { RestartRequest } from './config-store.ts';
+import { errorTrace } from './error-trace.ts';
 import type { StatusStore, TaskStateName } from './status-store.ts';
 
 export interface SinkConnectorDeps {
@@ -38,6 +39,8 @@ export class SinkConnectorRuntime {
   private slots: GroupMembership | undefined;
   private readonly tasks = new Map<number, SinkTask>();
   private paused = false;
+  /** Why the connector could not start on this worker (its database unreachable, say). */
+  failure: string | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -60,31 +63,44 @@ export class SinkConnectorRuntime {
     return this.serially(async () => {
       this.paused = paused;
       if (!this.deps.runsTasks) return;
-      this.store ??= await this.openStore();
-      if (this.slots) {
-        for (const id of this.slots.partitions) await (paused ? this.stopTask(id, 'PAUSED') : this.startTask(id));
-        return;
+      try {
+        await this.join(paused);
+        this.failure = undefined;
+      } catch (error) {
+        // The connector FAILED here until a restart finds the cause fixed (Connect does not retry it either).
+        this.failure = `cannot start: ${errorTrace(error)}`;
+        await this.slots?.leave().catch(() => {});
+        this.slots = undefined;
+        throw error;
       }
-      // Each partition of this topic is one task slot; it never holds records.
-      const topic = `${this.deps.cluster}-tasks.${this.name}`;
-      await ensureTopics(this.deps.brokers, [{ name: topic, partitions: this.config['tasks.max'] }]);
-      await ensurePartitions(this.deps.brokers, topic, this.config['tasks.max']);
-      this.slots = new GroupMembership({
-        brokers: this.deps.brokers,
-        groupId: `${this.deps.cluster}-slots.${this.name}`,
-        clientId: `${this.name}-slots-${this.deps.workerId}`,
-        topic,
-        sessionTimeoutMs: this.deps.sessionTimeoutMs,
-        onAssigned: (ids) => void this.serially(async () => {
-          for (const id of ids) if (!this.paused) await this.startTask(id);
-        }),
-        onRevoked: (ids) => void this.serially(async () => {
-          for (const id of ids) await this.stopTask(id, null);
-        }),
-        log: this.deps.log,
-      });
-      await this.slots.join();
     });
+  }
+
+  private async join(paused: boolean): Promise<void> {
+    this.store ??= await this.openStore();
+    if (this.slots) {
+      for (const id of this.slots.partitions) await (paused ? this.stopTask(id, 'PAUSED') : this.startTask(id));
+      return;
+    }
+    // Each partition of this topic is one task slot; it never holds records.
+    const topic = `${this.deps.cluster}-tasks.${this.name}`;
+    await ensureTopics(this.deps.brokers, [{ name: topic, partitions: this.config['tasks.max'] }]);
+    await ensurePartitions(this.deps.brokers, topic, this.config['tasks.max']);
+    this.slots = new GroupMembership({
+      brokers: this.deps.brokers,
+      groupId: `${this.deps.cluster}-slots.${this.name}`,
+      clientId: `${this.name}-slots-${this.deps.workerId}`,
+      topic,
+      sessionTimeoutMs: this.deps.sessionTimeoutMs,
+      onAssigned: (ids) => void this.serially(async () => {
+        for (const id of ids) if (!this.paused) await this.startTask(id);
+      }),
+      onRevoked: (ids) => void this.serially(async () => {
+        for (const id of ids) await this.stopTask(id, null);
+      }),
+      log: this.deps.log,
+    });
+    await this.slots.join();
   }
 
   /** Leaves the slot group and stops every task (STOPPED, or the connector deleted/reconfigured). */
@@ -92,6 +108,7 @@ export class SinkConnectorRuntime {
     return this.serially(async () => {
       const slots = this.slots;
       this.slots = undefined;
+      this.failure = undefined;
       for (const id of [...this.tasks.keys()]) await this.stopTask(id, state);
       await slots?.leave();
       await this.store?.close();
@@ -99,9 +116,9 @@ export class SinkConnectorRuntime {
     });
   }
 
-  restart(request: RestartRequest): Promise<void> {
+  /** Restarts this worker's tasks the request names (the herder restarts the connector itself). */
+  restartTasks(request: Pick<RestartRequest, 'onlyFailed' | 'task'>): Promise<void> {
     return this.serially(async () => {
-      if (!request.includeTasks && request.task === undefined) return;
       for (const [id, task] of [...this.tasks]) {
         if (request.task !== undefined && request.task !== id) continue;
         if (request.onlyFailed && task.status().state !== 'FAILED') continue;
