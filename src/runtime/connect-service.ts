@@ -191,7 +191,24 @@ export class WorkerConnectService implements ConnectService {
     }
   }
 
+  /**
+   * Offsets a source can take: only where a stored position decides what is already written
+   * (a source with an offset order). The sources Inlet has recognise a retried push by the exact
+   * source offset of each record written within `dedupe.window.ms`; their stored offset is the
+   * last one written, which decides nothing, so changing it would answer success and do nothing.
+   */
+  private requireAlterableSource(name: string): void {
+    const running = this.deps.herder.source(name);
+    if (running?.source.offsetOrder) return;
+    const kind = String(this.deps.configs.properties(name)?.['connector.class'] ?? 'source');
+    throw new ConnectError(
+      400,
+      `The offsets of connector ${name} cannot be altered or reset: a ${kind} source recognises a retried push by the exact source offset of each record it wrote within dedupe.window.ms, not by a stored position, so no offset decides what it treats as already written`,
+    );
+  }
+
   async alterOffsets(name: string, entries: OffsetEntry[]): Promise<void> {
+    if (typeOf(this.deps.configs.properties(name) ?? {}) === 'source') this.requireAlterableSource(name);
     this.requireStopped(name);
     const sink = this.deps.herder.sink(name);
     if (sink) {
@@ -217,6 +234,7 @@ export class WorkerConnectService implements ConnectService {
   }
 
   async resetOffsets(name: string): Promise<void> {
+    if (typeOf(this.deps.configs.properties(name) ?? {}) === 'source') this.requireAlterableSource(name);
     this.requireStopped(name);
     const current = await this.offsets(name);
     await this.alterOffsets(name, current.map((entry) => ({ partition: entry.partition, offset: null })));
