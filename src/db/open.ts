@@ -58,7 +58,16 @@ async function openPostgres(url: string): Promise<SinkStore> {
   pool.on('error', (error) => console.error(`postgres: idle connection lost: ${error.message}`));
   pool.on('connect', (client) => client.on('error', (error) => console.error(`postgres: connection lost: ${error.message}`)));
   const db = drizzle({ client: pool });
-  await migrate(db, { migrationsFolder: join(migrationsRoot(), 'postgres') });
+  // Workers opening a fresh database at once would race in CREATE … IF NOT EXISTS (PostgreSQL
+  // then fails one with a duplicate pg_type key): one migrates at a time, under a session lock.
+  const lock = await pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['inlet.migrations']);
+    await migrate(db, { migrationsFolder: join(migrationsRoot(), 'postgres') });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', ['inlet.migrations']).catch(() => {});
+    lock.release();
+  }
   // pool.end() waits for every client to be released; one whose backend died mid-transaction
   // may never be, so closing waits a bounded time (the process is going away anyway).
   const end = () => Promise.race([pool.end(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
