@@ -4,7 +4,8 @@ import { ConfigError, type DebeziumSourceConfig } from '../config/index.ts';
 import { envelopeSchema, readEvent, type ChangeEvent, type JsonObject } from './debezium-envelope.ts';
 import type { RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { SOURCE_HEADERS } from './headers.ts';
-import { DEDUPE_KEY_TOO_LONG, dedupeKeyTooLong } from './dedupe-key.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { dedupeKeyTooLong } from './dedupe-key.ts';
 
 const MAX_REPORTED_ISSUES = 20;
 const PLACEHOLDER = /\$\{(schema|table)\}/;
@@ -24,7 +25,21 @@ function tableOf(event: ChangeEvent): { qualified: string; partition: string; sc
  */
 function offsetOf(event: ChangeEvent, key: string | null): string {
   const lsn = String(event.source.lsn);
-  return key === null ? `${lsn}:${event.op}` : `${lsn}:${event.op}:${key}`;
+  if (key === null) return `${lsn}:${event.op}`;
+  const offset = `${lsn}:${event.op}:${key}`;
+  // A long key (a text primary key) is the sender's data, not a choice it could shorten: refusing
+  // it would leave a CDC emitter retrying that change for ever. Its digest keeps the offset unique
+  // per row and the same on every retry, inside the window's per-key bound.
+  return dedupeKeyTooLong(offset) ? `${lsn}:${event.op}:sha256:${digestOf(key)}` : offset;
+}
+
+const encoder = new TextEncoder();
+
+/** Base64url SHA-256: synchronous (toRecords is), and the same code on every runtime. */
+function digestOf(text: string): string {
+  let binary = '';
+  for (const byte of sha256(encoder.encode(text))) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /**
@@ -73,13 +88,6 @@ export function createDebeziumSource(name: string, config: DebeziumSourceConfig)
       const row = event.op === 'd' ? event.before : event.op === 't' ? null : event.after;
       const key = row ? keyOf(row) : null;
       const sourceOffset = offsetOf(event, key);
-      if (dedupeKeyTooLong(sourceOffset)) {
-        // The row's key is what makes it long: name its longest field.
-        const image = event.op === 'd' ? 'before' : 'after';
-        const longest = keyFields.reduce((a, b) => (JSON.stringify(row![b]).length > JSON.stringify(row![a]).length ? b : a));
-        issues.push({ index, path: pathInBody(`${image}.${longest}`), message: `the key fields with the LSN ${DEDUPE_KEY_TOO_LONG}` });
-        return;
-      }
       const base = { topic: topicFor(where.schema, where.table), key, sourcePartition: where.partition };
       const headers = (offset: string) => ({
         [SOURCE_HEADERS.connector]: name,

@@ -44,6 +44,22 @@ const remove = (id: number, lsn: number) => ({ before: { id, name: null, qty: nu
 const wrapped = (payload: unknown) => ({ schema: { type: 'struct', fields: [], optional: false, name: 'inlet.public.customers.Envelope', version: 2 }, payload });
 
 describe('debezium source connector', () => {
+  test('a row whose key makes the offset longer than a dedupe key is accepted under a digest of its key, the same on every retry', () => {
+    const longKey = (id: string) => ({ before: null, after: { ...row(1), id }, source: source(26366968), transaction: null, op: 'c', ts_ms: 1795555582316 });
+    const first = 'k'.repeat(300);
+    const [once] = recordsOf(debezium().toRecords([longKey(first)], request));
+    const [again] = recordsOf(debezium().toRecords([longKey(first)], request));
+    const [other] = recordsOf(debezium().toRecords([longKey(`${'k'.repeat(299)}l`)], request));
+    expect(once!.sourceOffset).toMatch(/^26366968:c:sha256:[A-Za-z0-9_-]{43}$/);
+    expect(once!.headers['inlet.source.offset']).toBe(once!.sourceOffset!);
+    expect(again!.sourceOffset).toBe(once!.sourceOffset);
+    expect(other!.sourceOffset).not.toBe(once!.sourceOffset);
+    // The record itself keeps the whole key.
+    expect(once!.key).toBe(JSON.stringify({ id: first }));
+    // A short key keeps its readable offset.
+    expect(recordsOf(debezium().toRecords([longKey('short')], request))[0]!.sourceOffset).toBe('26366968:c:{"id":"short"}');
+  });
+
   test('a plain envelope becomes one record: topic, row key, table partition, LSN offset, envelope value', () => {
     const event = insert(1, 26366968);
     const [record, ...rest] = recordsOf(debezium().toRecords([event], request));
