@@ -112,6 +112,9 @@ export class BatchConsumer {
         'queued.max.messages.kbytes': 16_384,
         'fetch.min.bytes': 65_536,
         'fetch.wait.max.ms': 10,
+        // A sink may subscribe before its topic exists (a source created later makes it);
+        // librdkafka looks for a missing topic again only at this refresh, 5 minutes by default.
+        'topic.metadata.refresh.interval.ms': 5000,
         'session.timeout.ms': options.sessionTimeoutMs,
         'heartbeat.interval.ms': Math.max(500, Math.floor(options.sessionTimeoutMs / 3)),
         ...(options.maxPollIntervalMs === undefined ? {} : { 'max.poll.interval.ms': options.maxPollIntervalMs }),
