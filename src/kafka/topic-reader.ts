@@ -48,6 +48,21 @@ export function watermarks(consumer: InstanceType<typeof KafkaConsumer>, topic: 
   );
 }
 
+/** Where reading `range` starts in `partition`, and where the partition ends now. */
+export async function partitionSpan(consumer: InstanceType<typeof KafkaConsumer>, range: TopicRange, partition: number, timeoutMs: number): Promise<Span> {
+  const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
+  let start = Math.max(lowOffset, range.fromOffsets?.get(partition) ?? lowOffset);
+  if (range.fromTimestamp !== undefined) {
+    const [byTime] = await whileSettling(
+      () => promised<{ offset: number }[]>((cb) => consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb)),
+      timeoutMs,
+    );
+    // -1: no record that recent in this partition.
+    start = byTime && byTime.offset >= 0 ? Math.max(start, byTime.offset) : highOffset;
+  }
+  return { topic: range.topic, partition, start, end: highOffset };
+}
+
 export interface ReadOptions {
   /** Give up when no record arrives for this long (and bound each metadata call by it). */
   timeoutMs?: number;
@@ -86,17 +101,8 @@ async function openReader(
     for (const range of ranges) {
       const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
       for (const { id: partition } of partitions) {
-        const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
-        let start = Math.max(lowOffset, range.fromOffsets?.get(partition) ?? lowOffset);
-        if (range.fromTimestamp !== undefined) {
-          const [byTime] = await whileSettling(
-            () => promised<{ offset: number }[]>((cb) => consumer.offsetsForTimes([{ topic: range.topic, partition, offset: range.fromTimestamp! }], timeoutMs, cb)),
-            timeoutMs,
-          );
-          // -1: no record that recent in this partition.
-          start = byTime && byTime.offset >= 0 ? Math.max(start, byTime.offset) : highOffset;
-        }
-        if (start < highOffset) spans.push({ topic: range.topic, partition, start, end: highOffset });
+        const span = await partitionSpan(consumer, range, partition, timeoutMs);
+        if (span.start < span.end) spans.push(span);
       }
     }
     if (maxRecords !== undefined) spans = newestShare(spans, maxRecords);

@@ -1,31 +1,59 @@
 import { randomUUID } from 'node:crypto';
 import { commonConfig, nativeConsumer, type Message, type NativeConsumer } from './librdkafka.ts';
+import { newestShare, type Span } from './newest-share.ts';
 import { QueueSignal } from './queue-signal.ts';
-import { promised, toReadRecord, watermarks, whileSettling, type ReadRecord } from './topic-reader.ts';
+import { ReadBarrier } from './read-barrier.ts';
+import { partitionSpan, promised, toReadRecord, whileSettling, type ReadRecord } from './topic-reader.ts';
 
+const TIMEOUT_MS = 30_000;
+
+export interface TopicTailOptions {
+  /**
+   * Start at the first record written at or after `timestamp` (Unix ms), and at most `maxRecords`
+   * before the end over all partitions, the newest of each in proportion; else at the beginning.
+   */
+  since?: { timestamp: number; maxRecords: number };
+  log?: (message: string) => void;
+}
+
+interface Waiter {
+  key: string;
+  offset: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
- * Follows every partition of a topic from its beginning, outside any consumer group, for as long
- * as it runs: how each worker keeps up with the shared config and status topics.
+ * Follows every partition of some topics, outside any consumer group, for as long as it runs: how
+ * each worker keeps up with the shared config and status topics, and with what the other workers
+ * write to a source's topics. Reads only committed records (read_committed): an aborted
+ * transaction's records are never seen.
  */
 export class TopicTail {
   private readonly consumer: NativeConsumer;
   private readonly signal = new QueueSignal();
-  /** Next offset to read, per partition. */
-  private readonly positions = new Map<number, number>();
-  private readonly waiters: { partition: number; offset: number; resolve: () => void }[] = [];
+  /** Next offset to read, per topic partition. */
+  private readonly positions = new Map<string, number>();
+  private partitions: { topic: string; partition: number }[] = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly barrier = new ReadBarrier(
+    () => this.endOffsets(),
+    (ends) => this.reach(ends),
+  );
   private running = true;
   private loop: Promise<void> | undefined;
 
   private constructor(
     brokers: string,
-    private readonly topic: string,
+    private readonly topics: readonly string[],
     private readonly onRecord: (record: ReadRecord) => void,
     private readonly log: (message: string) => void,
   ) {
     this.consumer = nativeConsumer(
       {
-        ...commonConfig(brokers, `inlet-tail-${topic}`),
+        ...commonConfig(brokers, `inlet-tail-${topics[0]}`),
         'group.id': `inlet-tail-${randomUUID()}`,
         'enable.auto.commit': false,
         'isolation.level': 'read_committed',
@@ -36,34 +64,43 @@ export class TopicTail {
     );
   }
 
-  /** Starts following `topic`; resolves once everything written before the call was read. */
-  static async start(brokers: string, topic: string, onRecord: (record: ReadRecord) => void, log: (m: string) => void = console.error) {
-    const tail = new TopicTail(brokers, topic, onRecord, log);
-    await tail.begin();
+  /** Starts following `topics`; resolves once everything written before the call was read. */
+  static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions = {}) {
+    const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log ?? console.error);
+    await tail.begin(options.since);
     return tail;
   }
 
-  private async begin(): Promise<void> {
+  private async begin(since: TopicTailOptions['since']): Promise<void> {
     const consumer = this.consumer;
-    await promised((cb) => consumer.connect({ timeout: 30_000 }, cb));
-    const partitions = await whileSettling(async () => {
-      const metadata = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) =>
-        consumer.getMetadata({ topic: this.topic, timeout: 30_000 }, cb),
-      );
-      const ids = metadata.topics.find((t) => t.name === this.topic)?.partitions.map((p) => p.id) ?? [];
-      if (ids.length === 0) throw Object.assign(new Error(`topic ${this.topic} has no partitions yet`), { code: 3 });
-      return ids;
-    }, 30_000);
-    const ends = new Map<number, number>();
-    for (const partition of partitions) {
-      const { lowOffset, highOffset } = await watermarks(consumer, this.topic, partition, 30_000);
-      this.positions.set(partition, lowOffset);
-      ends.set(partition, highOffset);
+    await promised((cb) => consumer.connect({ timeout: TIMEOUT_MS }, cb));
+    const spans: Span[] = [];
+    for (const topic of this.topics) {
+      for (const partition of await this.partitionsOf(topic)) {
+        spans.push(await partitionSpan(consumer, { topic, fromTimestamp: since?.timestamp }, partition, TIMEOUT_MS));
+      }
     }
+    // A partition with nothing recent enough starts at its end, to follow what comes next.
+    const starts = new Map(spans.map((s) => [partitionKey(s.topic, s.partition), s.end]));
+    const recent = spans.filter((s) => s.start < s.end);
+    for (const s of since ? newestShare(recent, since.maxRecords) : recent) starts.set(partitionKey(s.topic, s.partition), s.start);
+    this.partitions = spans.map(({ topic, partition }) => ({ topic, partition }));
+    for (const [key, offset] of starts) this.positions.set(key, offset);
     consumer.setDefaultConsumeTimeout(0);
-    consumer.assign(partitions.map((partition) => ({ topic: this.topic, partition, offset: this.positions.get(partition)! })));
+    consumer.assign(this.partitions.map(({ topic, partition }) => ({ topic, partition, offset: starts.get(partitionKey(topic, partition))! })));
     this.loop = this.run();
-    await Promise.all([...ends].map(([partition, end]) => this.waitFor(partition, end)));
+    await this.reach(new Map(spans.map((s) => [partitionKey(s.topic, s.partition), s.end])));
+  }
+
+  private async partitionsOf(topic: string): Promise<number[]> {
+    return whileSettling(async () => {
+      const metadata = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) =>
+        this.consumer.getMetadata({ topic, timeout: TIMEOUT_MS }, cb),
+      );
+      const ids = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+      if (ids.length === 0) throw Object.assign(new Error(`topic ${topic} has no partitions yet`), { code: 3 });
+      return ids;
+    }, TIMEOUT_MS);
   }
 
   private async run(): Promise<void> {
@@ -73,7 +110,7 @@ export class TopicTail {
       try {
         messages = await promised((cb) => this.consumer.consume(500, cb));
       } catch (error) {
-        if (this.running) this.log(`reading ${this.topic}: ${(error as Error).message}`);
+        if (this.running) this.log(`reading ${this.topics.join(', ')}: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
@@ -81,9 +118,9 @@ export class TopicTail {
         try {
           this.onRecord(toReadRecord(m));
         } catch (error) {
-          this.log(`${this.topic}@${m.partition}/${m.offset} skipped: ${(error as Error).message}`);
+          this.log(`${m.topic}@${m.partition}/${m.offset} skipped: ${(error as Error).message}`);
         }
-        this.positions.set(m.partition, m.offset + 1);
+        this.positions.set(partitionKey(m.topic, m.partition), m.offset + 1);
       }
       if (messages.length === 0) await this.refreshPositions();
       this.wake();
@@ -95,33 +132,76 @@ export class TopicTail {
   private async refreshPositions(): Promise<void> {
     if (this.waiters.length === 0) return;
     const positions = this.consumer.position(undefined) as { topic: string; partition: number; offset: number }[];
-    for (const p of positions) if (p.offset >= 0 && p.offset > (this.positions.get(p.partition) ?? 0)) this.positions.set(p.partition, p.offset);
+    for (const p of positions) {
+      const key = partitionKey(p.topic, p.partition);
+      if (p.offset >= 0 && p.offset > (this.positions.get(key) ?? 0)) this.positions.set(key, p.offset);
+    }
   }
 
   private wake(): void {
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const waiter = this.waiters[i]!;
-      if ((this.positions.get(waiter.partition) ?? 0) >= waiter.offset) {
+      if ((this.positions.get(waiter.key) ?? 0) >= waiter.offset) {
         this.waiters.splice(i, 1);
         waiter.resolve();
       }
     }
   }
 
-  /** Resolves once the tail has read past `offset - 1` of `partition`: read-your-writes. */
-  waitFor(partition: number, offset: number): Promise<void> {
-    if ((this.positions.get(partition) ?? 0) >= offset) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push({ partition, offset, resolve });
+  private waitForKey(key: string, offset: number): Promise<void> {
+    if ((this.positions.get(key) ?? 0) >= offset) return Promise.resolve();
+    if (!this.running) return Promise.reject(new Error(`the tail of ${this.topics.join(', ')} stopped`));
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ key, offset, resolve, reject });
       // A transaction marker leaves no record to wake the loop: let it read the position now.
       this.signal.wake();
     });
+  }
+
+  /** Resolves once the tail has read past `offset - 1` of the partition: read-your-writes. */
+  waitFor(topic: string, partition: number, offset: number): Promise<void> {
+    return this.waitForKey(partitionKey(topic, partition), offset);
+  }
+
+  private async reach(ends: ReadonlyMap<string, number>): Promise<void> {
+    await Promise.all([...ends].map(([key, offset]) => this.waitForKey(key, offset)));
+  }
+
+  /**
+   * Where each followed partition ends now, as a read_committed reader sees it: the last stable
+   * offset, short of any transaction still open (which acknowledged nothing yet). One ListOffsets
+   * request per partition leader, for all partitions at once.
+   */
+  private async endOffsets(): Promise<Map<string, number>> {
+    const latest = this.partitions.map(({ topic, partition }) => ({ topic, partition, offset: -1 })); // -1: OFFSET_END
+    const ends = await promised<{ topic: string; partition: number; offset: number }[]>((cb) => this.consumer.offsetsForTimes(latest, TIMEOUT_MS, cb));
+    return new Map(ends.map((e) => [partitionKey(e.topic, e.partition), e.offset]));
+  }
+
+  /**
+   * Resolves once the tail has read everything committed to its topics before the call, also by
+   * other processes (see ReadBarrier); rejects after `timeoutMs`.
+   */
+  async caughtUp(timeoutMs: number): Promise<void> {
+    const passed = this.barrier.pass();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading ${this.topics.join(', ')} did not catch up within ${timeoutMs} ms`)), timeoutMs);
+    });
+    // The barrier may still fail after the deadline won: that is no unhandled rejection.
+    passed.catch(() => {});
+    try {
+      await Promise.race([passed, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.signal.wake();
     await this.loop;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`the tail of ${this.topics.join(', ')} stopped`));
     await promised((cb) => this.consumer.disconnect(cb)).catch(() => {});
   }
 }

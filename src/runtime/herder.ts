@@ -7,13 +7,13 @@ import {
   type WorkerEnv,
 } from '../config/index.ts';
 import { ensureTopics } from '../kafka/index.ts';
-import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter, type WrittenRecord } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
 import type { ConfigStore, RestartRequest, TargetState } from './config-store.ts';
 import { errorTrace } from './error-trace.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
-import { restoreSources } from './restore-sources.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
+import { SourceTail } from './source-tail.ts';
 import type { StatusStore } from './status-store.ts';
 
 export interface HerderDeps {
@@ -50,6 +50,8 @@ interface RunningSink {
 export class Herder {
   private readonly sources = new Map<string, RunningSource & { properties: string }>();
   private readonly sinks = new Map<string, RunningSink & { properties: string }>();
+  /** What the other workers write for each source, followed so that retries are duplicates everywhere. */
+  private readonly tails = new Map<string, { tail: SourceTail; follows: string }>();
   /** Why a stored connector cannot run on this worker (e.g. a secret's variable is not set here). */
   private readonly failures = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
@@ -92,6 +94,17 @@ export class Herder {
     return this.failures.get(name) ?? this.sinks.get(name)?.runtime.failure;
   }
 
+  /** Resolves once the dedupe window of source `name` holds what the whole cluster acknowledged so far. */
+  async caughtUp(name: string): Promise<void> {
+    // No tail: the source keeps no window (dedupe.window.ms=0) or is gone.
+    await this.tails.get(name)?.tail.caughtUp();
+  }
+
+  /** Resolves once this worker's committed records of source `name` are visible to the other workers. */
+  async readable(name: string, records: readonly WrittenRecord[]): Promise<void> {
+    await this.tails.get(name)?.tail.readable(records);
+  }
+
   /**
    * Brings what runs here in line with the config topic. `restart` recreates the connector even
    * if its config did not change: a source connector is built again and its topics ensured, a
@@ -125,6 +138,7 @@ export class Herder {
     const config = check.config;
     if (isSinkConfig(config)) {
       this.sources.delete(name);
+      await this.unfollow(name);
       let sink = this.sinks.get(name);
       if (sink && (sink.properties !== key || restart)) {
         await sink.runtime.stop(null);
@@ -155,13 +169,36 @@ export class Herder {
       this.deps.env.KAFKA_BROKERS,
       source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })),
     );
-    if (!existing) {
-      const started = Date.now();
-      const { restored } = await restoreSources(this.deps.env.KAFKA_BROKERS, [source], this.deps.writer, this.deps.offsets);
-      // The restore holds the worker's start: say what took the time when it is worth saying.
-      if (restored > 0) this.deps.log(`connector ${name}: ${restored} recent source offsets restored from Kafka in ${Date.now() - started} ms`);
-    }
+    if (!existing) for (const [partition, offset] of this.deps.offsets.entries(name)) this.deps.writer.restoreOffset(source, partition, offset);
+    await this.follow(source);
     this.sources.set(name, { source, config, state, properties: key });
+  }
+
+  /** Starts following the source's topics, or follows them anew when its topics or window changed. */
+  private async follow(source: SourceConnector): Promise<void> {
+    const follows = JSON.stringify([source.topics, source.dedupe]);
+    const current = this.tails.get(source.name);
+    if (current?.follows === follows) return;
+    if (source.dedupe.windowMs === 0) return this.unfollow(source.name);
+    const started = Date.now();
+    const tail = await SourceTail.start({
+      brokers: this.deps.env.KAFKA_BROKERS,
+      source,
+      writer: this.deps.writer,
+      timeoutMs: this.deps.env.INLET_DELIVERY_TIMEOUT_MS,
+      log: this.deps.log,
+    });
+    // The old tail serves pushes until the new one has caught up.
+    this.tails.set(source.name, { tail, follows });
+    await current?.tail.stop();
+    // The restore holds the worker's start: say what took the time when it is worth saying.
+    if (tail.restored > 0) this.deps.log(`connector ${source.name}: ${tail.restored} recent source offsets restored from Kafka in ${Date.now() - started} ms`);
+  }
+
+  private async unfollow(name: string): Promise<void> {
+    const current = this.tails.get(name);
+    this.tails.delete(name);
+    await current?.tail.stop();
   }
 
   private sinkRuntime(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): SinkConnectorRuntime {
@@ -188,6 +225,7 @@ export class Herder {
   private async remove(name: string): Promise<void> {
     this.sources.delete(name);
     this.failures.delete(name);
+    await this.unfollow(name);
     const sink = this.sinks.get(name);
     if (!sink) return;
     this.sinks.delete(name);
@@ -221,6 +259,7 @@ export class Herder {
         await sink.runtime.stop(null);
         this.sinks.delete(name);
       }
+      for (const name of [...this.tails.keys()]) await this.unfollow(name);
     });
   }
 }

@@ -43,7 +43,7 @@ export class KafkaMap<V> {
         else map.values.set(key, value);
         for (const listener of map.listeners) listener(key, value, map.live);
       },
-      options.log,
+      { log: options.log },
     );
     map.live = true;
     return map;
@@ -77,7 +77,7 @@ export class KafkaMap<V> {
       throw new Error(`writing ${entries[failed]![0]} to ${this.options.topic} failed: ${outcome.delivered ? '' : outcome.reason}`);
     }
     await Promise.all(
-      outcomes.map((o) => (o.delivered && o.partition !== undefined && o.offset !== undefined ? this.tail.waitFor(o.partition, o.offset + 1) : undefined)),
+      outcomes.map((o) => (o.delivered && o.partition !== undefined && o.offset !== undefined ? this.tail.waitFor(this.options.topic, o.partition, o.offset + 1) : undefined)),
     );
   }
 

@@ -87,6 +87,11 @@ export class Worker {
       transactional,
       inflight: { maxRecords: env.INLET_MAX_INFLIGHT_RECORDS, maxBytes: env.INLET_MAX_INFLIGHT_BYTES },
       onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),
+      // The herder follows each source's topics; ingest starts only after it exists.
+      cluster: {
+        caughtUp: (connector) => herder.caughtUp(connector),
+        readable: (connector, records) => herder.readable(connector, records),
+      },
     });
     const counters = new Counters();
     counters.define('inlet_ingest_records_total', 'Records accepted by ingest, by connector and result.');

@@ -45,6 +45,12 @@ export class DedupeWindow {
     this.evict();
   }
 
+  /** Whether `key` is known to be durable (not merely claimed) and still inside the window. */
+  isWritten(key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry?.kind === 'written' && this.now() - entry.at <= this.options.windowMs;
+  }
+
   tryClaim(key: string): ClaimAttempt {
     const entry = this.entries.get(key);
     if (entry?.kind === 'pending') return { kind: 'busy', settled: entry.settled };

@@ -7,12 +7,40 @@ import type { DeliveryOutcome, IngestResult, RecordWriter, SourceConnector, Sour
 const RETRY_AFTER_SECONDS = 5;
 const THROTTLE_RETRY_AFTER_SECONDS = 1;
 
+/** Where Kafka put a record this worker wrote. */
+export interface WrittenRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * What a worker learns of the records the other workers of its cluster wrote (src/runtime follows
+ * each source's topics). A load balancer may send a retry to any worker, so a record one of them
+ * acknowledged must be a duplicate at all of them.
+ */
+export interface ClusterWindow {
+  /**
+   * Resolves once this worker's window holds every record of `connector` that any worker had
+   * acknowledged before the call; rejects when that cannot be known now.
+   */
+  caughtUp(connector: string): Promise<void>;
+  /**
+   * Resolves once `records`, just committed by an exactly-once transaction, are seen by every
+   * worker's caughtUp (or a bound passed; it never rejects): a commit returns before the commit
+   * markers that make the records readable are written.
+   */
+  readable(connector: string, records: readonly WrittenRecord[]): Promise<void>;
+}
+
 export interface SourceWriterOptions {
   inflight?: InflightBounds;
   /** Writes for exactly-once connectors: records and their source offsets in one transaction. */
   transactional?: RecordWriter;
   /** Called when a source partition's offset advanced (to persist it, Kafka Connect style). */
   onOffset?: (connector: string, sourcePartition: string, offset: string) => void;
+  /** Shares the dedupe window with the other workers of the cluster. */
+  cluster?: ClusterWindow;
 }
 
 interface ConnectorState {
@@ -20,6 +48,13 @@ interface ConnectorState {
   /** Only for sources whose offsets grow (CDC): anything at or below the stored offset is old. */
   progress: SourceProgress | undefined;
 
+}
+
+/** Where the delivered records of a write landed. */
+function written(records: readonly SourceRecord[], outcomes: readonly DeliveryOutcome[]): WrittenRecord[] {
+  return outcomes.flatMap((outcome, i) =>
+    outcome.delivered && outcome.partition !== undefined && outcome.offset !== undefined ? [{ topic: records[i]!.topic, partition: outcome.partition, offset: outcome.offset }] : [],
+  );
 }
 
 const windowKey = (record: Pick<SourceRecord, 'sourcePartition' | 'sourceOffset'>) =>
@@ -86,7 +121,7 @@ export class SourceWriter {
 
   private async writeClaimed(connector: SourceConnector, records: readonly SourceRecord[]): Promise<IngestResult> {
     const state = this.state(connector);
-    const { toWrite, claims, duplicates } = await this.claimOffsets(state, records);
+    const { toWrite, claims, duplicates } = await this.claimOffsets(connector, state, records);
     if (toWrite.length === 0) return { accepted: 0, duplicates };
 
     for (const record of toWrite) if (record.sourceOffset !== null) state.progress?.begin(record.sourcePartition, record.sourceOffset);
@@ -118,6 +153,7 @@ export class SourceWriter {
     if (failure !== null) {
       throw new UnavailableError(`records were not acknowledged by Kafka: ${failure}`, RETRY_AFTER_SECONDS);
     }
+    if (connector.exactlyOnce && this.options.cluster) await this.options.cluster.readable(connector.name, written(toWrite, outcomes));
     return { accepted: toWrite.length, duplicates };
   }
 
@@ -125,7 +161,7 @@ export class SourceWriter {
    * Claims offsets in sorted order so that two concurrent pushes sharing offsets cannot each hold
    * one the other waits for.
    */
-  private async claimOffsets({ window, progress }: ConnectorState, records: readonly SourceRecord[]) {
+  private async claimOffsets(connector: SourceConnector, { window, progress }: ConnectorState, records: readonly SourceRecord[]) {
     const byKey = new Map<string, number>();
     let duplicates = 0;
     records.forEach((record, i) => {
@@ -134,6 +170,17 @@ export class SourceWriter {
       if (byKey.has(key) || progress?.isWritten(record.sourcePartition, record.sourceOffset)) duplicates++;
       else byKey.set(key, i);
     });
+    // An offset this worker does not know may have been acknowledged by another worker a moment
+    // ago: learn everything the cluster wrote before this push arrived, then decide. A retry of
+    // what the window already holds needs no round trip.
+    const cluster = this.options.cluster;
+    if (cluster && connector.dedupe.windowMs > 0 && [...byKey.keys()].some((key) => !window.isWritten(key))) {
+      try {
+        await cluster.caughtUp(connector.name);
+      } catch (error) {
+        throw new UnavailableError(`cannot tell which records other workers already wrote: ${(error as Error).message}`, RETRY_AFTER_SECONDS);
+      }
+    }
     const claimed = new Map<number, Claim>();
     for (const key of [...byKey.keys()].sort()) {
       let attempt = window.tryClaim(key);

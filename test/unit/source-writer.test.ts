@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { UnavailableError } from '../../src/source/errors.ts';
-import { SourceWriter } from '../../src/source/source-writer.ts';
+import { SourceWriter, type ClusterWindow, type WrittenRecord } from '../../src/source/source-writer.ts';
 import type { DeliveryOutcome, RecordWriter, SourceConnector, SourceRecord } from '../../src/source/types.ts';
 
 interface WriteCall {
@@ -237,5 +237,102 @@ describe('SourceWriter', () => {
     await expect(sourceWriter.write(connector(), [record('a')])).rejects.toThrow('producer closed');
     reject = false;
     expect(await withinMs(sourceWriter.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
+  });
+});
+
+/**
+ * The rest of a cluster as a SourceWriter sees it: what other workers wrote reaches this worker's
+ * window only when caughtUp() runs (the tail reads up to the log end), as in a worker.
+ */
+class FakeCluster implements ClusterWindow {
+  caughtUpCalls = 0;
+  failure: Error | undefined;
+  /** Offsets another worker acknowledged, learnt by the next catch-up. */
+  readonly writtenElsewhere: string[] = [];
+  readonly readableCalls: WrittenRecord[][] = [];
+  holdReadable: (() => void) | undefined;
+  sourceWriter!: SourceWriter;
+
+  constructor(private readonly source: SourceConnector) {}
+
+  async caughtUp(name: string): Promise<void> {
+    expect(name).toBe(this.source.name);
+    this.caughtUpCalls++;
+    await tick(1);
+    if (this.failure) throw this.failure;
+    for (const offset of this.writtenElsewhere.splice(0)) this.sourceWriter.rememberWritten(this.source, record(offset), Date.now());
+  }
+
+  readable(name: string, records: readonly WrittenRecord[]): Promise<void> {
+    expect(name).toBe(this.source.name);
+    this.readableCalls.push([...records]);
+    return new Promise((resolve) => (this.holdReadable = resolve));
+  }
+}
+
+function clusterWriter(source = connector(), writer: RecordWriter = new FakeRecordWriter(), transactional?: RecordWriter) {
+  const cluster = new FakeCluster(source);
+  const sourceWriter = new SourceWriter(writer, { cluster, transactional });
+  cluster.sourceWriter = sourceWriter;
+  return { cluster, sourceWriter };
+}
+
+describe('SourceWriter in a cluster', () => {
+  test('an offset another worker acknowledged before the push arrived is a duplicate and is not written', async () => {
+    const writer = new FakeRecordWriter();
+    const { cluster, sourceWriter } = clusterWriter(connector(), writer);
+    cluster.writtenElsewhere.push('a');
+    expect(await sourceWriter.write(connector(), [record('a'), record('b')])).toEqual({ accepted: 1, duplicates: 1 });
+    expect(offsetsOf(writer.delivered)).toEqual(['b']);
+    expect(cluster.caughtUpCalls).toBe(1);
+  });
+
+  test('a retry of what the window already holds is answered without waiting for the cluster', async () => {
+    const { cluster, sourceWriter } = clusterWriter();
+    await sourceWriter.write(connector(), [record('a')]);
+    expect(cluster.caughtUpCalls).toBe(1);
+    expect(await sourceWriter.write(connector(), [record('a')])).toEqual({ accepted: 0, duplicates: 1 });
+    expect(cluster.caughtUpCalls).toBe(1);
+  });
+
+  test('records without an offset, and sources without a window, do not wait for the cluster', async () => {
+    const noWindow = { ...connector(), dedupe: { windowMs: 0, maxEntries: 1 } };
+    const { cluster, sourceWriter } = clusterWriter(noWindow);
+    expect(await sourceWriter.write(noWindow, [record(null)])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sourceWriter.write(noWindow, [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(cluster.caughtUpCalls).toBe(0);
+  });
+
+  test('when the cluster cannot be caught up with, the push is refused with 503 and nothing is written or claimed', async () => {
+    const writer = new FakeRecordWriter();
+    const { cluster, sourceWriter } = clusterWriter(connector(), writer);
+    cluster.failure = new Error('reading orders did not catch up within 8000 ms');
+    const error = await sourceWriter.write(connector(), [record('a')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as UnavailableError).message).toContain('did not catch up');
+    expect(writer.calls).toHaveLength(0);
+
+    cluster.failure = undefined;
+    expect(await sourceWriter.write(connector(), [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
+  });
+
+  test('an exactly-once push is answered only once its committed records are readable by the other workers', async () => {
+    const eos = { ...connector(), exactlyOnce: true };
+    const transactional: RecordWriter = {
+      available: () => true,
+      write: async (records) => records.map((_, i) => ({ delivered: true as const, partition: 1, offset: 40 + i })),
+    };
+    const { cluster, sourceWriter } = clusterWriter(eos, new FakeRecordWriter(), transactional);
+    const push = sourceWriter.write(eos, [record('a'), record('b')]);
+    expect(await withinMs(push, 50)).toBe('timed out');
+    expect(cluster.readableCalls).toEqual([[{ topic: 'orders', partition: 1, offset: 40 }, { topic: 'orders', partition: 1, offset: 41 }]]);
+    cluster.holdReadable!();
+    expect(await push).toEqual({ accepted: 2, duplicates: 0 });
+  });
+
+  test('an at-least-once push is answered on its acknowledgement alone (acks=all already made it readable)', async () => {
+    const { cluster, sourceWriter } = clusterWriter();
+    expect(await withinMs(sourceWriter.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(cluster.readableCalls).toEqual([]);
   });
 });
