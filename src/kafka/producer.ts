@@ -144,6 +144,15 @@ export class KafkaRecordWriter implements RecordWriter {
     return produceAll(this.producer, records);
   }
 
+  /**
+   * Another Kafka request of this worker failed or timed out (e.g. a read barrier on a source's
+   * topics, which ingest waits on before it produces): refuse ingest until a broker answers again,
+   * as after a delivery timeout.
+   */
+  suspectUnreachable(reason: string): void {
+    this.markUnreachable(reason);
+  }
+
   /** While no broker answers, checks every PROBE_INTERVAL_MS so ingest resumes once one does. */
   private markUnreachable(reason: string): void {
     if (this.reachable) this.log(`kafka unreachable: ${reason}`);

@@ -89,7 +89,12 @@ export class Worker {
       onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),
       // The herder follows each source's topics; ingest starts only after it exists.
       cluster: {
-        caughtUp: (connector) => herder.caughtUp(connector),
+        caughtUp: (connector) =>
+          herder.caughtUp(connector).catch((error: Error) => {
+            // Nothing was produced, so no delivery timeout tells the producer that Kafka is gone.
+            producer.suspectUnreachable(error.message);
+            throw error;
+          }),
         readable: (connector, records) => herder.readable(connector, records),
       },
     });

@@ -178,7 +178,7 @@ export class SourceWriter {
       try {
         await cluster.caughtUp(connector.name);
       } catch (error) {
-        throw new UnavailableError(`cannot tell which records other workers already wrote: ${(error as Error).message}`, RETRY_AFTER_SECONDS);
+        throw new UnavailableError(`cannot read from Kafka which records other workers already wrote: ${(error as Error).message}`, RETRY_AFTER_SECONDS);
       }
     }
     const claimed = new Map<number, Claim>();
