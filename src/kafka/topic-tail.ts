@@ -13,6 +13,8 @@ export interface TopicTailOptions {
    * before the end over all partitions, the newest of each in proportion; else at the beginning.
    */
   since?: { timestamp: number; maxRecords: number };
+  /** How long caughtUp() may take, its end-offsets query included (default 30 s). */
+  catchUpTimeoutMs?: number;
   log?: (message: string) => void;
 }
 
@@ -50,6 +52,7 @@ export class TopicTail {
     private readonly topics: readonly string[],
     private readonly onRecord: (record: ReadRecord) => void,
     private readonly log: (message: string) => void,
+    private readonly catchUpTimeoutMs: number,
   ) {
     this.consumer = nativeConsumer(
       {
@@ -66,7 +69,7 @@ export class TopicTail {
 
   /** Starts following `topics`; resolves once everything written before the call was read. */
   static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions = {}) {
-    const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log ?? console.error);
+    const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log ?? console.error, options.catchUpTimeoutMs ?? TIMEOUT_MS);
     await tail.begin(options.since);
     return tail;
   }
@@ -174,15 +177,16 @@ export class TopicTail {
    */
   private async endOffsets(): Promise<Map<string, number>> {
     const latest = this.partitions.map(({ topic, partition }) => ({ topic, partition, offset: -1 })); // -1: OFFSET_END
-    const ends = await promised<{ topic: string; partition: number; offset: number }[]>((cb) => this.consumer.offsetsForTimes(latest, TIMEOUT_MS, cb));
+    const ends = await promised<{ topic: string; partition: number; offset: number }[]>((cb) => this.consumer.offsetsForTimes(latest, this.catchUpTimeoutMs, cb));
     return new Map(ends.map((e) => [partitionKey(e.topic, e.partition), e.offset]));
   }
 
   /**
    * Resolves once the tail has read everything committed to its topics before the call, also by
-   * other processes (see ReadBarrier); rejects after `timeoutMs`.
+   * other processes (see ReadBarrier); rejects after `catchUpTimeoutMs`.
    */
-  async caughtUp(timeoutMs: number): Promise<void> {
+  async caughtUp(): Promise<void> {
+    const timeoutMs = this.catchUpTimeoutMs;
     const passed = this.barrier.pass();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {

@@ -48,7 +48,7 @@ export class SourceTail {
       },
       // The window holds maxEntries in all; reading more per partition only to evict it is what
       // made restarts slow (3 partitions x 1M records at the defaults).
-      { since: { timestamp: Date.now() - windowMs, maxRecords: maxEntries }, log },
+      { since: { timestamp: Date.now() - windowMs, maxRecords: maxEntries }, catchUpTimeoutMs: options.timeoutMs, log },
     );
     started = true;
     return new SourceTail(tail, options, restored);
@@ -61,7 +61,7 @@ export class SourceTail {
    * arriving together share one end-offsets query and one wait (ReadBarrier).
    */
   caughtUp(): Promise<void> {
-    return this.tail.caughtUp(this.options.timeoutMs);
+    return this.tail.caughtUp();
   }
 
   /**
