@@ -161,6 +161,11 @@ export class TopicTail {
     });
   }
 
+  /** Whether the tail reads this partition (it follows the partitions its topics had at start). */
+  follows(topic: string, partition: number): boolean {
+    return this.positions.has(partitionKey(topic, partition));
+  }
+
   /** Resolves once the tail has read past `offset - 1` of the partition: read-your-writes. */
   waitFor(topic: string, partition: number, offset: number): Promise<void> {
     return this.waitForKey(partitionKey(topic, partition), offset);

@@ -72,6 +72,8 @@ export class SourceTail {
   async readable(records: readonly WrittenRecord[]): Promise<void> {
     const last = new Map<string, WrittenRecord>();
     for (const r of records) {
+      // A partition added to the topic since the tail started is not read: nothing to wait for.
+      if (!this.tail.follows(r.topic, r.partition)) continue;
       const key = `${r.topic}\u0000${r.partition}`;
       if ((last.get(key)?.offset ?? -1) < r.offset) last.set(key, r);
     }
