@@ -178,7 +178,7 @@ describe('a scripted CDC history applied to PostgreSQL and SQLite', () => {
 
     const select = 'SELECT id, name, score, email, joined, vip FROM customers ORDER BY id';
     const selectPg = 'SELECT id, name, score, email, joined::text AS joined, vip FROM customers ORDER BY id';
-    const offsetOf = (rows: Row[] | null, connector: string) => Number(rows?.find((r) => r.connector === connector)?.next_offset ?? -1);
+    const offsetOf = (rows: Row[], connector: string) => Number(rows.find((r) => r.connector === connector)?.next_offset ?? -1);
     try {
       await waitFor(
         'both sinks to apply the whole topic',

@@ -79,7 +79,7 @@ describe('a 3-worker cluster losing a worker under load', () => {
 
     const expectedSum = 3 * ((EVENTS * (EVENTS - 1)) / 2);
     const totals = await waitFor('all 50,000 rows in Postgres', async () => {
-      const [row] = (await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(amount)::bigint AS amount FROM events')) ?? [];
+      const [row] = await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(amount)::bigint AS amount FROM events');
       return row && Number(row.n) === EVENTS && Number(row.amount) === expectedSum && row;
     }, { timeoutMs: 120_000, intervalMs: 1000 });
     expect(Number(totals.n)).toBe(EVENTS);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { sqliteRows } from '../support/tables.ts';
+import { sqliteNumber } from '../support/tables.ts';
 import { tempDir, waitFor } from '../support/wait.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
@@ -44,7 +44,7 @@ describe('the Kafka-Connect REST API on a 2-worker cluster', () => {
     await Promise.all([a?.stop(), b?.stop()]);
   }, 60_000);
 
-  const rowCount = () => Number(sqliteRows(sqlitePath, 'SELECT count(*) AS n FROM orders')?.[0]?.n ?? 0);
+  const rowCount = () => sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM orders');
   const statusOf = async (worker: WorkerProcess, name: string) => (await call(worker, 'GET', `/connectors/${name}/status`)).body;
 
   test('version and plugins', async () => {

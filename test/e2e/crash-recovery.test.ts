@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { committedOffsets, endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { offsetsByPartition, sqliteRows } from '../support/tables.ts';
+import { offsetsByPartition, sqliteNumber, sqliteRows } from '../support/tables.ts';
 import { tempDir, waitFor } from '../support/wait.ts';
 import { startWorker, type ConnectorSpec, type WorkerProcess } from '../support/worker.ts';
 
@@ -50,11 +50,11 @@ describe('a sink task stopped abruptly mid-stream', () => {
     expect(crashing.proc.signalCode).toBe('SIGKILL');
 
     // What the database held at the crash: rows and offsets from the same transactions.
-    const stored = offsetsByPartition(sqliteRows(sqlitePath, 'SELECT * FROM inlet_sink_offsets')!);
+    const stored = offsetsByPartition(sqliteRows(sqlitePath, 'SELECT * FROM inlet_sink_offsets'));
     const appliedBeforeCrash = sum(stored.values());
     expect(appliedBeforeCrash).toBeGreaterThan(0);
     expect(appliedBeforeCrash).toBeLessThan(EVENTS);
-    expect(sqliteRows(sqlitePath, 'SELECT count(*) AS n FROM payments')![0]!.n).toBe(appliedBeforeCrash);
+    expect(sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM payments')).toBe(appliedBeforeCrash);
     // Kafka never heard of the last transaction: its committed offsets trail the database's.
     const kafkaCommitted = await committedOffsets(kafka, `connect-${sink.name}`);
     expect(sum(kafkaCommitted.values())).toBeLessThan(appliedBeforeCrash);
@@ -63,10 +63,10 @@ describe('a sink task stopped abruptly mid-stream', () => {
     try {
       const end = await endOffsets(kafka, topic);
       await waitFor('the restarted sink to reach the end of the topic', () => {
-        const offsets = offsetsByPartition(sqliteRows(sqlitePath, 'SELECT * FROM inlet_sink_offsets')!);
+        const offsets = offsetsByPartition(sqliteRows(sqlitePath, 'SELECT * FROM inlet_sink_offsets'));
         return [...end].every(([p, o]) => offsets.get(`${topic}/${p}`) === o);
       });
-      const [totals] = sqliteRows(sqlitePath, 'SELECT count(*) AS n, sum(cents) AS cents, count(DISTINCT id) AS ids FROM payments')!;
+      const [totals] = sqliteRows(sqlitePath, 'SELECT count(*) AS n, sum(cents) AS cents, count(DISTINCT id) AS ids FROM payments');
       expect(totals).toEqual({ n: EVENTS, cents: (7 * EVENTS * (EVENTS - 1)) / 2, ids: EVENTS });
       // Each record was applied once: the restarted task applied exactly what the crash left over.
       expect(await restarted.metric('inlet_sink_records_total', { connector: sink.name })).toBe(EVENTS - appliedBeforeCrash);

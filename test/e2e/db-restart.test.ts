@@ -56,7 +56,7 @@ describe('the database dropping the sink mid-stream', () => {
 
     const expected = Array.from({ length: EVENTS }, (_, id) => id % 97).reduce((a, b) => a + b, 0);
     await waitFor('every reading exactly once', async () => {
-      const [row] = (await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(kwh)::bigint AS kwh FROM readings')) ?? [];
+      const [row] = await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(kwh)::bigint AS kwh FROM readings');
       return row && Number(row.n) === EVENTS && Number(row.kwh) === expected;
     }, { timeoutMs: 90_000, intervalMs: 500 });
     // Task states are published once a second through the status topic: the last commit's

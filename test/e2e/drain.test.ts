@@ -51,10 +51,10 @@ describe('SIGTERM', () => {
     const successor = await startWorker({ brokers: kafka.bootstrap, connectors, group });
     try {
       await waitFor('every acknowledged record in the table', () => {
-        const ids = new Set((sqliteRows(sqlitePath, 'SELECT id FROM pings') ?? []).map((r) => Number(r.id)));
+        const ids = new Set(sqliteRows(sqlitePath, 'SELECT id FROM pings').map((r) => Number(r.id)));
         return [...acknowledged].every((id) => ids.has(id));
       }, { timeoutMs: 60_000 }).catch((error) => {
-        const ids = new Set((sqliteRows(sqlitePath, 'SELECT id FROM pings') ?? []).map((r) => Number(r.id)));
+        const ids = new Set(sqliteRows(sqlitePath, 'SELECT id FROM pings').map((r) => Number(r.id)));
         const missing = [...acknowledged].filter((id) => !ids.has(id));
         throw new Error(`${error.message}: ${missing.length} of ${acknowledged.size} missing (e.g. ${missing.slice(0, 5)}), table has ${ids.size}\n${successor.output()}`);
       });

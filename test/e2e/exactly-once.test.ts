@@ -111,22 +111,22 @@ describe('HTTP push -> Kafka -> database, exactly once in effect', () => {
 
     const pgOffsets = await waitFor('Postgres sink offsets to reach the end of the topic', async () => {
       const rows = await postgresRows(pgUrl, selectOffsets);
-      const offsets = rows && offsetsByPartition(rows);
-      return offsets && [...expectedOffsets].every(([k, v]) => offsets.get(k) === v) && offsets;
+      const offsets = offsetsByPartition(rows);
+      return [...expectedOffsets].every(([k, v]) => offsets.get(k) === v) && offsets;
     });
     expect(pgOffsets).toEqual(expectedOffsets);
-    const pgRows = (await postgresRows(pgUrl, selectOrders))!;
+    const pgRows = await postgresRows(pgUrl, selectOrders);
     expect(pgRows.length).toBe(EVENTS);
     expect(checksum(pgRows)).toBe(expectedChecksum());
     expect(pgRows.filter((r) => Number(r.version) === 2).length).toBe(UPDATED);
 
     const sqliteOffsets = await waitFor('SQLite sink offsets to reach the end of the topic', () => {
       const rows = sqliteRows(sqlitePath, selectOffsets);
-      const offsets = rows && offsetsByPartition(rows);
-      return offsets && [...expectedOffsets].every(([k, v]) => offsets.get(k) === v) && offsets;
+      const offsets = offsetsByPartition(rows);
+      return [...expectedOffsets].every(([k, v]) => offsets.get(k) === v) && offsets;
     });
     expect(sqliteOffsets).toEqual(expectedOffsets);
-    const liteRows = sqliteRows(sqlitePath, selectOrders)!;
+    const liteRows = sqliteRows(sqlitePath, selectOrders);
     expect(liteRows.length).toBe(EVENTS);
     expect(checksum(liteRows)).toBe(expectedChecksum());
   }, 300_000);

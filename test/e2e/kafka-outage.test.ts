@@ -60,7 +60,7 @@ describe('Kafka going away and coming back', () => {
     for (let i = 0; i < 5; i++) expect((await postBatch()).status).toBe(200);
 
     const rows = await waitFor('every acknowledged event in the table', () => {
-      const ids = new Set((sqliteRows(sqlitePath, 'SELECT id FROM events') ?? []).map((r) => Number(r.id)));
+      const ids = new Set(sqliteRows(sqlitePath, 'SELECT id FROM events').map((r) => Number(r.id)));
       return [...acknowledged].every((id) => ids.has(id)) && ids;
     }, { timeoutMs: 60_000 });
     expect(acknowledged.size).toBeGreaterThanOrEqual(260);

@@ -15,7 +15,7 @@ interface Target {
   store: SinkStore;
   /** Column name to declared SQL type, as the database reports it. */
   columnTypes(table: string): Promise<Record<string, string>>;
-  rows(query: string): Promise<Row[] | null>;
+  rows(query: string): Promise<Row[]>;
 }
 
 async function sqliteTarget(): Promise<Target> {
@@ -181,7 +181,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
 
     test('none: a missing table is not created, and a field the table lacks is refused naming it, nothing altered', async () => {
       await expect(store.prepareTable({ table: 'absent', keyColumns: ['id'], rows: [{ id: 1 }] }, none)).rejects.toBeInstanceOf(MissingTableError);
-      expect(await target.rows('SELECT * FROM absent')).toBeNull();
+      await expect(target.rows('SELECT * FROM absent')).rejects.toThrow(/no such table|does not exist/);
       const before = await target.columnTypes('typed');
       const refused = store.prepareTable({ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }, { id: 4, nickname: 'y' }] }, none);
       await expect(refused).rejects.toBeInstanceOf(UnknownColumnError);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { sqliteRows } from '../support/tables.ts';
+import { sqliteNumber } from '../support/tables.ts';
 import { tempDir, waitFor } from '../support/wait.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
@@ -43,7 +43,7 @@ describe('INLET_SINK_TASKS=false: an ingest-only worker beside a sink worker', (
 
   const tasksOf = async (worker: WorkerProcess): Promise<TaskStatus[]> =>
     ((await (await fetch(`${worker.url}/connectors/orders-sink/status`)).json()) as { tasks: TaskStatus[] }).tasks;
-  const rowCount = () => Number(sqliteRows(sqlitePath, 'SELECT count(*) AS n FROM orders')?.[0]?.n ?? 0);
+  const rowCount = () => sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM orders');
 
   test('pushes are accepted, and their rows wait until a worker that runs sink tasks joins', async () => {
     const pushed = await ingest.post('/ingest/orders', [{ id: 1 }, { id: 2 }, { id: 3 }]);

@@ -14,11 +14,38 @@ export interface KafkaBroker {
   start(): Promise<void>;
 }
 
-async function run(args: string[], env: Record<string, string>, { allowFailure = false } = {}): Promise<string> {
+interface ToolRun {
+  out: string;
+  err: string;
+  code: number;
+}
+
+async function runTool(args: string[], env: Record<string, string>): Promise<ToolRun> {
   const proc = Bun.spawn(['bash', SCRIPT, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0 && !allowFailure) throw new Error(`scripts/kafka.sh ${args.join(' ')} failed (${code}):\n${out}\n${err}`);
-  return out;
+  return { out, err, code };
+}
+
+const failure = (args: string[], { out, err, code }: ToolRun, why: string) =>
+  new Error(`scripts/kafka.sh ${args.join(' ')} ${why} (exit ${code}):\n${out}\n${err}`);
+
+async function run(args: string[], env: Record<string, string>): Promise<string> {
+  const result = await runTool(args, env);
+  if (result.code !== 0) throw failure(args, result, 'failed');
+  return result.out;
+}
+
+/**
+ * Runs Kafka's console consumer, which exits non-zero when --timeout-ms ends the read (that is how
+ * these reads end): it counts as a read only if the consumer says how many records it processed.
+ * The topic must exist, or an empty read would pass for "nothing there".
+ */
+async function consume(broker: KafkaBroker, topic: string, args: string[]): Promise<string> {
+  await endOffsets(broker, topic);
+  const argv = ['run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic, ...args];
+  const result = await runTool(argv, broker.env);
+  if (!/Processed a total of \d+ messages/.test(result.err)) throw failure(argv, result, 'did not finish its read');
+  return result.out;
 }
 
 /** A real single-node Kafka in a temporary data folder, started by the project script. */
@@ -54,7 +81,10 @@ export function sharedKafka(): Promise<KafkaBroker> {
   return shared;
 }
 
-/** End offsets of every partition of `topic`, read with Kafka's own GetOffsetShell. */
+/**
+ * End offsets of every partition of `topic`, read with Kafka's own GetOffsetShell. A topic with no
+ * partitions to report (it does not exist) fails the test rather than read as empty.
+ */
 export async function endOffsets(broker: KafkaBroker, topic: string): Promise<Map<number, number>> {
   const out = await run(
     ['run', 'org.apache.kafka.tools.GetOffsetShell', '--bootstrap-server', broker.bootstrap, '--topic', topic],
@@ -62,22 +92,28 @@ export async function endOffsets(broker: KafkaBroker, topic: string): Promise<Ma
   );
   const offsets = new Map<number, number>();
   for (const line of out.trim().split('\n')) {
-    const [, partition, offset] = line.split(':');
-    if (partition !== undefined && offset !== undefined) offsets.set(Number(partition), Number(offset));
+    const match = /^(.+):(\d+):(\d+)$/.exec(line.trim());
+    if (match?.[1] === topic) offsets.set(Number(match[2]), Number(match[3]));
   }
+  if (offsets.size === 0) throw new Error(`no end offsets for topic ${topic} (does it exist?):\n${out}`);
   return offsets;
 }
 
-/** Kafka's committed offsets of a consumer group, read with Kafka's own ConsumerGroupCommand. */
+/**
+ * Kafka's committed offsets of a consumer group, read with Kafka's own ConsumerGroupCommand. A
+ * group Kafka does not know has committed nothing (an empty map); output the helper cannot read
+ * fails the test.
+ */
 export async function committedOffsets(broker: KafkaBroker, group: string): Promise<Map<number, number>> {
-  const out = await run(
-    ['run', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', broker.bootstrap, '--describe', '--group', group],
-    broker.env,
-  ).catch(() => '');
+  const args = ['run', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', broker.bootstrap, '--describe', '--group', group];
+  const result = await runTool(args, broker.env);
+  const text = `${result.out}\n${result.err}`;
+  if (new RegExp(`Consumer group '${group}' does not exist`).test(text)) return new Map();
+  if (result.code !== 0 || !/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET/m.test(result.out)) throw failure(args, result, 'gave no offsets table');
   const offsets = new Map<number, number>();
-  for (const line of out.split('\n')) {
+  for (const line of result.out.split('\n')) {
     const cols = line.trim().split(/\s+/);
-    // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
+    // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...; "-" where nothing is committed.
     if (cols.length >= 5 && cols[0] === group && /^\d+$/.test(cols[2]!) && /^\d+$/.test(cols[3]!)) {
       offsets.set(Number(cols[2]), Number(cols[3]));
     }
@@ -90,13 +126,7 @@ export async function committedOffsets(broker: KafkaBroker, group: string): Prom
  * records of aborted or still-open transactions are not among them.
  */
 export async function committedValues(broker: KafkaBroker, topic: string, { idleMs = 5000 } = {}): Promise<string[]> {
-  const out = await run(
-    ['run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic,
-      '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', String(idleMs)],
-    broker.env,
-    // It exits non-zero when --timeout-ms ends the read, which is how it ends here.
-    { allowFailure: true },
-  );
+  const out = await consume(broker, topic, ['--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', String(idleMs)]);
   return out.split('\n').filter((line) => line.trim().startsWith('{'));
 }
 
@@ -108,16 +138,13 @@ export interface TopicRecord {
 
 /** Reads up to `count` records of `topic` with Kafka's console consumer, headers and key included. */
 export async function readRecords(broker: KafkaBroker, topic: string, count: number, { idleMs = 20_000 } = {}): Promise<TopicRecord[]> {
-  const out = await run(
-    ['run', 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', broker.bootstrap, '--topic', topic,
-      '--from-beginning', '--max-messages', String(count), '--timeout-ms', String(idleMs),
-      '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
-      // Header values (a stack trace) may hold newlines and tabs: separate with control characters.
-      '--formatter-property', 'headers.separator=\u001f', '--formatter-property', 'key.separator=\u001d',
-      '--formatter-property', 'line.separator=\u001e'],
-    broker.env,
-    { allowFailure: true },
-  );
+  const out = await consume(broker, topic, [
+    '--from-beginning', '--max-messages', String(count), '--timeout-ms', String(idleMs),
+    '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
+    // Header values (a stack trace) may hold newlines and tabs: separate with control characters.
+    '--formatter-property', 'headers.separator=\u001f', '--formatter-property', 'key.separator=\u001d',
+    '--formatter-property', 'line.separator=\u001e',
+  ]);
   return out
     .split('\u001e')
     .filter((line) => line.includes('\u001d'))

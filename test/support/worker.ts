@@ -19,6 +19,7 @@ export interface WorkerProcess {
   /** Everything the process printed so far. */
   output(): string;
   post(path: string, body: string | unknown, headers?: Record<string, string>): Promise<Response>;
+  /** The sum of a counter's series that carry `labels`; a counter the worker does not expose fails. */
   metric(name: string, labels: Record<string, string>): Promise<number>;
   /** SIGTERM, then wait for the exit code. */
   stop(): Promise<number>;
@@ -81,10 +82,20 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     async metric(name, labels) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const response = await fetch(`${url}/metrics`);
+      const text = await response.text();
+      if (!response.ok) throw new Error(`GET /metrics answered ${response.status}: ${text}`);
+      // A metric the worker does not expose fails the test; a series never counted is 0.
+      if (!text.split('\n').some((l) => l.startsWith(`# TYPE ${name} `))) throw new Error(`metric ${name} is not exposed by ${url}/metrics:\n${text}`);
       const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
-      return line ? Number(line.split(' ').pop()) : 0;
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        const match = new RegExp(`^${name}\\{(.*)\\} (\\S+)$`).exec(line);
+        if (!match) continue;
+        const series = match[1]!.split(/,(?=[a-z_]+=")/);
+        if (wanted.every((w) => series.includes(w))) sum += Number(match[2]);
+      }
+      return sum;
     },
     async stop() {
       proc.kill('SIGTERM');
