@@ -1,11 +1,26 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { sharedPostgres } from '../support/postgres.ts';
-import { postgresRows } from '../support/tables.ts';
+import { sharedPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { postgresNumber, postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
 const EVENTS = 20_000;
+
+interface TaskStatus {
+  state: string;
+  trace?: string;
+}
+
+const taskStatus = async (worker: WorkerProcess, connector: string): Promise<TaskStatus | undefined> => {
+  const response = await fetch(`${worker.url}/connectors/${connector}/status`).catch(() => null);
+  if (!response) throw new Error(`the worker stopped answering:\n${worker.output()}`);
+  return ((await response.json()) as { tasks: TaskStatus[] }).tasks[0];
+};
+
+// The sinks append (primary.key.mode=none): a batch applied twice after a lost connection would
+// be two rows per id, which an upsert on a key would hide.
+const EXACTLY_ONCE = 'SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids, sum(kwh)::bigint AS kwh FROM readings';
 
 describe('the database dropping the sink mid-stream', () => {
   let kafka: KafkaBroker;
@@ -19,7 +34,10 @@ describe('the database dropping the sink mid-stream', () => {
       brokers: kafka.bootstrap,
       connectors: [
         { name: 'meter', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'topic.creation.default.partitions': 3 } },
-        { name: 'meter-sink', config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'readings', 'primary.key.fields': 'id', 'connection.url': pgUrl, 'batch.size': 200 } },
+        {
+          name: 'meter-sink',
+          config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'readings', 'primary.key.mode': 'none', 'connection.url': pgUrl, 'batch.size': 200 },
+        },
       ],
     });
   }, 120_000);
@@ -36,12 +54,10 @@ describe('the database dropping the sink mid-stream', () => {
       while (pushing || killed < 3) {
         await Bun.sleep(300);
         // Every connection of the sink's database but this one: what a restart or failover does.
-        const rows = await postgresRows(pgUrl, 'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-        if (Number(rows?.[0]?.n) > 0) killed++;
-        const response = await fetch(`${worker.url}/connectors/meter-sink/status`).catch(() => null);
-        if (!response) throw new Error(`the worker stopped answering:\n${worker.output()}`);
-        const status = (await response.json()) as { tasks: { state: string }[] };
-        status.tasks.forEach((t) => states.add(t.state));
+        const n = await postgresNumber(pgUrl, 'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        if (n > 0) killed++;
+        const task = await taskStatus(worker, 'meter-sink');
+        if (task) states.add(task.state);
         if (killed >= 6) break;
       }
     })();
@@ -55,16 +71,78 @@ describe('the database dropping the sink mid-stream', () => {
     expect(killed).toBeGreaterThanOrEqual(3);
 
     const expected = Array.from({ length: EVENTS }, (_, id) => id % 97).reduce((a, b) => a + b, 0);
-    await waitFor('every reading exactly once', async () => {
-      const [row] = await postgresRows(pgUrl, 'SELECT count(*)::int AS n, sum(kwh)::bigint AS kwh FROM readings');
-      return row && Number(row.n) === EVENTS && Number(row.kwh) === expected;
-    }, { timeoutMs: 90_000, intervalMs: 500 });
+    // Waits for at least every row; then exactly every row once.
+    const row = await waitFor('every reading in the table', async () => {
+      const [totals] = await postgresRows(pgUrl, EXACTLY_ONCE);
+      return Number(totals!.ids) === EVENTS && totals;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    expect({ n: Number(row.n), kwh: Number(row.kwh) }).toEqual({ n: EVENTS, kwh: expected });
     // Task states are published once a second through the status topic: the last commit's
     // RETRYING -> RUNNING reaches the REST API a moment after its rows reach the table.
-    await waitFor('the task RUNNING again', async () => {
-      const status = (await (await fetch(`${worker.url}/connectors/meter-sink/status`)).json()) as { tasks: { state: string }[] };
-      return status.tasks[0]?.state === 'RUNNING';
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    await waitFor('the task RUNNING again', async () => (await taskStatus(worker, 'meter-sink'))?.state === 'RUNNING');
     expect(states.has('FAILED')).toBe(false);
-  }, 240_000);
+  }, 300_000);
+});
+
+describe('PostgreSQL stopped and started again (pg_ctl) under the sink', () => {
+  let kafka: KafkaBroker;
+  let pg: PostgresServer;
+  let worker: WorkerProcess;
+  let pgUrl: string;
+  const topic = `outage-${Date.now()}`;
+
+  beforeAll(async () => {
+    // A cluster of its own: the suite's shared one must not go down under other tests.
+    [kafka, pg] = await Promise.all([sharedKafka(), startPostgres()]);
+    pgUrl = await pg.createDatabase('outage');
+    worker = await startWorker({
+      brokers: kafka.bootstrap,
+      connectors: [
+        { name: 'meter', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'topic.creation.default.partitions': 3 } },
+        {
+          name: 'meter-sink',
+          config: {
+            'connector.class': 'database-sink', topics: topic, 'table.name.format': 'readings', 'primary.key.mode': 'none',
+            'connection.url': pgUrl, 'batch.size': 200, 'errors.retry.delay.max.ms': 2000,
+          },
+        },
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+  }, 30_000);
+
+  const push = async (from: number, to: number) => {
+    for (let at = from; at < to; at += 500) {
+      const batch = Array.from({ length: 500 }, (_, i) => ({ id: at + i, kwh: (at + i) % 89 }));
+      expect((await worker.post('/ingest/meter', batch)).status).toBe(200);
+    }
+  };
+
+  test('the task is RETRYING while the server is down, ingest goes on, and every record lands once after the start', async () => {
+    await push(0, 2_000);
+    await waitFor('the first rows', async () => (await postgresNumber(pgUrl, 'SELECT count(*)::int AS n FROM readings')) === 2_000);
+
+    await pg.stop();
+    // Ingest does not need the sink's database; the sink retries what arrives meanwhile.
+    await push(2_000, 6_000);
+    const retrying = await waitFor('the task RETRYING', async () => {
+      const task = await taskStatus(worker, 'meter-sink');
+      return task?.state === 'RETRYING' && task;
+    });
+    expect(retrying.trace).toBeTruthy();
+    await push(6_000, 8_000);
+    expect((await taskStatus(worker, 'meter-sink'))?.state).toBe('RETRYING');
+    await pg.start();
+
+    const expected = Array.from({ length: 8_000 }, (_, id) => id % 89).reduce((a, b) => a + b, 0);
+    const row = await waitFor('every reading in the table', async () => {
+      const [totals] = await postgresRows(pgUrl, EXACTLY_ONCE);
+      return Number(totals!.ids) === 8_000 && totals;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    expect({ n: Number(row.n), kwh: Number(row.kwh) }).toEqual({ n: 8_000, kwh: expected });
+    await waitFor('the task RUNNING again', async () => (await taskStatus(worker, 'meter-sink'))?.state === 'RUNNING');
+  }, 300_000);
 });

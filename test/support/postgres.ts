@@ -32,6 +32,10 @@ export interface PostgresServer {
   /** The server's port on 127.0.0.1 (for clients configured by host and port). */
   port: number;
   createDatabase(name: string): Promise<string>;
+  /** `pg_ctl stop -m fast` (sessions are cut, as in a restart); only a cluster startPostgres made. */
+  stop(): Promise<void>;
+  /** `pg_ctl start` again, same data and port. */
+  start(): Promise<void>;
 }
 
 export interface PostgresOptions {
@@ -63,17 +67,27 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   let settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   // initdb's pg_hba.conf already trusts replication connections from 127.0.0.1.
   if (options.logicalReplication) settings += ' -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10';
-  await run([serverBin('pg_ctl'), '-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start'], asUser);
+  const start = () => run([serverBin('pg_ctl'), '-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start'], asUser);
+  await start();
   cleanups.push(async () => {
+    // Already stopped by a test that stopped it: nothing to do.
     await run([serverBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop'], asUser).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   });
-  return serverAt(`postgres://inlet@127.0.0.1:${port}/postgres`);
+  return serverAt(`postgres://inlet@127.0.0.1:${port}/postgres`, {
+    stop: () => run([serverBin('pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], asUser),
+    start,
+  });
 }
 
-function serverAt(url: string): PostgresServer {
+function serverAt(url: string, control?: Pick<PostgresServer, 'stop' | 'start'>): PostgresServer {
+  const notOurs = async () => {
+    throw new Error(`${url} is not a cluster this suite started: it cannot stop or start it`);
+  };
   return {
     url,
+    stop: control?.stop ?? notOurs,
+    start: control?.start ?? notOurs,
     port: Number(new URL(url).port || 5432),
     async createDatabase(name: string) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
