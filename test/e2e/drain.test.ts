@@ -36,14 +36,15 @@ describe('SIGTERM', () => {
         }
       }
     });
-    await waitFor('some pushes acknowledged', () => acknowledged.size > 2_000, { timeoutMs: 30_000 });
+    await waitFor('some pushes acknowledged', () => acknowledged.size > 2_000);
     const started = Date.now();
     const exitCode = await worker.stop();
     sending = false;
     await Promise.all(clients);
     console.log(`drain: stop took ${Date.now() - started} ms`);
     expect(exitCode).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // The worker gives itself 25 s before it exits 1 (asserted 0 above); a loaded CI needs the room.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(outcomes.refused + outcomes.unreachable).toBeGreaterThan(0);
 
     // Another worker of the cluster picks the sink up where the drained one committed.

@@ -56,7 +56,7 @@ describe('exactly-once source (exactly.once.support=required)', () => {
     expect(new Set(visible.map((v) => (JSON.parse(v) as { id: string }).id))).toEqual(new Set(batch.map((b) => b.id)));
 
     // The read_committed sink applies each once; the source offsets committed with the records.
-    await waitFor('10 rows', () => sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM payments') === 10, { timeoutMs: 30_000 });
+    await waitFor('10 rows', () => sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM payments') === 10);
     expect(await restarted.metric('inlet_sink_records_total', { connector: 'payments-sink' })).toBe(10);
     const offsets = (await (await fetch(`${restarted.url}/connectors/payments/offsets`)).json()) as { offsets: unknown[] };
     expect(offsets.offsets).toEqual([{ partition: { partition: 'payments' }, offset: { offset: 'pay-9' } }]);

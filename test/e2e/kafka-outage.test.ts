@@ -46,13 +46,14 @@ describe('Kafka going away and coming back', () => {
     const refused = await waitFor('ingest to refuse with 503', async () => {
       const response = await postBatch();
       return response.status === 503 && response;
-    }, { timeoutMs: 30_000 });
+    });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused.json()) as { message: string }).message).toMatch(/Kafka/);
     // Once Kafka is known to be down, ingest fails fast instead of holding the sender.
     const started = Date.now();
     expect((await postBatch()).status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Held until the delivery timeout (3 s) it would not be fast; 2 s leaves room for a loaded CI.
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect((await fetch(`${worker.url}/health`)).status).toBe(503);
 
     await kafka.start();

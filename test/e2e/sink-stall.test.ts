@@ -64,7 +64,10 @@ describe('a sink whose database blocks for longer than max.poll.interval.ms', ()
     }, { timeoutMs: 60_000, intervalMs: 300 });
     // librdkafka reports a member dropped for not polling as "maximum poll interval ... exceeded".
     expect(worker.output()).not.toMatch(/poll interval/i);
-    const status = (await (await fetch(`${worker.url}/connectors/stall-sink/status`)).json()) as { tasks: { state: string }[] };
-    expect(status.tasks[0]!.state).toBe('RUNNING');
+    // States reach the REST API through the status topic once a second; FAILED would never turn back.
+    await waitFor('the task RUNNING', async () => {
+      const status = (await (await fetch(`${worker.url}/connectors/stall-sink/status`)).json()) as { tasks: { state: string }[] };
+      return status.tasks[0]?.state === 'RUNNING';
+    });
   }, 120_000);
 });

@@ -55,15 +55,15 @@ describe('INLET_SINK_TASKS=false: an ingest-only worker beside a sink worker', (
     expect(existsSync(sqlitePath)).toBe(false);
 
     sinkWorker = await startWorker({ brokers: kafka.bootstrap, group, connectors: [] });
-    await waitFor('rows applied by the sink worker', () => rowCount() === 3, { timeoutMs: 60_000 });
+    await waitFor('rows applied by the sink worker', () => rowCount() === 3);
     await waitFor('both tasks RUNNING on the sink worker', async () => {
       const tasks = await tasksOf(ingest);
       return tasks.length === 2 && tasks.every((t) => t.state === 'RUNNING' && t.worker_id.endsWith(`:${sinkWorker!.port}`));
-    }, { timeoutMs: 30_000 });
+    });
 
     expect((await ingest.post('/ingest/orders', [{ id: 4 }])).status).toBe(200);
-    await waitFor('a later push applied too', () => rowCount() === 4, { timeoutMs: 30_000 });
-  }, 120_000);
+    await waitFor('a later push applied too', () => rowCount() === 4);
+  }, 240_000);
 });
 
 test('INLET_SINK_TASKS accepts only "true" or "false"', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { waitFor } from '../support/wait.ts';
 import { startWorker, type ConnectorSpec, type WorkerProcess } from '../support/worker.ts';
 
 const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -63,7 +64,8 @@ describe('retried deliveries after the gateway restarts', () => {
     const second = await launch();
     // 40-59 are the newest 20 and are known again; 30-39 fell out of the window and are written again.
     expect(await (await second.post('/ingest/capped', events(30, 60))).json()).toEqual({ accepted: 10, duplicates: 20 });
-    expect(second.output()).toContain('connector capped: 20 recent source offsets restored from Kafka in ');
+    // The log line is read from the worker's pipe as it comes.
+    await waitFor('the restore logged', () => second.output().includes('connector capped: 20 recent source offsets restored from Kafka in '));
     expect(sum(await endOffsets(kafka, capped))).toBe(70);
   }, 180_000);
 });

@@ -137,8 +137,8 @@ export interface TopicRecord {
   headers: Record<string, string>;
 }
 
-/** Reads up to `count` records of `topic` with Kafka's console consumer, headers and key included. */
-export async function readRecords(broker: KafkaBroker, topic: string, count: number, { idleMs = 20_000 } = {}): Promise<TopicRecord[]> {
+/** Reads the first `count` records of `topic` with Kafka's console consumer, headers and key included; fewer fail. */
+export async function readRecords(broker: KafkaBroker, topic: string, count: number, { idleMs = 30_000 } = {}): Promise<TopicRecord[]> {
   const out = await consume(broker, topic, [
     '--from-beginning', '--max-messages', String(count), '--timeout-ms', String(idleMs),
     '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
@@ -146,7 +146,7 @@ export async function readRecords(broker: KafkaBroker, topic: string, count: num
     '--formatter-property', 'headers.separator=\u001f', '--formatter-property', 'key.separator=\u001d',
     '--formatter-property', 'line.separator=\u001e',
   ]);
-  return out
+  const records = out
     .split('\u001e')
     .filter((line) => line.includes('\u001d'))
     .map((line) => {
@@ -158,4 +158,6 @@ export async function readRecords(broker: KafkaBroker, topic: string, count: num
       }
       return { key, value: value.join('\u001d'), headers };
     });
+  if (records.length < count) throw new Error(`read ${records.length} of ${count} records of ${topic} before ${idleMs} ms without one`);
+  return records;
 }
