@@ -170,8 +170,8 @@ describe('the Kafka-Connect REST API on a 2-worker cluster', () => {
     expect(running.status).toBe(400);
     expect(running.body.message).toContain('STOPPED');
 
-    // What Kafka holds, however many pushes the pause probes above had accepted, is what the sink
-    // must have applied before it stops (offsets are stored with the rows, batch by batch).
+    // What Kafka holds, whichever of the pause probes above were accepted, is what the sink must
+    // have applied before it stops (offsets are stored with the rows, batch by batch).
     type SinkOffsets = { partition: { kafka_topic: string; kafka_partition: number }; offset: { kafka_offset: number } }[];
     const end = await endOffsets(kafka, topic);
     const atEnd = (offsets: SinkOffsets) =>

@@ -149,8 +149,8 @@ describe('records that choose their table', () => {
     expect(sqliteColumns(sqlitePath)).toEqual(offsetColumns.sqlite);
     // Nothing outside the include list, or wider than the column cap, was created.
     for (const table of ['secrets', 'wide_things']) {
-      expect(await postgresRows(pgUrl, `SELECT * FROM ${table}`)).toBeNull();
-      expect(sqliteRows(sqlitePath, `SELECT * FROM ${table}`)).toBeNull();
+      await expect(postgresRows(pgUrl, `SELECT * FROM ${table}`)).rejects.toThrow('does not exist');
+      expect(() => sqliteRows(sqlitePath, `SELECT * FROM ${table}`)).toThrow('no such table');
     }
 
     // The good records around the errant ones landed. SQLite keeps a 64-byte name whole.
