@@ -18,7 +18,7 @@ function deferred<T>(): Deferred<T> {
  * A log whose end the test moves, and a follower the test advances: queries to the broker are held
  * until the test answers them, so the test decides what arrives while a query is in flight.
  */
-function heldLog() {
+function heldLog(maxInFlight?: number) {
   const queries: Deferred<number>[] = [];
   let read = 0;
   const readers: { end: number; resolve: () => void }[] = [];
@@ -34,6 +34,7 @@ function heldLog() {
         : new Promise<void>((resolve) => {
             readers.push({ end, resolve });
           }),
+    maxInFlight,
   );
   return {
     barrier,
@@ -117,6 +118,36 @@ describe('ReadBarrier', () => {
     await flush();
     expect(late.map((p) => p.settled)).toEqual(['passed', 'passed']);
     expect(log.queries.length).toBe(2);
+  });
+
+  test('with several queries allowed in flight, a late pass starts its own query at once, and waits only for it', async () => {
+    const log = heldLog(2);
+    const early = track(log.barrier.pass());
+    await flush();
+    const late = track(log.barrier.pass());
+    await flush();
+    // Two in flight: the late pass did not wait for the first query to return.
+    expect(log.queries.length).toBe(2);
+    const third = track(log.barrier.pass());
+    await flush();
+    // The bound holds: the third pass waits for a free slot.
+    expect(log.queries.length).toBe(2);
+
+    log.queries[1]!.resolve(7);
+    await flush();
+    // A slot freed: the third pass's query starts.
+    expect(log.queries.length).toBe(3);
+    log.readUpTo(7);
+    await flush();
+    // The late pass needed only its own query's end; the early one still waits for its answer.
+    expect([early.settled, late.settled, third.settled]).toEqual([false, 'passed', false]);
+    log.queries[0]!.resolve(4);
+    log.queries[2]!.resolve(9);
+    await flush();
+    expect([early.settled, third.settled]).toEqual(['passed', false]);
+    log.readUpTo(9);
+    await flush();
+    expect(third.settled).toBe('passed');
   });
 
   test('the next query starts once the previous query returns, not once its passes were reached', async () => {
