@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgresSinkStore, type PgTransactionRunner } from './postgres.ts';
+import { PostgresSinkStore, type PgSessionRunner } from './postgres.ts';
 import { SqliteSinkStore } from './sqlite.ts';
 import type { SinkStore } from './types.ts';
 
@@ -71,15 +71,17 @@ async function openPostgres(url: string): Promise<SinkStore> {
   // pool.end() waits for every client to be released; one whose backend died mid-transaction
   // may never be, so closing waits a bounded time (the process is going away anyway).
   const end = () => Promise.race([pool.end(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
-  // Transactions run on a client checked out here, not through drizzle's pooled transaction():
-  // that runs BEGIN outside its try/finally, so a BEGIN on a dropped connection leaks the client
-  // for good (drizzle-orm#6241, open), and it hands a client whose ROLLBACK failed back to the
-  // pool (#6114). Four such leaks and every later batch waited on an empty pool.
-  const transaction: PgTransactionRunner = async (work) => {
+  // Batches run on a client checked out here, not through drizzle's pooled transaction(): that
+  // runs BEGIN outside its try/finally, so a BEGIN on a dropped connection leaks the client for
+  // good (drizzle-orm#6241, open), and it hands a client whose ROLLBACK failed back to the pool
+  // (#6114). Four such leaks and every later batch waited on an empty pool. The backend's pid
+  // goes with it: a batch whose reply was lost is settled by waiting for that backend to end.
+  const session: PgSessionRunner = async (work) => {
     const client = await pool.connect();
     let failed: Error | undefined;
     try {
-      return await drizzle({ client }).transaction(work);
+      // Set from the server's BackendKeyData on connect; @types/pg does not declare it.
+      return await work(drizzle({ client }), (client as { processID?: number | null }).processID ?? null);
     } catch (error) {
       failed = error as Error;
       throw error;
@@ -89,7 +91,7 @@ async function openPostgres(url: string): Promise<SinkStore> {
     }
   };
   const { rows } = await pool.query<{ max_identifier_length: string }>('SHOW max_identifier_length');
-  return new PostgresSinkStore(db, transaction, end, Number(rows[0]?.max_identifier_length ?? 63));
+  return new PostgresSinkStore(db, session, end, Number(rows[0]?.max_identifier_length ?? 63));
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */

@@ -115,9 +115,14 @@ function offsetsUpsert(connector: string, positions: readonly StoredPosition[]):
     ON CONFLICT (${column(c)}, ${column(topic)}, ${column(partition)}) DO UPDATE SET ${column(nextOffset)} = excluded.${column(nextOffset)}, ${column(updatedAt)} = excluded.${column(updatedAt)}`;
 }
 
-/** Runs `work` in one transaction (see openPostgres for why not drizzle's pooled transaction()). */
-type PgTransaction = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
-export type PgTransactionRunner = <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
+/**
+ * Runs `work` on one connection of its own, given its backend's pid (null if the server sent
+ * none); the connection is destroyed after a failure (see openPostgres).
+ */
+export type PgSessionRunner = <T>(work: (db: NodePgDatabase, backendPid: number | null) => Promise<T>) => Promise<T>;
+
+/** How long settleOffsets waits for a lost batch's backend to end before trying again later. */
+const SETTLE_TIMEOUT_MS = 10_000;
 
 class PostgresDdl implements TableDdl {
   constructor(private readonly db: NodePgDatabase) {}
@@ -157,10 +162,12 @@ class PostgresDdl implements TableDdl {
 export class PostgresSinkStore implements SinkStore {
   readonly dialect = 'postgres' as const;
   private readonly shapes: TableShapes;
+  /** The backend each failed commitBatch ran on, by its error, for settleOffsets. */
+  private readonly failedOn = new WeakMap<object, number>();
 
   constructor(
     private readonly db: NodePgDatabase,
-    private readonly transaction: PgTransactionRunner,
+    private readonly session: PgSessionRunner,
     private readonly closeDriver: () => Promise<void>,
     /** The server's NAMEDATALEN - 1 (63 unless built otherwise): longer names are cut short, silently. */
     readonly maxIdentifierBytes: number,
@@ -185,16 +192,50 @@ export class PostgresSinkStore implements SinkStore {
     const statements = chunked.flat();
     if (positions.length > 0) statements.push(offsetsUpsert(connector, positions));
     // Nothing was split for size: at most one statement per table's deletes and per table's rows.
-    if (truncates.length === 0 && chunked.every((chunks) => chunks.length <= 1)) {
-      const last = statements.pop();
-      if (!last) return;
-      const ctes = statements.map((statement, i) => sql`${sql.identifier(`inlet_change_${i}`)} AS (${statement})`);
-      await this.db.execute(ctes.length > 0 ? sql`WITH ${sql.join(ctes, sql`, `)} ${last}` : last);
-      return;
-    }
-    await this.transaction(async (tx) => {
-      for (const statement of [...truncates, ...statements]) await tx.execute(statement);
+    const single = truncates.length === 0 && chunked.every((chunks) => chunks.length <= 1);
+    if (single && statements.length === 0) return;
+    await this.session(async (db, backendPid) => {
+      try {
+        if (single) {
+          const last = statements.pop()!;
+          const ctes = statements.map((statement, i) => sql`${sql.identifier(`inlet_change_${i}`)} AS (${statement})`);
+          await db.execute(ctes.length > 0 ? sql`WITH ${sql.join(ctes, sql`, `)} ${last}` : last);
+        } else {
+          await db.transaction(async (tx) => {
+            for (const statement of [...truncates, ...statements]) await tx.execute(statement);
+          });
+        }
+      } catch (error) {
+        if (backendPid !== null && typeof error === 'object' && error !== null) this.failedOn.set(error, backendPid);
+        throw error;
+      }
     });
+  }
+
+  /**
+   * A connection lost before the reply leaves the batch's outcome unknown, and the backend may
+   * still be running it (a server notices a gone client only when it next writes to it). That
+   * backend is ended, if it is still there, and waited for, so its transaction is decided (a
+   * commit that went through stays, anything else is rolled back) before the positions are read.
+   * Only our own user's sessions are looked at, so a reused pid is at worst another of ours.
+   */
+  async settleOffsets(connector: string, partitions: readonly PartitionRef[], failure: unknown) {
+    const pid = typeof failure === 'object' && failure !== null ? this.failedOn.get(failure) : undefined;
+    if (pid !== undefined) {
+      const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+      for (;;) {
+        const { rows } = await this.db.execute<{ pid: number }>(
+          sql`SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE pid = ${pid} AND usename = current_user AND pid <> pg_backend_pid()`,
+        );
+        if (rows.length === 0) break;
+        // Transient to the sink's retry loop, which settles again on its next attempt.
+        if (Date.now() > deadline) throw Object.assign(new Error(`backend ${pid} of a lost batch has not ended yet`), { code: 'ETIMEDOUT' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      this.failedOn.delete(failure as object);
+    }
+    return this.readOffsets(connector, partitions);
   }
 
   async readOffsets(connector: string, partitions: readonly PartitionRef[]) {

@@ -173,6 +173,14 @@ export class SqliteSinkStore implements SinkStore {
     );
   }
 
+  /**
+   * Nothing to wait for: the transaction ran synchronously in this process, so when commitBatch
+   * threw it had rolled back (better-sqlite3 and bun:sqlite roll back a failed COMMIT too).
+   */
+  async settleOffsets(connector: string, partitions: readonly PartitionRef[], _failure: unknown) {
+    return this.readOffsets(connector, partitions);
+  }
+
   async readOffsets(connector: string, partitions: readonly PartitionRef[]) {
     const rows = this.db
       .select()

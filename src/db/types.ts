@@ -79,6 +79,12 @@ export interface SinkStore {
    * prepared), then records the positions they advance to.
    */
   commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]): Promise<void>;
+  /**
+   * After commitBatch failed with `failure`, possibly once the server had committed (a reply lost
+   * with the connection): makes sure that attempt can no longer commit, then returns the stored
+   * next offsets for `partitions`, which tell whether it did.
+   */
+  settleOffsets(connector: string, partitions: readonly PartitionRef[], failure: unknown): Promise<Map<string, number>>;
   /** Stored next offsets by `topic/partition`, for the partitions that have one. */
   readOffsets(connector: string, partitions: readonly PartitionRef[]): Promise<Map<string, number>>;
   close(): Promise<void>;

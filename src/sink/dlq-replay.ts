@@ -1,7 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import type { SinkStore } from '../db/index.ts';
+import { isTransientDbError, type SinkStore, type StoredPosition } from '../db/index.ts';
 import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
-import { applyChanges, rootCause } from './apply.ts';
+import { applyChanges, batchLanded, rootCause } from './apply.ts';
 import { planBatch } from './convert.ts';
 import { DLQ_HEADERS } from './dlq.ts';
 import type { RecordTransform } from './sink-record.ts';
@@ -28,6 +28,17 @@ export interface ReplayResult {
   blocked: { partition: number; offset: number; error: string } | null;
   /** True when `limit` stopped the replay before the end of the topic. */
   more: boolean;
+}
+
+/** Whether a letter whose commit failed landed all the same; false while that cannot be told. */
+async function landedDespite(store: SinkStore, id: string, position: StoredPosition, failure: unknown): Promise<boolean> {
+  try {
+    return batchLanded(await store.settleOffsets(id, [position], failure), [position]);
+  } catch {
+    // The database is still out of reach: the letter stays blocked, and the next replay starts
+    // from whatever position the database holds.
+    return false;
+  }
 }
 
 /** Where a connector's replay of its dead letters has got to, kept beside the sink's own positions. */
@@ -72,6 +83,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           await applyChanges(options.store, options.config, id, plan.changes, position);
           replayed++;
         } catch (error) {
+          // A lost reply may hide a commit: then the letter is replayed, and the next one follows.
+          if (isTransientDbError(error) && (await landedDespite(options.store, id, position, error))) {
+            replayed++;
+            continue;
+          }
           blockedPartitions.add(letter.partition);
           drop(topic, letter.partition);
           blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error as Error).message };

@@ -4,7 +4,7 @@ import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type To
 import type { RecordWriter } from '../source/types.ts';
 import { planBatch, type Converted } from './convert.ts';
 import { DeadLetterQueue, type ErrantRecord } from './dlq.ts';
-import { applyChanges, rootCause } from './apply.ts';
+import { applyChangesOnce, rootCause } from './apply.ts';
 import { toChanges } from './records.ts';
 import { retryTransient } from './retry.ts';
 import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
@@ -146,9 +146,8 @@ export class SinkTask {
   /** One transaction: the changes, then the position they advance to; transient errors retried. */
   private async commit(changes: readonly TableChanges[], position: StoredPosition): Promise<void> {
     const { store, config, connector } = this.options;
-    await retryTransient(
-      () => applyChanges(store, config, connector, changes, position),
-      {
+    await applyChangesOnce(store, config, connector, changes, position, (attempt) =>
+      retryTransient(attempt, {
         timeoutMs: config['errors.retry.timeout'],
         maxDelayMs: config['errors.retry.delay.max.ms'],
         stopped: () => this.stopping,
@@ -158,7 +157,7 @@ export class SinkTask {
           this.trace = cause.message;
           this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
         },
-      },
+      }),
     );
     if (this.state === 'RETRYING') {
       this.state = 'RUNNING';
