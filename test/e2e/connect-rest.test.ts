@@ -3,21 +3,11 @@ import { join } from 'node:path';
 import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sqliteNumber } from '../support/tables.ts';
 import { tempDir, waitFor } from '../support/wait.ts';
-import { startWorker, type WorkerProcess } from '../support/worker.ts';
+import { restCall as call, startWorker, type WorkerProcess } from '../support/worker.ts';
 
 interface ErrorBody {
   error_code: number;
   message: string;
-}
-
-async function call(worker: WorkerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 describe('the Kafka-Connect REST API on a 2-worker cluster', () => {

@@ -4,23 +4,7 @@ import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres, type PostgresServer } from '../support/postgres.ts';
 import { postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
-import { startWorker, type WorkerProcess } from '../support/worker.ts';
-
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back from the API
-  body: any;
-}
-
-async function call(worker: WorkerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+import { restCall as call, startWorker, type WorkerProcess } from '../support/worker.ts';
 
 /** Kafka's own topic tool, through the project script. */
 async function topicCommand(kafka: KafkaBroker, args: string[]): Promise<void> {

@@ -123,3 +123,21 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
   }
   return worker;
 }
+
+/** A REST reply: the status and the JSON body (null when empty). */
+export interface RestReply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back from the API, checked by the test
+  body: any;
+}
+
+/** Calls the worker's REST API; a body is sent as JSON, with the content type mutating routes require. */
+export async function restCall(worker: WorkerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RestReply> {
+  const response = await fetch(`${worker.url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
