@@ -41,6 +41,10 @@ export class GroupMembership {
       queue_non_empty_cb: this.signal.notify,
       rebalance_cb: (error: LibrdKafkaError, assignment: { topic: string; partition: number }[]) => {
         const partitions = assignment.map((tp) => tp.partition);
+        // Each rebalance says what moved (cooperative: an empty one is the group settling), so a
+        // worker left without tasks can be told from one whose rebalance never came.
+        const what = { [CODES.ERRORS.ERR__ASSIGN_PARTITIONS]: 'assigned', [CODES.ERRORS.ERR__REVOKE_PARTITIONS]: 'revoked' }[error.code];
+        options.log?.(`group ${options.groupId}: ${what ?? `rebalance error ${error.code}`} [${partitions}]`);
         try {
           if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) this.consumer.incrementalAssign(assignment);
           else if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) this.consumer.incrementalUnassign(assignment);
