@@ -1,17 +1,17 @@
 // Worker entry point, run by Node (the librdkafka addon loads only there; see shared/DESIGN.md).
 import { serve } from '@hono/node-server';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, parseConnectorsJson, readWorkerEnv } from './config/index.ts';
+import { ConfigError, parseConnectorsJson, readWorkerEnv, type WorkerEnv } from './config/index.ts';
 import { Worker, type SeedConnector } from './runtime/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
-function crashBeforeSourceCommit(): (() => void) | undefined {
-  if (process.env.INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT !== '1') return undefined;
+function crashBeforeSourceCommit(env: WorkerEnv): (() => void) | undefined {
+  if (!env.INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT) return undefined;
   return () => process.kill(process.pid, 'SIGKILL');
 }
 
-function crashAfterDbCommits(): (() => void) | undefined {
-  const limit = Number(process.env.INLET_FAULT_CRASH_AFTER_DB_COMMITS ?? 0);
+function crashAfterDbCommits(env: WorkerEnv): (() => void) | undefined {
+  const limit = env.INLET_FAULT_CRASH_AFTER_DB_COMMITS;
   if (!limit) return undefined;
   let commits = 0;
   // SIGKILL: no handler, no flush, no Kafka commit: the abrupt stop the exactly-once tests need.
@@ -37,7 +37,7 @@ function seedConnectors(path: string | undefined): SeedConnector[] {
 
 async function main() {
   const env = readWorkerEnv(process.env);
-  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(), beforeSourceCommit: crashBeforeSourceCommit() });
+  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(env), beforeSourceCommit: crashBeforeSourceCommit(env) });
   const server = serve(
     {
       fetch: worker.app().fetch,

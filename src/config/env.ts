@@ -100,6 +100,15 @@ export const WorkerEnvSchema = v.object({
    * instead of sharing one JS thread.
    */
   INLET_SINK_TASKS: v.pipe(v.optional(v.picklist(['true', 'false'], 'must be "true" or "false"'), 'true'), v.transform((x) => x === 'true')),
+  /** Where the sink stores' SQL migrations are; found beside the sources or the bundle when unset. */
+  INLET_MIGRATIONS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
+   * Fault injection for the exactly-once tests. "1": SIGKILL once an exactly-once source
+   * transaction's records are acknowledged, before its commit.
+   */
+  INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: v.pipe(v.optional(v.picklist(['0', '1'], 'must be "0" or "1"'), '0'), v.transform((x) => x === '1')),
+  /** Fault injection: SIGKILL after this many sink database commits, before Kafka hears of them; 0: never. */
+  INLET_FAULT_CRASH_AFTER_DB_COMMITS: v.pipe(v.optional(digits, '0'), v.transform(Number)),
 });
 
 export type WorkerEnv = v.InferOutput<typeof WorkerEnvSchema>;

@@ -6,8 +6,7 @@ import { SqliteSinkStore } from './sqlite.ts';
 import type { SinkStore } from './types.ts';
 
 /** The `migrations/` folder: beside the sources in a checkout, beside `dist/` in a build. */
-function migrationsRoot(): string {
-  const override = process.env.INLET_MIGRATIONS_DIR;
+function migrationsRoot(override: string | undefined): string {
   if (override) return override;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
@@ -17,10 +16,10 @@ function migrationsRoot(): string {
   throw new Error('cannot find the migrations/ folder; set INLET_MIGRATIONS_DIR');
 }
 
-async function openSqlite(path: string): Promise<SinkStore> {
+async function openSqlite(path: string, migrationsDir: string | undefined): Promise<SinkStore> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA busy_timeout = 10000', 'PRAGMA synchronous = NORMAL'];
-  const migrationsFolder = join(migrationsRoot(), 'sqlite');
+  const migrationsFolder = join(migrationsRoot(migrationsDir), 'sqlite');
   // bun:sqlite where Bun runs (tests), better-sqlite3 on Node (the worker): same SQL, same file.
   if (typeof Bun !== 'undefined') {
     const { Database } = await import('bun:sqlite');
@@ -45,7 +44,7 @@ async function openSqlite(path: string): Promise<SinkStore> {
 // node-postgres, not postgres.js: when a backend dies under a reserved connection (a
 // transaction), postgres.js 3.4 throws from a setImmediate and takes the process down
 // (porsager/postgres#1066, #1154, #1208, open); node-postgres rejects the query instead.
-async function openPostgres(url: string): Promise<SinkStore> {
+async function openPostgres(url: string, migrationsDir: string | undefined): Promise<SinkStore> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
@@ -63,7 +62,7 @@ async function openPostgres(url: string): Promise<SinkStore> {
   const lock = await pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['inlet.migrations']);
-    await migrate(db, { migrationsFolder: join(migrationsRoot(), 'postgres') });
+    await migrate(db, { migrationsFolder: join(migrationsRoot(migrationsDir), 'postgres') });
   } finally {
     await lock.query('SELECT pg_advisory_unlock(hashtext($1))', ['inlet.migrations']).catch(() => {});
     lock.release();
@@ -95,8 +94,9 @@ async function openPostgres(url: string): Promise<SinkStore> {
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */
-export async function openSinkStore(url: string): Promise<SinkStore> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length) || ':memory:');
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+/** `migrationsDir`: the worker's INLET_MIGRATIONS_DIR; found beside the sources or the bundle when absent. */
+export async function openSinkStore(url: string, migrationsDir?: string): Promise<SinkStore> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length) || ':memory:', migrationsDir);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, migrationsDir);
   throw new Error(`unsupported database url "${url.split(':')[0]}:…": use sqlite:<path> or postgres://`);
 }

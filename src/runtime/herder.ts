@@ -211,6 +211,7 @@ export class Herder {
       cluster: env.INLET_GROUP_ID,
       workerId,
       defaultDbUrl: env.INLET_DB_URL,
+      migrationsDir: env.INLET_MIGRATIONS_DIR,
       sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
       maxPollIntervalMs: env.INLET_CONSUMER_MAX_POLL_INTERVAL_MS,
       runsTasks: env.INLET_SINK_TASKS,

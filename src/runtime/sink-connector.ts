@@ -16,6 +16,8 @@ export interface SinkConnectorDeps {
   cluster: string;
   workerId: string;
   defaultDbUrl: string;
+  /** INLET_MIGRATIONS_DIR. */
+  migrationsDir?: string;
   sessionTimeoutMs: number;
   maxPollIntervalMs?: number;
   /** False on a worker that takes no sink tasks (INLET_SINK_TASKS=false): it never joins the slot group. */
@@ -202,7 +204,7 @@ export class SinkConnectorRuntime {
   }
 
   private openStore(): Promise<SinkStore> {
-    return openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl);
+    return openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl, this.deps.migrationsDir);
   }
 
   /** Runs `work` on the running store, or on one opened for it while the connector is STOPPED. */

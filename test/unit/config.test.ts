@@ -223,4 +223,23 @@ describe('readWorkerEnv', () => {
       expect(configError(() => readWorkerEnv({ INLET_PORT: port })).message).toStartWith('invalid environment: INLET_PORT: must be an integer');
     }
   });
+
+  test('the migrations folder and the fault-injection switches are read through the schema, bad values named', () => {
+    expect(readWorkerEnv({})).toMatchObject({ INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: false, INLET_FAULT_CRASH_AFTER_DB_COMMITS: 0 });
+    expect(readWorkerEnv({})).not.toHaveProperty('INLET_MIGRATIONS_DIR', expect.anything());
+    expect(
+      readWorkerEnv({ INLET_MIGRATIONS_DIR: '/opt/inlet/migrations', INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: '1', INLET_FAULT_CRASH_AFTER_DB_COMMITS: '4' }),
+    ).toMatchObject({ INLET_MIGRATIONS_DIR: '/opt/inlet/migrations', INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: true, INLET_FAULT_CRASH_AFTER_DB_COMMITS: 4 });
+    expect(configError(() => readWorkerEnv({ INLET_FAULT_CRASH_AFTER_DB_COMMITS: 'soon' })).message).toStartWith('invalid environment: INLET_FAULT_CRASH_AFTER_DB_COMMITS:');
+    expect(configError(() => readWorkerEnv({ INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: 'yes' })).message).toBe(
+      'invalid environment: INLET_FAULT_CRASH_BEFORE_SOURCE_COMMIT: must be "0" or "1"',
+    );
+  });
+
+  test('the worker reads its environment only through readWorkerEnv: no other process.env in src', () => {
+    const root = join(import.meta.dir, '..', '..', 'src');
+    const readers = [...new Bun.Glob('**/*.ts').scanSync(root)].filter((path) => /process\??\.env\b/.test(readFileSync(join(root, path), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+    // main.ts hands process.env to readWorkerEnv; config/secrets.ts resolves ${env:NAME} config references.
+    expect(readers.sort()).toEqual(['config/secrets.ts', 'main.ts']);
+  });
 });
