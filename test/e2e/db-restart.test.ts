@@ -3,20 +3,9 @@ import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { postgresNumber, postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
-import { startWorker, type WorkerProcess } from '../support/worker.ts';
+import { startWorker, taskStatus, type WorkerProcess } from '../support/worker.ts';
 
 const EVENTS = 20_000;
-
-interface TaskStatus {
-  state: string;
-  trace?: string;
-}
-
-const taskStatus = async (worker: WorkerProcess, connector: string): Promise<TaskStatus | undefined> => {
-  const response = await fetch(`${worker.url}/connectors/${connector}/status`).catch(() => null);
-  if (!response) throw new Error(`the worker stopped answering:\n${worker.output()}`);
-  return ((await response.json()) as { tasks: TaskStatus[] }).tasks[0];
-};
 
 // The sinks append (primary.key.mode=none): a batch applied twice after a lost connection would
 // be two rows per id, which an upsert on a key would hide.

@@ -4,18 +4,7 @@ import { startReplyDropper, type ReplyDropper } from '../support/pg-reply-droppe
 import { sharedPostgres } from '../support/postgres.ts';
 import { postgresNumber, postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
-import { startWorker, type WorkerProcess } from '../support/worker.ts';
-
-interface TaskStatus {
-  state: string;
-  trace?: string;
-}
-
-const taskStatus = async (worker: WorkerProcess, connector: string): Promise<TaskStatus | undefined> => {
-  const response = await fetch(`${worker.url}/connectors/${connector}/status`).catch(() => null);
-  if (!response) throw new Error(`the worker stopped answering:\n${worker.output()}`);
-  return ((await response.json()) as { tasks: TaskStatus[] }).tasks[0];
-};
+import { startWorker, taskStatus, type WorkerProcess } from '../support/worker.ts';
 
 // The batch's rows and its position in inlet_sink_offsets are one transaction. When the server
 // commits it and the connection is lost before the reply arrives, the sink sees a transient

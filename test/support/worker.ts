@@ -141,3 +141,15 @@ export async function restCall(worker: WorkerProcess, method: string, path: stri
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
+
+export interface TaskStatus {
+  state: string;
+  trace?: string;
+}
+
+/** Task 0 of a connector as the worker reports it; a worker that stopped answering fails the test. */
+export async function taskStatus(worker: WorkerProcess, connector: string): Promise<TaskStatus | undefined> {
+  const response = await fetch(`${worker.url}/connectors/${connector}/status`).catch(() => null);
+  if (!response) throw new Error(`the worker stopped answering:\n${worker.output()}`);
+  return ((await response.json()) as { tasks: TaskStatus[] }).tasks[0];
+}
