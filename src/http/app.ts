@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
-import type { ConnectService } from './connect-service.ts';
+import type { Herder } from './herder.ts';
 import { connectorsApi } from './connectors-api.ts';
 import { errorBody } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
@@ -12,7 +12,7 @@ const REST_API_PATHS = ['/connectors', '/connectors/*', '/connector-plugins', '/
 
 export interface AppDeps extends IngestDeps {
   version: string;
-  connect: ConnectService;
+  herder: Herder;
   /** When set, the REST API (not ingest, which has per-connector auth) wants `Bearer <token>`. */
   apiToken?: string;
   /** Prometheus text exposition. */
@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ status: kafka ? 'healthy' : 'unhealthy', message: kafka ? 'Worker is ready' : 'Kafka is unreachable' }, kafka ? 200 : 503);
   });
   app.get('/metrics', (c) => c.text(deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
-  app.route('/', connectorsApi(deps.connect));
+  app.route('/', connectorsApi(deps.herder));
 
   app.notFound((c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from '../config/index.ts';
-import { ConnectError, type ConnectService, type ConnectorInfo } from './connect-service.ts';
+import { ConnectError, type Herder, type ConnectorInfo } from './herder.ts';
 import { errorBody } from './errors.ts';
 
 const ConfigMap = v.record(v.string(), v.unknown(), 'config must be a JSON object');
@@ -41,12 +41,12 @@ async function jsonBody<T>(c: Context, schema: v.GenericSchema<unknown, T>): Pro
 
 const flag = (value: string | undefined) => value === 'true';
 
-/** Kafka Connect's REST API over a ConnectService: same paths, shapes and status codes. */
-export function connectorsApi(service: ConnectService) {
+/** Kafka Connect's REST API over the herder: same paths, shapes and status codes. */
+export function connectorsApi(herder: Herder) {
   const app = new Hono();
 
   const found = (name: string): ConnectorInfo => {
-    const info = service.info(name);
+    const info = herder.info(name);
     if (!info) throw new ConnectError(404, `Connector ${name} not found`);
     return info;
   };
@@ -59,15 +59,15 @@ export function connectorsApi(service: ConnectService) {
 
   app.get('/connectors', (c) => {
     const expand = c.req.queries('expand') ?? [];
-    const names = service.names();
+    const names = herder.names();
     if (expand.length === 0) return c.json(names);
     return c.json(
       Object.fromEntries(
         names.map((name) => [
           name,
           {
-            ...(expand.includes('info') ? { info: service.info(name) } : {}),
-            ...(expand.includes('status') ? { status: service.status(name) } : {}),
+            ...(expand.includes('info') ? { info: herder.info(name) } : {}),
+            ...(expand.includes('status') ? { status: herder.status(name) } : {}),
           },
         ]),
       ),
@@ -77,7 +77,7 @@ export function connectorsApi(service: ConnectService) {
   app.post('/connectors', async (c) => {
     const body = await jsonBody(c, CreateBody);
     const state = body.initial_state === 'RUNNING' ? 'STARTED' : body.initial_state;
-    return c.json(await service.create(body.name, body.config, state), 201);
+    return c.json(await herder.create(body.name, body.config, state), 201);
   });
 
   app.get('/connectors/:name', (c) => c.json(found(c.req.param('name'))));
@@ -90,18 +90,18 @@ export function connectorsApi(service: ConnectService) {
       throw new ConnectError(400, `Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
     }
     const { name: _, ...rest } = config;
-    const { created, info } = await service.putConfig(name, rest);
+    const { created, info } = await herder.putConfig(name, rest);
     return c.json(info, created ? 201 : 200);
   });
 
   app.patch('/connectors/:name/config', async (c) => {
     const name = c.req.param('name');
     found(name);
-    return c.json(await service.patchConfig(name, await jsonBody(c, ConfigMap)));
+    return c.json(await herder.patchConfig(name, await jsonBody(c, ConfigMap)));
   });
 
   app.get('/connectors/:name/status', (c) => {
-    const status = service.status(c.req.param('name'));
+    const status = herder.status(c.req.param('name'));
     if (!status) throw new ConnectError(404, `Connector ${c.req.param('name')} not found`);
     return c.json(status);
   });
@@ -114,7 +114,7 @@ export function connectorsApi(service: ConnectService) {
   app.get('/connectors/:name/tasks/:task/status', (c) => {
     const name = c.req.param('name');
     found(name);
-    const task = service.status(name)?.tasks.find((t) => String(t.id) === c.req.param('task'));
+    const task = herder.status(name)?.tasks.find((t) => String(t.id) === c.req.param('task'));
     if (!task) throw new ConnectError(404, `Task ${name}-${c.req.param('task')} not found`);
     return c.json(task);
   });
@@ -122,7 +122,7 @@ export function connectorsApi(service: ConnectService) {
   for (const [path, state] of [['pause', 'PAUSED'], ['resume', 'STARTED'], ['stop', 'STOPPED']] as const) {
     app.put(`/connectors/:name/${path}`, async (c) => {
       found(c.req.param('name'));
-      await service.setTargetState(c.req.param('name'), state);
+      await herder.setTargetState(c.req.param('name'), state);
       return c.body(null, 202);
     });
   }
@@ -132,7 +132,7 @@ export function connectorsApi(service: ConnectService) {
     found(name);
     const includeTasks = flag(c.req.query('includeTasks'));
     const onlyFailed = flag(c.req.query('onlyFailed'));
-    const planned = await service.restart(name, { includeTasks, onlyFailed });
+    const planned = await herder.restart(name, { includeTasks, onlyFailed });
     // As Connect: the plain form keeps its old 204; the KIP-745 forms answer 202 with the plan.
     if (!includeTasks && !onlyFailed) return c.body(null, 204);
     return c.json(planned, 202);
@@ -142,48 +142,48 @@ export function connectorsApi(service: ConnectService) {
     const name = c.req.param('name');
     const task = Number(c.req.param('task'));
     if (!found(name).tasks.some((t) => t.task === task)) throw new ConnectError(404, `Task ${name}-${c.req.param('task')} not found`);
-    await service.restart(name, { includeTasks: true, onlyFailed: false, task });
+    await herder.restart(name, { includeTasks: true, onlyFailed: false, task });
     return c.body(null, 204);
   });
 
   app.delete('/connectors/:name', async (c) => {
     found(c.req.param('name'));
-    await service.remove(c.req.param('name'));
+    await herder.remove(c.req.param('name'));
     return c.body(null, 204);
   });
 
   app.get('/connectors/:name/offsets', async (c) => {
     found(c.req.param('name'));
-    return c.json({ offsets: await service.offsets(c.req.param('name')) });
+    return c.json({ offsets: await herder.offsets(c.req.param('name')) });
   });
   app.patch('/connectors/:name/offsets', async (c) => {
     found(c.req.param('name'));
     const body = await jsonBody(c, OffsetsBody);
-    await service.alterOffsets(c.req.param('name'), body.offsets);
+    await herder.alterOffsets(c.req.param('name'), body.offsets);
     return c.json({ message: 'The offsets for this connector have been altered successfully' });
   });
   app.delete('/connectors/:name/offsets', async (c) => {
     found(c.req.param('name'));
-    await service.resetOffsets(c.req.param('name'));
+    await herder.resetOffsets(c.req.param('name'));
     return c.json({ message: 'The offsets for this connector have been reset successfully' });
   });
 
   app.post('/connectors/:name/dlq/replay', async (c) => {
     found(c.req.param('name'));
-    return c.json(await service.replayDeadLetters(c.req.param('name')));
+    return c.json(await herder.replayDeadLetters(c.req.param('name')));
   });
 
   app.get('/connectors/:name/topics', (c) => {
     const name = c.req.param('name');
     found(name);
-    return c.json({ [name]: { topics: service.topics(name) } });
+    return c.json({ [name]: { topics: herder.topics(name) } });
   });
 
-  app.get('/connector-plugins', (c) => c.json(service.plugins()));
+  app.get('/connector-plugins', (c) => c.json(herder.plugins()));
   app.put('/connector-plugins/:type/config/validate', async (c) => {
     const pluginClass = c.req.param('type');
     const config = await jsonBody(c, ConfigMap);
-    const report = service.validate(pluginClass, config);
+    const report = herder.validate(pluginClass, config);
     if (!report) throw new ConnectError(404, `Unknown connector plugin ${pluginClass}`);
     return c.json({
       name: pluginClass,

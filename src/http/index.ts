@@ -1,4 +1,4 @@
 export { createApp, type AppDeps } from './app.ts';
-export * from './connect-service.ts';
+export * from './herder.ts';
 export { connectorsApi } from './connectors-api.ts';
 export { ingestRoutes, type IngestDeps } from './ingest.ts';

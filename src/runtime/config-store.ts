@@ -1,7 +1,6 @@
+import type { TargetState } from '../http/index.ts';
 import type { KafkaRecordWriter } from '../kafka/index.ts';
 import { KafkaMap } from './kafka-map.ts';
-
-export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
 
 export interface RestartRequest {
   id: string;

@@ -1,11 +1,11 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
-import { replayDeadLetters, SinkTask, type RecordTransform, type ReplayResult } from '../sink/index.ts';
+import { replayDeadLetters, SinkTask, type RecordTransform, type ReplayResult, type TaskState } from '../sink/index.ts';
 import type { RecordWriter } from '../source/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import { errorTrace } from './error-trace.ts';
-import type { StatusStore, TaskStateName } from './status-store.ts';
+import type { StatusStore } from './status-store.ts';
 
 export interface SinkConnectorDeps {
   brokers: string;
@@ -156,7 +156,7 @@ export class SinkConnectorRuntime {
     await this.publish(id);
   }
 
-  private async stopTask(id: number, reportAs: TaskStateName | null): Promise<void> {
+  private async stopTask(id: number, reportAs: TaskState | null): Promise<void> {
     const task = this.tasks.get(id);
     if (!task) return;
     this.tasks.delete(id);

@@ -1,10 +1,9 @@
 import type { KafkaRecordWriter } from '../kafka/index.ts';
+import type { TaskState } from '../sink/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 
-export type TaskStateName = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'RETRYING' | 'FAILED';
-
 export interface TaskStatusRecord {
-  state: TaskStateName;
+  state: TaskState;
   worker_id: string;
   trace?: string;
 }

@@ -4,8 +4,8 @@ import { createApp } from '../http/index.ts';
 import { KafkaRecordWriter, TransactionalRecordWriter } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceWriter } from '../source/index.ts';
 import { ConfigStore } from './config-store.ts';
-import { WorkerConnectService } from './connect-service.ts';
-import { Herder } from './herder.ts';
+import { WorkerHerder } from './worker-herder.ts';
+import { ConnectorReconciler } from './reconciler.ts';
 import { Counters } from './metrics.ts';
 import { SourceOffsetStore } from './offset-store.ts';
 import { StatusStore } from './status-store.ts';
@@ -30,7 +30,7 @@ export interface WorkerOptions {
 }
 
 /**
- * A worker: the producer behind ingest, the herder that runs what the config topic asks for on
+ * A worker: the producer behind ingest, the reconciler that runs what the config topic asks for on
  * this worker, and the HTTP app. Workers sharing a Kafka cluster (and INLET_GROUP_ID) form one
  * Connect cluster. `close()` drains: ingest is refused, in-flight writes finish, sinks stop.
  */
@@ -45,7 +45,7 @@ export class Worker {
     private readonly configs: ConfigStore,
     private readonly statuses: StatusStore,
     private readonly writer: SourceWriter,
-    private readonly herder: Herder,
+    private readonly reconciler: ConnectorReconciler,
     readonly counters: Counters,
     readonly id: string,
   ) {}
@@ -87,21 +87,21 @@ export class Worker {
       transactional,
       inflight: { maxRecords: env.INLET_MAX_INFLIGHT_RECORDS, maxBytes: env.INLET_MAX_INFLIGHT_BYTES },
       onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),
-      // The herder follows each source's topics; ingest starts only after it exists.
+      // The reconciler follows each source's topics; ingest starts only after it exists.
       cluster: {
         caughtUp: (connector) =>
-          herder.caughtUp(connector).catch((error: Error) => {
+          reconciler.caughtUp(connector).catch((error: Error) => {
             // Nothing was produced, so no delivery timeout tells the producer that Kafka is gone.
             producer.suspectUnreachable(error.message);
             throw error;
           }),
-        readable: (connector, records) => herder.readable(connector, records),
+        readable: (connector, records) => reconciler.readable(connector, records),
       },
     });
     const counters = new Counters();
     counters.define('inlet_ingest_records_total', 'Records accepted by ingest, by connector and result.');
     counters.define('inlet_sink_records_total', 'Records applied to the database by sink tasks.');
-    const herder = new Herder({
+    const reconciler = new ConnectorReconciler({
       env,
       workerId: id,
       configs,
@@ -113,32 +113,32 @@ export class Worker {
       onSinkApplied: (connector, records) => counters.add('inlet_sink_records_total', { connector }, records),
       log,
     });
-    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, herder, counters, id);
+    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, counters, id);
     for (const { name, properties } of options.seed ?? []) {
       if (JSON.stringify(configs.properties(name)) !== JSON.stringify(properties)) await configs.put(name, properties);
     }
-    await herder.start();
+    await reconciler.start();
     offsets.startFlushing();
     return worker;
   }
 
   app() {
-    const service = new WorkerConnectService({
+    const herder = new WorkerHerder({
       workerId: this.id,
       version: VERSION,
       configs: this.configs,
       statuses: this.statuses,
       offsets: this.offsets,
-      herder: this.herder,
+      reconciler: this.reconciler,
       envAllowlisted: envAllowlist(this.options.env.INLET_CONFIG_ENV_ALLOWLIST),
       dataDir: this.options.env.INLET_DATA_DIR,
     });
     return createApp({
       version: VERSION,
-      connect: service,
+      herder,
       apiToken: this.options.env.INLET_API_TOKEN,
       source: (name) => {
-        const running = this.herder.source(name);
+        const running = this.reconciler.source(name);
         return running && { connector: running.source, accepting: running.state === 'STARTED' };
       },
       writer: this.writer,
@@ -162,7 +162,7 @@ export class Worker {
   /** Drains, stops sink tasks (their batches commit), flushes offsets, closes connections. */
   async close(): Promise<void> {
     this.drain();
-    await this.herder.stop();
+    await this.reconciler.stop();
     await this.transactional.close();
     await this.offsets.close();
     await Promise.all([this.configs.close(), this.statuses.close()]);

@@ -12,7 +12,7 @@ import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
 
-export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'RETRYING' | 'FAILED' | 'STOPPED';
+export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'RETRYING' | 'FAILED';
 
 export interface TaskStatus {
   id: number;

@@ -1,7 +1,10 @@
-/** What the Kafka-Connect-shaped REST API needs from a worker. Shapes are Connect's. */
+/**
+ * The herder, in Kafka Connect's words: what the REST API calls to read and change the cluster's
+ * connectors. Shapes are Connect's.
+ */
 
 export type ConnectorType = 'source' | 'sink';
-export type TargetStateName = 'STARTED' | 'PAUSED' | 'STOPPED';
+export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
 
 /** A failure the API answers with `{error_code, message}`. */
 export class ConnectError extends Error {
@@ -46,18 +49,18 @@ export interface ConfigValueReport {
   errors: string[];
 }
 
-export interface ConnectService {
+export interface Herder {
   names(): string[];
   info(name: string): ConnectorInfo | undefined;
   status(name: string): ConnectorStatusView | undefined;
   /** Throws ConnectError 409 if the name is taken, 400 if the config is invalid. */
-  create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo>;
+  create(name: string, config: Record<string, unknown>, initialState?: TargetState): Promise<ConnectorInfo>;
   /** Values sent back as GET shows them (`[hidden]`) keep the stored ones. */
   putConfig(name: string, config: Record<string, unknown>): Promise<{ created: boolean; info: ConnectorInfo }>;
   /** Merges `patch` into the stored config (null removes a key); 404 if there is none. */
   patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo>;
   remove(name: string): Promise<void>;
-  setTargetState(name: string, state: TargetStateName): Promise<void>;
+  setTargetState(name: string, state: TargetState): Promise<void>;
   /** Resolves to the status before the restart, what will restart marked RESTARTING (KIP-745). */
   restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<ConnectorStatusView>;
   offsets(name: string): Promise<OffsetEntry[]>;

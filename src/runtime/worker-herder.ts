@@ -12,25 +12,25 @@ import {
 import { sqliteOutsideDataDir } from '../db/index.ts';
 import {
   ConnectError,
-  type ConnectService,
+  type Herder,
   type ConnectorInfo,
   type ConnectorStatusView,
   type OffsetEntry,
-  type TargetStateName,
+  type TargetState,
   type TaskStatusView,
-} from '../http/connect-service.ts';
+} from '../http/index.ts';
 import type { ConfigStore } from './config-store.ts';
-import type { Herder } from './herder.ts';
+import type { ConnectorReconciler } from './reconciler.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import type { StatusStore } from './status-store.ts';
 
-export interface WorkerConnectServiceDeps {
+export interface WorkerHerderDeps {
   workerId: string;
   version: string;
   configs: ConfigStore;
   statuses: StatusStore;
   offsets: SourceOffsetStore;
-  herder: Herder;
+  reconciler: ConnectorReconciler;
   /** Variables a config sent through the API may read with `${env:…}` (INLET_CONFIG_ENV_ALLOWLIST). */
   envAllowlisted: (variable: string) => boolean;
   /** Where SQLite files named by a config sent through the API must lie (INLET_DATA_DIR). */
@@ -52,8 +52,8 @@ function stringMap(name: string, properties: Record<string, unknown>): Record<st
 }
 
 /** The REST API's view of the cluster: writes go to the config topic, reads come from it. */
-export class WorkerConnectService implements ConnectService {
-  constructor(private readonly deps: WorkerConnectServiceDeps) {}
+export class WorkerHerder implements Herder {
+  constructor(private readonly deps: WorkerHerderDeps) {}
 
   names(): string[] {
     return this.deps.configs.names();
@@ -61,7 +61,7 @@ export class WorkerConnectService implements ConnectService {
 
   private tasksMax(name: string, properties: Record<string, unknown>): number {
     if (typeOf(properties) === 'source') return 1;
-    return this.deps.herder.sink(name)?.config['tasks.max'] ?? Math.max(1, Number(properties['tasks.max'] ?? 1) || 1);
+    return this.deps.reconciler.sink(name)?.config['tasks.max'] ?? Math.max(1, Number(properties['tasks.max'] ?? 1) || 1);
   }
 
   info(name: string): ConnectorInfo | undefined {
@@ -75,7 +75,7 @@ export class WorkerConnectService implements ConnectService {
     const properties = this.deps.configs.properties(name);
     if (!properties) return undefined;
     const target = this.deps.configs.targetState(name);
-    const failure = this.deps.herder.failure(name);
+    const failure = this.deps.reconciler.failure(name);
     const type = typeOf(properties);
     const state = failure ? 'FAILED' : target === 'STARTED' ? 'RUNNING' : target;
     const connector = { state, worker_id: this.deps.workerId, ...(failure ? { trace: failure } : {}) };
@@ -115,13 +115,13 @@ export class WorkerConnectService implements ConnectService {
     return properties;
   }
 
-  async create(name: string, config: Record<string, unknown>, initialState?: TargetStateName): Promise<ConnectorInfo> {
+  async create(name: string, config: Record<string, unknown>, initialState?: TargetState): Promise<ConnectorInfo> {
     const properties = this.checked(name, config);
     const exists = () => new ConnectError(409, `Connector ${name} already exists`);
     if (this.deps.configs.properties(name)) throw exists();
     // The config topic's order decides between workers creating the same name at once.
     if (!(await this.deps.configs.create(name, properties, initialState ?? 'STARTED'))) throw exists();
-    await this.deps.herder.settled();
+    await this.deps.reconciler.settled();
     return this.info(name)!;
   }
 
@@ -129,7 +129,7 @@ export class WorkerConnectService implements ConnectService {
     const stored = this.deps.configs.properties(name);
     const properties = this.checked(name, config, stored);
     await this.deps.configs.put(name, properties);
-    await this.deps.herder.settled();
+    await this.deps.reconciler.settled();
     return { created: !stored, info: this.info(name)! };
   }
 
@@ -148,13 +148,13 @@ export class WorkerConnectService implements ConnectService {
   async remove(name: string): Promise<void> {
     const properties = this.deps.configs.properties(name);
     await this.deps.configs.delete(name);
-    await this.deps.herder.settled();
+    await this.deps.reconciler.settled();
     if (properties) await this.deps.statuses.forget(name, this.tasksMax(name, properties));
   }
 
-  async setTargetState(name: string, state: TargetStateName): Promise<void> {
+  async setTargetState(name: string, state: TargetState): Promise<void> {
     await this.deps.configs.setTargetState(name, state);
-    await this.deps.herder.settled();
+    await this.deps.reconciler.settled();
   }
 
   async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<ConnectorStatusView> {
@@ -169,12 +169,12 @@ export class WorkerConnectService implements ConnectService {
       ),
     };
     await this.deps.configs.requestRestart(name, { id: crypto.randomUUID(), ...options });
-    await this.deps.herder.settled();
+    await this.deps.reconciler.settled();
     return planned;
   }
 
   async offsets(name: string): Promise<OffsetEntry[]> {
-    const sink = this.deps.herder.sink(name);
+    const sink = this.deps.reconciler.sink(name);
     if (!sink) {
       return this.deps.offsets.entries(name).map(([partition, offset]) => ({ partition: { partition }, offset: { offset } }));
     }
@@ -198,7 +198,7 @@ export class WorkerConnectService implements ConnectService {
    * last one written, which decides nothing, so changing it would answer success and do nothing.
    */
   private requireAlterableSource(name: string): void {
-    const running = this.deps.herder.source(name);
+    const running = this.deps.reconciler.source(name);
     if (running?.source.offsetOrder) return;
     const kind = String(this.deps.configs.properties(name)?.['connector.class'] ?? 'source');
     throw new ConnectError(
@@ -210,7 +210,7 @@ export class WorkerConnectService implements ConnectService {
   async alterOffsets(name: string, entries: OffsetEntry[]): Promise<void> {
     if (typeOf(this.deps.configs.properties(name) ?? {}) === 'source') this.requireAlterableSource(name);
     this.requireStopped(name);
-    const sink = this.deps.herder.sink(name);
+    const sink = this.deps.reconciler.sink(name);
     if (sink) {
       const positions = entries.map((e) => {
         const topic = e.partition.kafka_topic;
@@ -241,13 +241,13 @@ export class WorkerConnectService implements ConnectService {
   }
 
   topics(name: string): string[] {
-    const sink = this.deps.herder.sink(name);
+    const sink = this.deps.reconciler.sink(name);
     if (sink) return [...sink.config.topics];
-    return [...(this.deps.herder.source(name)?.source.topics ?? [])];
+    return [...(this.deps.reconciler.source(name)?.source.topics ?? [])];
   }
 
   async replayDeadLetters(name: string) {
-    const sink = this.deps.herder.sink(name);
+    const sink = this.deps.reconciler.sink(name);
     if (!sink) throw new ConnectError(400, `${name} is not a sink connector running in this cluster`);
     if (!sink.config['errors.deadletterqueue.topic.name']) throw new ConnectError(400, `${name} has no errors.deadletterqueue.topic.name`);
     return sink.runtime.replayDeadLetters();

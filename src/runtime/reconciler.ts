@@ -9,14 +9,15 @@ import {
 import { ensureTopics } from '../kafka/index.ts';
 import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter, type WrittenRecord } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
-import type { ConfigStore, RestartRequest, TargetState } from './config-store.ts';
+import type { TargetState } from '../http/index.ts';
+import type { ConfigStore, RestartRequest } from './config-store.ts';
 import { errorTrace } from './error-trace.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
 import { SourceTail } from './source-tail.ts';
 import type { StatusStore } from './status-store.ts';
 
-export interface HerderDeps {
+export interface ReconcilerDeps {
   env: WorkerEnv;
   workerId: string;
   configs: ConfigStore;
@@ -43,11 +44,11 @@ interface RunningSink {
 }
 
 /**
- * Decides what runs on this worker (Kafka Connect's herder): follows the config topic and brings
- * sources, sink slot memberships and target states in line with it, one connector change at a
- * time. Every worker serves every source; sink tasks go where Kafka assigns their slots.
+ * The reconcile loop behind the herder: decides what runs on this worker by following the config
+ * topic and bringing sources, sink slot memberships and target states in line with it, one
+ * connector change at a time. Every worker serves every source; sink tasks go where Kafka assigns their slots.
  */
-export class Herder {
+export class ConnectorReconciler {
   private readonly sources = new Map<string, RunningSource & { properties: string }>();
   private readonly sinks = new Map<string, RunningSink & { properties: string }>();
   /** What the other workers write for each source, followed so that retries are duplicates everywhere. */
@@ -57,7 +58,7 @@ export class Herder {
   private queue: Promise<void> = Promise.resolve();
   private statusTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly deps: HerderDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   async start(): Promise<void> {
     this.deps.configs.onChange((event) => {
@@ -77,7 +78,7 @@ export class Herder {
   }
 
   private serially(work: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`herder: ${error.stack ?? error.message}`));
+    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`reconciler: ${error.stack ?? error.message}`));
     return this.queue;
   }
 
