@@ -3,7 +3,8 @@ import type { TableChanges } from '../db/index.ts';
 import type { ConsumedRecord } from '../kafka/index.ts';
 import type { ErrantRecord } from './dlq.ts';
 import { toChanges } from './records.ts';
-import { ErrantRecordError, toSinkRecord, type RecordTransform, type SinkRecord } from './sink-record.ts';
+import { ErrantRecordError, type SinkRecord, type Transformation } from '../records/index.ts';
+import { toSinkRecord } from './sink-record.ts';
 import type { TargetLimits } from './table-targets.ts';
 
 export interface Converted {
@@ -34,7 +35,7 @@ export function planBatch(
   consumed: readonly ConsumedRecord[],
   config: DatabaseSinkConfig,
   limits: TargetLimits,
-  transforms?: RecordTransform,
+  transforms?: Transformation,
 ): Plan {
   const records: Converted[] = [];
   const errant: ErrantRecord[] = [];

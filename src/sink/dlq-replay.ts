@@ -4,14 +4,14 @@ import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
 import { applyChanges, batchLanded, rootCause } from './apply.ts';
 import { planBatch } from './convert.ts';
 import { DLQ_HEADERS } from './dlq.ts';
-import type { RecordTransform } from './sink-record.ts';
+import type { Transformation } from '../records/index.ts';
 
 export interface ReplayOptions {
   brokers: string;
   connector: string;
   config: DatabaseSinkConfig;
   store: SinkStore;
-  transforms?: RecordTransform;
+  transforms?: Transformation;
   /** Most records one call replays. */
   limit?: number;
   /** Most letters read into memory at once (default 500). */

@@ -2,10 +2,8 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import type { ColumnKind, Row, TableChanges, TablePolicy } from '../db/index.ts';
 import { convertRow, rowSchemaOf, structColumns, type FieldColumn } from './connect-schema.ts';
-import { ErrantRecordError, type SinkRecord } from './sink-record.ts';
+import { ErrantRecordError, isChangeOp, isObject, isSchemaWrapper, type SinkRecord } from '../records/index.ts';
 import { TableTargets, UNLIMITED, type TargetLimits } from './table-targets.ts';
-
-export { ErrantRecordError };
 
 const PLACEHOLDER = /\$\{(topic|source\.db|source\.schema|source\.table)\}/g;
 
@@ -47,16 +45,11 @@ type Change =
   | { kind: 'truncate' }
   | { kind: 'skip' };
 
-const ENVELOPE_OPS = new Set(['c', 'u', 'd', 'r', 't']);
-
-const isObject = (value: unknown): value is Row => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isScalar = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || isJsonDecimal(value));
 
 /** Kafka Connect's JsonConverter with schemas wraps every key and value as `{schema, payload}`. */
 function unwrap(value: unknown): { payload: unknown; schema?: unknown } {
-  if (isObject(value) && Object.keys(value).length === 2 && 'schema' in value && 'payload' in value) {
-    return { payload: value.payload, schema: value.schema };
-  }
+  if (isSchemaWrapper(value)) return { payload: value.payload, schema: value.schema };
   return { payload: value };
 }
 
@@ -65,7 +58,7 @@ function unwrap(value: unknown): { payload: unknown; schema?: unknown } {
  * to have both fields is read as one too; such tables need a transform first.
  */
 function isEnvelope(value: Row): boolean {
-  return typeof value.op === 'string' && ENVELOPE_OPS.has(value.op) && isObject(value.source);
+  return isChangeOp(value.op) && isObject(value.source);
 }
 
 const keyText = (key: unknown) => (typeof key === 'string' ? key : stringifyJson(key));

@@ -7,7 +7,7 @@ import { DeadLetterQueue, type ErrantRecord } from './dlq.ts';
 import { applyChangesOnce, rootCause } from './apply.ts';
 import { toChanges } from './records.ts';
 import { retryTransient } from './retry.ts';
-import { ErrantRecordError, type RecordTransform } from './sink-record.ts';
+import { ErrantRecordError, type Transformation } from '../records/index.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
@@ -31,7 +31,7 @@ export interface SinkTaskOptions {
   maxPollIntervalMs?: number;
   /** Writes dead-lettered records (the worker's producer); needed with a DLQ topic. */
   writer?: RecordWriter;
-  transforms?: RecordTransform;
+  transforms?: Transformation;
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;
   onApplied?: (records: number) => void;

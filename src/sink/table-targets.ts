@@ -1,6 +1,6 @@
 import { tableNamePattern, type DatabaseSinkConfig } from '../config/index.ts';
 import { reservedTableOwner } from '../db/index.ts';
-import { ErrantRecordError, type SinkRecord } from './sink-record.ts';
+import { ErrantRecordError, type SinkRecord } from '../records/index.ts';
 
 /** What the target database allows, as its SinkStore reports it. */
 export interface TargetLimits {

@@ -4,15 +4,7 @@
 // envelope so the rest of Inlet sees one shape.
 import * as v from 'valibot';
 import { isJsonDecimal } from '../json/index.ts';
-
-export const CHANGE_OPS = ['c', 'u', 'd', 'r', 't'] as const;
-export type ChangeOp = (typeof CHANGE_OPS)[number];
-
-export type JsonObject = Record<string, unknown>;
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { CHANGE_OPS, isObject, isSchemaWrapper, type ChangeOp, type JsonObject } from '../records/index.ts';
 
 /** An item as posted, read into the plain envelope, with how to name its fields in errors. */
 export interface ReadEvent {
@@ -22,12 +14,6 @@ export interface ReadEvent {
 }
 
 const samePath = (path: string) => path;
-
-/** JsonConverter with schemas: `{schema, payload}` and nothing else. */
-function isSchemaWrapper(item: JsonObject): boolean {
-  const keys = Object.keys(item);
-  return keys.length === 2 && 'schema' in item && 'payload' in item;
-}
 
 // CloudEvent attributes Debezium fills from the envelope's `source` block (lower-cased, no dots).
 const CLOUDEVENT_SOURCE_ATTRIBUTES: Record<string, string> = {
@@ -47,9 +33,9 @@ const CLOUDEVENT_SOURCE_ATTRIBUTES: Record<string, string> = {
 const SOURCE_TO_CLOUDEVENT = Object.fromEntries(Object.entries(CLOUDEVENT_SOURCE_ATTRIBUTES).map(([ce, source]) => [source, ce]));
 
 function fromCloudEvent(event: JsonObject): ReadEvent {
-  const wrapped = isJsonObject(event.data) && isSchemaWrapper(event.data);
-  const data = wrapped ? (event.data as JsonObject).payload : event.data;
-  const dataPrefix = wrapped ? 'data.payload' : 'data';
+  const wrapper = isSchemaWrapper(event.data) ? event.data : undefined;
+  const data = wrapper ? wrapper.payload : event.data;
+  const dataPrefix = wrapper ? 'data.payload' : 'data';
   const source: JsonObject = {};
   for (const [attribute, field] of Object.entries(CLOUDEVENT_SOURCE_ATTRIBUTES)) {
     if (event[attribute] !== undefined) source[field] = event[attribute];
@@ -57,7 +43,7 @@ function fromCloudEvent(event: JsonObject): ReadEvent {
   // CloudEvent extension attributes are strings; the envelope has numbers there.
   if (typeof source.ts_ms === 'string' && /^\d+$/.test(source.ts_ms)) source.ts_ms = Number(source.ts_ms);
   const envelope: JsonObject = {
-    ...(isJsonObject(data) ? { before: data.before ?? null, after: data.after ?? null } : {}),
+    ...(isObject(data) ? { before: data.before ?? null, after: data.after ?? null } : {}),
     source,
     op: event.iodebeziumop,
     ts_ms: typeof source.ts_ms === 'number' ? source.ts_ms : null,
@@ -75,7 +61,7 @@ function fromCloudEvent(event: JsonObject): ReadEvent {
 
 /** Reads one posted item into the plain envelope (not yet validated). */
 export function readEvent(item: unknown): ReadEvent {
-  if (!isJsonObject(item)) return { envelope: item, pathInBody: samePath };
+  if (!isObject(item)) return { envelope: item, pathInBody: samePath };
   if (typeof item.specversion === 'string') return fromCloudEvent(item);
   if (isSchemaWrapper(item)) {
     return { envelope: item.payload, pathInBody: (path) => (path === '' ? 'payload' : `payload.${path}`) };
@@ -127,7 +113,7 @@ export function envelopeSchema(keyFields: readonly string[]) {
   return v.variant(
     'op',
     [
-      v.looseObject({ ...common, op: v.picklist(['c', 'r', 'u']), before: anyRow, after: row }),
+      v.looseObject({ ...common, op: v.picklist(['c', 'r', 'u'] satisfies ChangeOp[]), before: anyRow, after: row }),
       v.looseObject({ ...common, op: v.literal('d'), before: row, after: anyRow }),
       v.looseObject({ ...common, op: v.literal('t'), before: anyRow, after: anyRow }),
     ],

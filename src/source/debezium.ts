@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { stringifyJson } from '../json/index.ts';
 import { ConfigError, type DebeziumSourceConfig } from '../config/index.ts';
-import { envelopeSchema, readEvent, type ChangeEvent, type JsonObject } from './debezium-envelope.ts';
+import type { JsonObject } from '../records/index.ts';
+import { envelopeSchema, readEvent, type ChangeEvent } from './debezium-envelope.ts';
 import type { RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { SOURCE_HEADERS } from './headers.ts';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,9 +1,8 @@
 // Kafka Connect's transformation chain: each stage's transform, applied in the configured order
 // when its predicate (if any) says so; a dropped record stops the chain.
 import * as v from 'valibot';
-import { ConfigError } from '../config/env.ts';
-import { readTransformsConfig, type KeyIssue } from '../config/transforms.ts';
-import { ErrantRecordError } from '../sink/sink-record.ts';
+import { ConfigError, readTransformsConfig, type KeyIssue } from '../config/index.ts';
+import { ErrantRecordError } from '../records/index.ts';
 import { findPredicatePlugin, findTransformPlugin } from './registry.ts';
 import type { Plugin, Predicate, SinkRecord, Transformation } from './types.ts';
 
@@ -109,19 +108,4 @@ export function buildTransformChain(config: Readonly<Record<string, unknown>>): 
 /** Problems with the transforms and predicates of a connector config, per key; empty when it is fine. */
 export function transformKeyIssues(config: Readonly<Record<string, unknown>>): KeyIssue[] {
   return build(config).issues;
-}
-
-/**
- * The same check as a valibot pipe action, reporting at `<key>` like crossKeyCheck. It needs the
- * config as given: a v.object before it strips the `transforms.*` keys, so pipe it after
- * v.looseObject or run it on the raw map.
- */
-export function transformsCheck<TConfig extends object>() {
-  return v.rawCheck<TConfig>(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    const config = dataset.value as Readonly<Record<string, unknown>>;
-    for (const { key, message } of transformKeyIssues(config)) {
-      addIssue({ message, path: [{ type: 'object', origin: 'value', input: config, key, value: config[key] }] });
-    }
-  });
 }

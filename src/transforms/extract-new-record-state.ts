@@ -11,9 +11,9 @@
 import * as v from 'valibot';
 import { stringifyJson } from '../json/index.ts';
 import { anyListSetting, boolSetting, choice, optionalString } from './settings.ts';
-import { isObject, TransformError, withoutSchemaWrapper, type SinkRecord, type TransformPlugin } from './types.ts';
+import { isChangeOp, isObject } from '../records/index.ts';
+import { TransformError, withoutSchemaWrapper, type SinkRecord, type TransformPlugin } from './types.ts';
 
-const ENVELOPE_OPS = new Set(['c', 'u', 'd', 'r', 't']);
 const DELETED_FIELD = '__deleted';
 /** Unqualified names Debezium reads from the envelope itself or its `transaction` block; the rest are `source` fields. */
 const ENVELOPE_FIELDS = new Set(['op', 'ts_ms', 'ts_us', 'ts_ns']);
@@ -89,7 +89,7 @@ function deleteHandling(options: {
 }
 
 function isEnvelope(value: unknown): value is Record<string, unknown> & { op: string } {
-  return isObject(value) && typeof value.op === 'string' && ENVELOPE_OPS.has(value.op) && isObject(value.source);
+  return isObject(value) && isChangeOp(value.op) && isObject(value.source);
 }
 
 /** The referenced value, or undefined when the envelope has no such field at all. */

@@ -1,12 +1,7 @@
 import type * as v from 'valibot';
-import type { SinkRecord } from '../sink/sink-record.ts';
+import { isObject, isSchemaWrapper, type SinkRecord, type Transformation } from '../records/index.ts';
 
-export type { SinkRecord };
-
-/** A single message transform: the record it becomes, or null to drop it. Never mutates its input. */
-export interface Transformation {
-  apply(record: SinkRecord): SinkRecord | null;
-}
+export type { SinkRecord, Transformation };
 
 export interface Predicate {
   test(record: SinkRecord): boolean;
@@ -36,17 +31,13 @@ export class TransformError extends Error {
 /** Whether a `$Key` or `$Value` variant: which part of the record it works on. */
 export type Operand = 'key' | 'value';
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Kafka Connect's JsonConverter with schemas wraps a key or value as `{schema, payload}`. Inlet
  * carries no schemas past a transform that changes fields, so such transforms work on the payload
  * and return it bare.
  */
 export function withoutSchemaWrapper(value: unknown): unknown {
-  if (isObject(value) && Object.keys(value).length === 2 && 'schema' in value && 'payload' in value) return value.payload;
-  return value;
+  return isSchemaWrapper(value) ? value.payload : value;
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,5 @@
 import { expect } from 'bun:test';
-import { ErrantRecordError } from '../../src/sink/sink-record.ts';
+import { ErrantRecordError } from '../../src/records/index.ts';
 
 /** The error of class `type` that `run` throws; the test fails if it throws anything else or nothing. */
 export function thrown<E extends Error>(type: abstract new (...args: never[]) => E, run: () => unknown): E {

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
-import { ErrantRecordError, toChanges } from '../../src/sink/records.ts';
-import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import { ErrantRecordError, type SinkRecord } from '../../src/records/index.ts';
+import { toChanges } from '../../src/sink/records.ts';
+import { toSinkRecord } from '../../src/sink/sink-record.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, { 'connector.class': 'database-sink', topics: 'customers', 'primary.key.fields': 'id', ...config });

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { tableName, toChanges } from '../../src/sink/records.ts';
-import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import type { SinkRecord } from '../../src/records/index.ts';
+import { toSinkRecord } from '../../src/sink/sink-record.ts';
 import { errant } from '../support/thrown.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {

@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { checkConnectorConfig, DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { decimalText, fieldColumn } from '../../src/sink/connect-schema.ts';
 import { tableName, toChanges } from '../../src/sink/records.ts';
-import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import type { SinkRecord } from '../../src/records/index.ts';
+import { toSinkRecord } from '../../src/sink/sink-record.ts';
 import { errant } from '../support/thrown.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { checkConnectorConfig, DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { toChanges } from '../../src/sink/records.ts';
-import { toSinkRecord, type SinkRecord } from '../../src/sink/sink-record.ts';
+import type { SinkRecord } from '../../src/records/index.ts';
+import { toSinkRecord } from '../../src/sink/sink-record.ts';
 import { errant } from '../support/thrown.ts';
 
 const POSTGRES = { maxIdentifierBytes: 63 };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { ConfigError } from '../../src/config/index.ts';
-import { ErrantRecordError, type SinkRecord } from '../../src/sink/sink-record.ts';
+import { ErrantRecordError, type SinkRecord } from '../../src/records/index.ts';
 import { buildTransformChain, TransformConfigError, transformKeyIssues } from '../../src/transforms/index.ts';
 
 function record(value: unknown, options: Partial<SinkRecord> = {}): SinkRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { SinkRecord } from '../../src/sink/sink-record.ts';
+import type { SinkRecord } from '../../src/records/index.ts';
 import { buildTransformChain } from '../../src/transforms/index.ts';
 import { errant } from '../support/thrown.ts';
 
