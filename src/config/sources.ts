@@ -125,9 +125,3 @@ export const SourceConfigSchemas = [
   DebeziumSourceConfigSchema,
 ] as const;
 export type SourceConfig = v.InferOutput<(typeof SourceConfigSchemas)[number]>;
-
-const SOURCE_CLASSES = new Set<string>(SourceConfigSchemas.map((s) => s.entries['connector.class'].literal));
-
-export function isSourceConfig(config: { 'connector.class': string }): config is SourceConfig {
-  return SOURCE_CLASSES.has(config['connector.class']);
-}

@@ -32,11 +32,6 @@ export interface TransformsConfig {
 /** Keys a stage or predicate takes for itself; everything else under its prefix is an option of its type. */
 const STAGE_KEYS = new Set(['type', 'predicate', 'negate']);
 
-/** True for the keys this module reads: `transforms`, `predicates` and everything under them. */
-export function isTransformKey(key: string): boolean {
-  return /^(transforms|predicates)(\.|$)/.test(key);
-}
-
 function optionsUnder(config: Readonly<Record<string, unknown>>, prefix: string): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {

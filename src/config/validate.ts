@@ -3,18 +3,32 @@ import { ConnectorConfigSchema, type ConnectorConfig } from './connector-config.
 import { toFieldIssues, type FieldIssue } from './issues.ts';
 import { processEnv, redactValue, resolveSecretReferences, type EnvAccess, type Environment } from './secrets.ts';
 import { connectorName } from './settings.ts';
-import { transformKeyIssues } from '../transforms/index.ts';
 import { isSinkConfig, SinkConfigSchemas } from './sinks.ts';
 import { SourceConfigSchemas } from './sources.ts';
+import { readTransformsConfig, type KeyIssue } from './transforms.ts';
 
 export type ConnectorCheck = { ok: true; config: ConnectorConfig } | { ok: false; issues: FieldIssue[] };
 
 /**
+ * Checks a sink config's `transforms.*` and `predicates.*` keys, by key. src/transforms has the
+ * one that knows each type's options (transformKeyIssues); config alone knows only the chain's shape.
+ */
+export type TransformKeyCheck = (config: Readonly<Record<string, unknown>>) => KeyIssue[];
+
+const transformShapeIssues: TransformKeyCheck = (config) => readTransformsConfig(config).issues;
+
+/**
  * Checks one connector's config as the REST API receives it (a string map, `${env:…}` secrets
  * unresolved) and as a worker applies it from the config topic; issues are addressed by key.
- * `allowed` says which variables the config may read (all, unless it came through the REST API).
+ * `allowed` says which variables the config may read (all, unless it came through the REST API);
+ * `transformIssues` checks the transform chain (the workers pass src/transforms' transformKeyIssues).
  */
-export function checkConnectorConfig(properties: unknown, env: Environment = processEnv(), allowed?: EnvAccess): ConnectorCheck {
+export function checkConnectorConfig(
+  properties: unknown,
+  env: Environment = processEnv(),
+  allowed?: EnvAccess,
+  transformIssues: TransformKeyCheck = transformShapeIssues,
+): ConnectorCheck {
   if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
     return { ok: false, issues: [{ path: '', message: 'config must be a JSON object' }] };
   }
@@ -24,7 +38,7 @@ export function checkConnectorConfig(properties: unknown, env: Environment = pro
   const issues = result.success ? [] : toFieldIssues(result.issues);
   // The schema strips Connect's transforms.* and predicates.* keys; sinks check them here.
   if (result.success ? isSinkConfig(result.output) : isSinkConfig(secrets.config as { 'connector.class': string })) {
-    for (const issue of transformKeyIssues(secrets.config)) issues.push({ path: issue.key, message: issue.message });
+    for (const issue of transformIssues(secrets.config)) issues.push({ path: issue.key, message: issue.message });
   }
   return result.success && issues.length === 0 ? { ok: true, config: result.output } : { ok: false, issues };
 }
@@ -54,10 +68,11 @@ export function validateConnectorConfig(
   properties: Record<string, unknown>,
   env: Environment = processEnv(),
   allowed?: EnvAccess,
+  transformIssues?: TransformKeyCheck,
 ): { name: string; value: string | null; errors: string[] }[] | undefined {
   const schema = PLUGIN_SCHEMAS.find((s) => s.entries['connector.class'].literal === pluginClass);
   if (!schema) return undefined;
-  const check = checkConnectorConfig({ ...properties, 'connector.class': pluginClass }, env, allowed);
+  const check = checkConnectorConfig({ ...properties, 'connector.class': pluginClass }, env, allowed, transformIssues);
   const errors = new Map<string, string[]>();
   if (!check.ok) {
     for (const issue of check.issues) {

@@ -8,7 +8,7 @@ import {
 } from '../config/index.ts';
 import { ensureTopics } from '../kafka/index.ts';
 import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter, type WrittenRecord } from '../source/index.ts';
-import { buildTransformChain } from '../transforms/index.ts';
+import { buildTransformChain, transformKeyIssues } from '../transforms/index.ts';
 import type { TargetState } from '../http/index.ts';
 import type { ConfigStore, RestartRequest } from './config-store.ts';
 import { errorTrace } from './error-trace.ts';
@@ -128,7 +128,7 @@ export class ConnectorReconciler {
     const state = this.deps.configs.targetState(name);
     const key = JSON.stringify(properties);
     if (!properties) return this.remove(name);
-    const check = checkConnectorConfig(properties);
+    const check = checkConnectorConfig(properties, undefined, undefined, transformKeyIssues);
     if (!check.ok) {
       await this.remove(name);
       this.failures.set(name, formatIssues(check.issues));

@@ -19,6 +19,7 @@ import {
   type TargetState,
   type TaskStatusView,
 } from '../http/index.ts';
+import { transformKeyIssues } from '../transforms/index.ts';
 import type { ConfigStore } from './config-store.ts';
 import type { ConnectorReconciler } from './reconciler.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
@@ -110,7 +111,7 @@ export class WorkerHerder implements Herder {
     const { properties, given, issues } = keepStoredValues(requested, stored);
     if (given.has('connection.url')) issues.push(...this.dataDirIssues(properties['connection.url']));
     if (issues.length > 0) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(issues)}`);
-    const check = checkConnectorConfig(properties, undefined, restEnvAccess(given, this.deps.envAllowlisted));
+    const check = checkConnectorConfig(properties, undefined, restEnvAccess(given, this.deps.envAllowlisted), transformKeyIssues);
     if (!check.ok) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(check.issues)}`);
     return properties;
   }
@@ -259,7 +260,7 @@ export class WorkerHerder implements Herder {
 
   validate(pluginClass: string, config: Record<string, unknown>) {
     // Nothing is stored behind a config being validated: every value is the request's own.
-    const report = validateConnectorConfig(pluginClass, config, undefined, this.deps.envAllowlisted);
+    const report = validateConnectorConfig(pluginClass, config, undefined, this.deps.envAllowlisted, transformKeyIssues);
     const url = report?.find((entry) => entry.name === 'connection.url');
     if (url) url.errors.push(...this.dataDirIssues(config['connection.url']).map((issue) => issue.message));
     return report;

@@ -2,7 +2,7 @@
 // files may also carry numbers, booleans and arrays, which are accepted where they make sense.
 import * as v from 'valibot';
 
-export { anyListSetting, boolSetting } from '../config/settings.ts';
+export { anyListSetting, boolSetting } from '../config/index.ts';
 
 /** A required option: present and not empty. */
 export const requiredString = v.pipe(
