@@ -1,7 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { TableChanges } from '../db/index.ts';
 import type { ConsumedRecord } from '../kafka/index.ts';
-import type { ErrantRecord } from './dlq.ts';
+import { errantRecord, type ErrantRecord } from './errors/index.ts';
 import { toChanges } from './records.ts';
 import { ErrantRecordError, type SinkRecord, type Transformation } from '../records/index.ts';
 import { toSinkRecord } from './sink-record.ts';
@@ -20,13 +20,6 @@ export interface Plan {
   errant: ErrantRecord[];
 }
 
-const errantAt = (consumed: ConsumedRecord, stage: ErrantRecord['stage'], className: string, error: unknown): ErrantRecord => ({
-  record: consumed,
-  stage,
-  className,
-  error: error instanceof ErrantRecordError ? error : new ErrantRecordError(consumed, (error as Error).message, { cause: error }),
-});
-
 /**
  * Parses, transforms and plans one partition batch. A record that fails any step is set aside
  * as errant and the rest go on, so one poison record cannot hold up the others.
@@ -44,13 +37,13 @@ export function planBatch(
     try {
       record = toSinkRecord(item);
     } catch (error) {
-      errant.push(errantAt(item, 'VALUE_CONVERTER', 'json', error));
+      errant.push(errantRecord(item, 'VALUE_CONVERTER', 'json', error));
       continue;
     }
     try {
       record = transforms ? transforms.apply(record) : record;
     } catch (error) {
-      errant.push(errantAt(item, 'TRANSFORMATION', 'transforms', error));
+      errant.push(errantRecord(item, 'TRANSFORMATION', 'transforms', error));
       continue;
     }
     if (record) records.push({ consumed: item, record });
@@ -63,7 +56,7 @@ export function planBatch(
       if (!(error instanceof ErrantRecordError)) throw error;
       const at = records.findIndex((r) => r.record.offset === error.record.offset && r.record.partition === error.record.partition);
       if (at < 0) throw error;
-      errant.push(errantAt(records[at]!.consumed, 'TASK_PUT', 'database-sink', error));
+      errant.push(errantRecord(records[at]!.consumed, 'TASK_PUT', 'database-sink', error));
       records.splice(at, 1);
     }
   }

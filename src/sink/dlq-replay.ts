@@ -3,7 +3,7 @@ import { isTransientDbError, type SinkStore, type StoredPosition } from '../db/i
 import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
 import { applyChanges, batchLanded, rootCause } from './apply.ts';
 import { planBatch } from './convert.ts';
-import { DLQ_HEADERS } from './dlq.ts';
+import { DLQ_HEADERS, RetryWithToleranceOperator, type ToleranceSettings } from './errors/index.ts';
 import type { Transformation } from '../records/index.ts';
 
 export interface ReplayOptions {
@@ -41,6 +41,13 @@ async function landedDespite(store: SinkStore, id: string, position: StoredPosit
   }
 }
 
+/**
+ * A replay tolerates nothing and retries nothing, whatever the connector's errors.* settings: a
+ * letter that still fails stops the replay at itself, so none is skipped, and a commit whose reply
+ * was lost is settled by the stored position rather than tried again.
+ */
+const REPLAY_TOLERANCE: ToleranceSettings = { tolerance: 'none', retryTimeoutMs: 0, maxRetryDelayMs: 1 };
+
 /** Where a connector's replay of its dead letters has got to, kept beside the sink's own positions. */
 export const replayConnector = (connector: string) => `${connector}.dlq-replay`;
 
@@ -62,6 +69,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   let replayed = 0;
   let blocked: ReplayResult['blocked'] = null;
   let more = false;
+  const errors = new RetryWithToleranceOperator(REPLAY_TOLERANCE);
   // One batch at a time: a topic of many letters is never held whole.
   await readTopicBatches(
     options.brokers,
@@ -79,8 +87,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         const plan = planBatch([original], options.config, options.store, options.transforms);
         const position = { topic, partition: letter.partition, nextOffset: letter.offset + 1 };
         try {
-          if (plan.errant.length > 0) throw plan.errant[0]!.error;
-          await applyChanges(options.store, options.config, id, plan.changes, position);
+          await errors.tolerate(plan.errant);
+          await errors.execute(() => applyChanges(options.store, options.config, id, plan.changes, position));
           replayed++;
         } catch (error) {
           // A lost reply may hide a commit: then the letter is replayed, and the next one follows.

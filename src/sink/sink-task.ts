@@ -1,12 +1,11 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import { driverError, isTransientDbError, MissingTableError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
+import { driverError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
 import type { RecordWriter } from '../source/types.ts';
-import { planBatch, type Converted } from './convert.ts';
-import { DeadLetterQueue, type ErrantRecord } from './dlq.ts';
 import { applyChangesOnce, rootCause } from './apply.ts';
+import { planBatch, type Converted } from './convert.ts';
+import { errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings } from './errors/index.ts';
 import { toChanges } from './records.ts';
-import { retryTransient } from './retry.ts';
 import { ErrantRecordError, type Transformation } from '../records/index.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
@@ -39,19 +38,12 @@ export interface SinkTaskOptions {
 }
 
 /**
- * Whether a failed apply may be one record's fault. Transient errors (retries ran out) and a
- * table that is missing and may not be created concern every record: they fail the task.
- */
-function isRecordProblem(error: unknown): boolean {
-  return !isTransientDbError(error) && !(error instanceof MissingTableError);
-}
-
-/**
  * A sink task: one consumer-group member that applies each partition batch in one database
  * transaction together with the offsets it advances to, and starts every assigned partition at
  * the offset stored there. Kafka's committed offsets are only written afterwards, for lag tools.
- * Transient database errors are retried; a record that can never be applied fails the task
- * (errors.tolerance=none) or goes to the dead-letter topic (all) while the rest flows on.
+ * Its RetryWithToleranceOperator decides what a failure means: transient database errors are
+ * retried; a record that can never be applied fails the task (errors.tolerance=none) or goes to
+ * the log and the dead-letter topic (all) while the rest flows on.
  */
 export class SinkTask {
   private readonly consumer: BatchConsumer;
@@ -61,18 +53,20 @@ export class SinkTask {
   private trace: string | undefined;
   private stopping = false;
   private readonly log: (message: string) => void;
-  private readonly dlq: DeadLetterQueue | undefined;
+  private readonly errors: RetryWithToleranceOperator;
 
   constructor(private readonly options: SinkTaskOptions) {
     this.log = options.log ?? console.error;
-    const dlqTopic = options.config['errors.deadletterqueue.topic.name'];
-    if (dlqTopic && options.writer) {
-      this.dlq = new DeadLetterQueue(options.writer, dlqTopic, {
-        connector: options.connector,
-        task: options.taskId,
-        headers: options.config['errors.deadletterqueue.context.headers.enable'],
-      });
-    }
+    const { config, connector, taskId: task, writer } = options;
+    this.errors = new RetryWithToleranceOperator(toleranceSettings(config), sinkReporters(config, { connector, task, writer, log: this.log }), {
+      stopped: () => this.stopping,
+      onRetry: (error, delay) => {
+        this.state = 'RETRYING';
+        const cause = driverError(error);
+        this.trace = cause.message;
+        this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
+      },
+    });
     this.consumer = new BatchConsumer({
       brokers: options.brokers,
       groupId: `connect-${options.connector}`,
@@ -125,11 +119,11 @@ export class SinkTask {
     const { config } = this.options;
     try {
       const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
-      await this.setAside(plan.errant);
+      await this.errors.tolerate(plan.errant);
       try {
         await this.commit(plan.changes, end);
       } catch (error) {
-        if (!isRecordProblem(error)) throw error;
+        if (!this.errors.mayBeRecordFault(error)) throw error;
         // Something in the batch cannot be applied: find it by applying one record at a time.
         await this.applyOneByOne(plan.records, end);
       }
@@ -146,19 +140,7 @@ export class SinkTask {
   /** One transaction: the changes, then the position they advance to; transient errors retried. */
   private async commit(changes: readonly TableChanges[], position: StoredPosition): Promise<void> {
     const { store, config, connector } = this.options;
-    await applyChangesOnce(store, config, connector, changes, position, (attempt) =>
-      retryTransient(attempt, {
-        timeoutMs: config['errors.retry.timeout'],
-        maxDelayMs: config['errors.retry.delay.max.ms'],
-        stopped: () => this.stopping,
-        onRetry: (error, delay) => {
-          this.state = 'RETRYING';
-          const cause = driverError(error);
-          this.trace = cause.message;
-          this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
-        },
-      }),
-    );
+    await applyChangesOnce(store, config, connector, changes, position, (attempt) => this.errors.execute(attempt));
     if (this.state === 'RETRYING') {
       this.state = 'RUNNING';
       this.trace = undefined;
@@ -171,28 +153,13 @@ export class SinkTask {
       try {
         await this.commit(toChanges([record], this.options.config, this.options.store), position);
       } catch (error) {
-        if (!isRecordProblem(error)) throw error;
+        if (!this.errors.mayBeRecordFault(error)) throw error;
         const reason = `cannot be applied: ${rootCause(error as Error).message}`;
-        await this.setAside([{ record: consumed, stage: 'TASK_PUT', className: 'database-sink', error: new ErrantRecordError(consumed, reason, { cause: error }) }]);
+        await this.errors.tolerate([errantRecord(consumed, 'TASK_PUT', 'database-sink', new ErrantRecordError(consumed, reason, { cause: error }))]);
         await this.commit([], position);
       }
     }
     await this.commit([], end);
-  }
-
-  /**
-   * errors.tolerance=none: the first errant record fails the task, naming where it is and why.
-   * all: each goes to the dead-letter topic (if one is set; Kafka must have it before the
-   * position moves past it) and is logged.
-   */
-  private async setAside(errant: readonly ErrantRecord[]): Promise<void> {
-    if (errant.length === 0) return;
-    const { config, connector } = this.options;
-    if (config['errors.tolerance'] === 'none') throw errant[0]!.error;
-    if (config['errors.log.enable']) {
-      for (const e of errant) this.log(`${connector}: skipping errant record (${e.stage}): ${e.error.message}`);
-    }
-    await this.dlq?.report(errant);
   }
 
   private fail(failure: Error): void {

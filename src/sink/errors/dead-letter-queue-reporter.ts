@@ -1,16 +1,6 @@
-import type { ConsumedRecord } from '../kafka/index.ts';
-import type { RecordWriter } from '../source/types.ts';
-
-/** Where in the pipeline a record failed, in Kafka Connect's words. */
-export type ErrorStage = 'VALUE_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT';
-
-export interface ErrantRecord {
-  record: ConsumedRecord;
-  stage: ErrorStage;
-  /** The plugin that failed: the converter, the transform's type, or the sink's class. */
-  className: string;
-  error: Error;
-}
+import type { ConsumedRecord } from '../../kafka/index.ts';
+import type { RecordWriter } from '../../source/types.ts';
+import type { ErrantRecord, ErrorReporter } from './errant-record.ts';
 
 /** Kafka Connect's dead-letter context headers. */
 export const DLQ_HEADERS = {
@@ -30,7 +20,7 @@ export const DLQ_HEADERS = {
  * Kafka Connect's dead-letter-queue reporter: an errant record goes to the DLQ topic as it was
  * consumed (key, value, headers), plus context headers saying where it came from and why it failed.
  */
-export class DeadLetterQueue {
+export class DeadLetterQueueReporter implements ErrorReporter {
   constructor(
     private readonly writer: RecordWriter,
     private readonly topic: string,
