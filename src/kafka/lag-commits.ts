@@ -1,0 +1,49 @@
+import type { NativeConsumer } from './librdkafka.ts';
+import { partitionKey, type TopicPartition } from './topic-partition.ts';
+
+const COMMIT_INTERVAL_MS = 1000;
+
+/**
+ * Records consumer-group progress in Kafka for lag tools; the sink's own offsets are the truth.
+ * At most one commit a second: at small batches a commit per batch was a Kafka request per
+ * transaction, for a number only monitoring reads.
+ */
+export class LagCommits {
+  private readonly uncommitted = new Map<string, TopicPartition & { nextOffset: number }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly consumer: Pick<NativeConsumer, 'commit' | 'commitSync'>,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  add(positions: readonly (TopicPartition & { nextOffset: number })[]): void {
+    for (const p of positions) this.uncommitted.set(partitionKey(p), p);
+    this.timer ??= setTimeout(() => this.flush(), COMMIT_INTERVAL_MS);
+  }
+
+  /** Drops progress not yet committed for partitions this member no longer owns. */
+  forget(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.uncommitted.delete(partitionKey(tp));
+  }
+
+  /** Commits what is left, synchronously: the asynchronous commit goes out on librdkafka's thread, and on stop it must land first. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.flush(true);
+  }
+
+  private flush(sync = false): void {
+    this.timer = undefined;
+    const positions = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    if (positions.length === 0) return;
+    const offsets = positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.nextOffset }));
+    try {
+      if (sync) this.consumer.commitSync(offsets);
+      else this.consumer.commit(offsets);
+    } catch (error) {
+      this.log(`committing to Kafka failed (lag only): ${(error as Error).message}`);
+    }
+  }
+}
