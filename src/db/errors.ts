@@ -33,3 +33,50 @@ function hasTransientCode(code: unknown): boolean {
 export function driverError(error: Error): Error {
   return error instanceof DrizzleQueryError && error.cause instanceof Error ? error.cause : error;
 }
+
+/**
+ * The family of errors the sink store raises itself (not the driver's): a table the rows cannot go
+ * into as the sink's policy stands. Retrying does not help; callers check this one class.
+ */
+export class DbError extends Error {
+  override name = 'DbError';
+}
+
+/** A table is missing and may not be created (auto.create off, or schema.evolution=none). */
+export class MissingTableError extends DbError {
+  override name = 'MissingTableError';
+}
+
+/** A row has a field its table lacks, and the table may not gain it (schema.evolution=none). */
+export class UnknownColumnError extends DbError {
+  override name = 'UnknownColumnError';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    /** Index of the first such row in the rows given. */
+    readonly rowIndex: number,
+  ) {
+    super(`field "${column}" is not a column of table "${table}" and schema.evolution is none`);
+  }
+}
+
+/** Adding the columns rows need would take a table past the column cap (table.max.columns). */
+export class ColumnLimitError extends DbError {
+  override name = 'ColumnLimitError';
+  constructor(
+    readonly table: string,
+    /** The first field that does not fit. */
+    readonly column: string,
+    readonly maxColumns: number,
+  ) {
+    super(`field "${column}" would be column ${maxColumns + 1} of table "${table}", past table.max.columns (${maxColumns})`);
+  }
+}
+
+/** Rows came for a table no prepareTable() call has brought up to them: a caller's mistake. */
+export class TableNotPreparedError extends DbError {
+  override name = 'TableNotPreparedError';
+  constructor(readonly table: string) {
+    super(`table "${table}" was not prepared`);
+  }
+}

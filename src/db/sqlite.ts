@@ -3,7 +3,9 @@ import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sq
 import { blob, customType, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { stringifyJson } from '../json/index.ts';
 import { sinkOffsets } from './schema/sqlite.ts';
-import { chunkRows, keyTuples, shapeRows, TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
+import { keyTuples, shapeRows } from './column-values.ts';
+import { chunkRows } from './row-chunks.ts';
+import { TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
 import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
 // SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { driverError, isTransientDbError } from '../../src/db/errors.ts';
+import { ColumnLimitError, DbError, driverError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from '../../src/db/errors.ts';
 
 const withCode = (code: unknown, message = 'driver error') => Object.assign(new Error(message), { code });
 
@@ -65,5 +65,16 @@ describe('driverError', () => {
     expect(driverError(wrapped)).toBe(cause);
     const own = new Error('orders/1@2: cannot be applied');
     expect(driverError(own)).toBe(own);
+  });
+});
+
+describe('the db error family', () => {
+  test('every error the store raises itself is a DbError, named for what it is, and none is transient', () => {
+    const errors = [new MissingTableError('table "t" does not exist'), new UnknownColumnError('t', 'c', 0), new ColumnLimitError('t', 'c', 3), new TableNotPreparedError('t')];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(DbError);
+      expect(error.name).toBe(error.constructor.name);
+      expect(isTransientDbError(error)).toBe(false);
+    }
   });
 });

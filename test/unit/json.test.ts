@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DebeziumSourceConfigSchema, StripeSourceConfigSchema } from '../../src/config/index.ts';
-import { columnsOf, inferKind, toColumnValue } from '../../src/db/table-shape.ts';
+import { columnsOf, inferKind } from '../../src/db/column-kinds.ts';
+import { toColumnValue } from '../../src/db/column-values.ts';
 import { isJsonDecimal, parseJson, stringifyJson } from '../../src/json/index.ts';
 import { fieldColumn } from '../../src/sink/connect-schema.ts';
 import { toSinkRecord } from '../../src/sink/sink-record.ts';

@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { chunkRows, ColumnLimitError, columnsOf, inferKind, MissingTableError, TableShapes, toColumnValue, type TableDdl } from '../../src/db/table-shape.ts';
+import { columnsOf, inferKind } from '../../src/db/column-kinds.ts';
+import { toColumnValue } from '../../src/db/column-values.ts';
+import { ColumnLimitError, MissingTableError } from '../../src/db/errors.ts';
+import { chunkRows } from '../../src/db/row-chunks.ts';
+import { TableShapes, type TableDdl } from '../../src/db/table-shape.ts';
 import type { ColumnKind } from '../../src/db/types.ts';
 
 describe('chunkRows', () => {
