@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type SourceWriter } from '../source/index.ts';
+import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
 import { errorBody } from './errors.ts';
 import { readBody, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
@@ -10,7 +10,7 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
 export interface IngestDeps {
   /** The source connector serving `name`, and whether it takes pushes now (not PAUSED/STOPPED). */
   source(name: string): { connector: SourceConnector; accepting: boolean } | undefined;
-  writer: SourceWriter;
+  writer: SourceRecordSender;
   defaultMaxBodyBytes: number;
   /** Request body bytes being read at once over all connections; past it, 429 before reading. */
   maxReadingBytes: number;

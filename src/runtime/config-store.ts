@@ -1,5 +1,5 @@
 import type { TargetState } from '../http/index.ts';
-import type { KafkaRecordWriter } from '../kafka/index.ts';
+import type { KafkaProducer } from '../kafka/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 
 export interface RestartRequest {
@@ -49,7 +49,7 @@ export class ConfigStore {
 
   private constructor() {}
 
-  static async open(brokers: string, topic: string, writer: KafkaRecordWriter, log?: (message: string) => void): Promise<ConfigStore> {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log?: (message: string) => void): Promise<ConfigStore> {
     const store = new ConfigStore();
     store.map = await KafkaMap.open<ConfigRecord>({
       brokers,

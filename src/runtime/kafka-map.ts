@@ -1,4 +1,4 @@
-import { ensureTopics, TopicTail, type KafkaRecordWriter } from '../kafka/index.ts';
+import { ensureTopics, TopicTail, type KafkaProducer } from '../kafka/index.ts';
 
 export type MapListener<V> = (key: string, value: V | undefined, live: boolean) => void;
 
@@ -6,7 +6,7 @@ export interface KafkaMapOptions<V> {
   brokers: string;
   topic: string;
   partitions: number;
-  writer: KafkaRecordWriter;
+  writer: KafkaProducer;
   /** Turns a record value into V; throwing skips the record. */
   parse: (json: unknown) => V;
   log?: (message: string) => void;

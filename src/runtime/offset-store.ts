@@ -1,8 +1,19 @@
-import type { KafkaRecordWriter } from '../kafka/index.ts';
+import type { KafkaProducer } from '../kafka/index.ts';
+import type { ProducerRecord } from '../records/index.ts';
+import type { SourceRecord } from '../source/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 
 /** Kafka Connect's offsets-topic key: `["<connector>", {"partition": …}]`. */
 const recordKey = (connector: string, partition: string) => JSON.stringify([connector, { partition }]);
+
+/** The offsets-topic records for the latest offset each source partition of `records` reached. */
+export function offsetRecords(topic: string, records: readonly SourceRecord[], connectorOf: (record: SourceRecord) => string): ProducerRecord[] {
+  const latest = new Map<string, string>();
+  for (const record of records) {
+    if (record.sourceOffset !== null) latest.set(recordKey(connectorOf(record), record.sourcePartition), record.sourceOffset);
+  }
+  return [...latest].map(([key, offset]) => ({ topic, key, value: JSON.stringify({ offset }), headers: {} }));
+}
 
 function parseKey(key: string): [connector: string, partition: string] | undefined {
   try {
@@ -28,7 +39,7 @@ export class SourceOffsetStore {
     private readonly log: (message: string) => void,
   ) {}
 
-  static async open(brokers: string, topic: string, writer: KafkaRecordWriter, log: (message: string) => void = console.error) {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log: (message: string) => void = console.error) {
     const map = await KafkaMap.open<{ offset: string }>({
       brokers,
       topic,

@@ -6,8 +6,8 @@ import {
   type SourceConfig,
   type WorkerEnv,
 } from '../config/index.ts';
-import { ensureTopics } from '../kafka/index.ts';
-import { createSourceConnector, type RecordWriter, type SourceConnector, type SourceWriter, type WrittenRecord } from '../source/index.ts';
+import { ensureTopics, type RecordProducer } from '../kafka/index.ts';
+import { createSourceConnector, type SourceConnector, type SourceRecordSender, type WrittenRecord } from '../source/index.ts';
 import { buildTransformChain, transformKeyIssues } from '../transforms/index.ts';
 import type { TargetState } from '../http/index.ts';
 import type { ConfigStore, RestartRequest } from './config-store.ts';
@@ -23,9 +23,9 @@ export interface ReconcilerDeps {
   configs: ConfigStore;
   statuses: StatusStore;
   offsets: SourceOffsetStore;
-  writer: SourceWriter;
+  writer: SourceRecordSender;
   /** The worker's producer: sink tasks write dead letters with it. */
-  producer: RecordWriter;
+  producer: RecordProducer;
   afterDbCommit?: () => void;
   onSinkApplied?: (connector: string, records: number) => void;
   log: (message: string) => void;

@@ -1,9 +1,8 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
-import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
+import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions, type RecordProducer } from '../kafka/index.ts';
 import { replayDeadLetters, SinkTask, type ReplayResult, type TaskState } from '../sink/index.ts';
 import type { Transformation } from '../records/index.ts';
-import type { RecordWriter } from '../source/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import { errorTrace } from './error-trace.ts';
 import type { StatusStore } from './status-store.ts';
@@ -11,7 +10,7 @@ import type { StatusStore } from './status-store.ts';
 export interface SinkConnectorDeps {
   brokers: string;
   /** Dead-lettered records are written with it. */
-  producer: RecordWriter;
+  producer: RecordProducer;
   transforms?: Transformation;
   /** The worker cluster (INLET_GROUP_ID): names the slot topic and group. */
   cluster: string;

@@ -1,10 +1,10 @@
 import { TopicTail } from '../kafka/index.ts';
-import { SOURCE_HEADERS, type SourceConnector, type SourceWriter, type WrittenRecord } from '../source/index.ts';
+import { SOURCE_HEADERS, type SourceConnector, type SourceRecordSender, type WrittenRecord } from '../source/index.ts';
 
 export interface SourceTailOptions {
   brokers: string;
   source: SourceConnector;
-  writer: SourceWriter;
+  writer: SourceRecordSender;
   /** How long a push may wait for the tail to catch up before it is answered 503. */
   timeoutMs: number;
   log: (message: string) => void;

@@ -1,4 +1,4 @@
-import type { KafkaRecordWriter } from '../kafka/index.ts';
+import type { KafkaProducer } from '../kafka/index.ts';
 import type { TaskState } from '../sink/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 
@@ -19,7 +19,7 @@ export class StatusStore {
 
   private constructor(private readonly map: KafkaMap<TaskStatusRecord>) {}
 
-  static async open(brokers: string, topic: string, writer: KafkaRecordWriter, log?: (message: string) => void): Promise<StatusStore> {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log?: (message: string) => void): Promise<StatusStore> {
     const map = await KafkaMap.open<TaskStatusRecord>({ brokers, topic, partitions: 5, writer, parse: (json) => json as TaskStatusRecord, log });
     return new StatusStore(map);
   }

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { envAllowlist, redactUrlPasswords, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
-import { KafkaRecordWriter, TransactionalRecordWriter } from '../kafka/index.ts';
-import { SOURCE_HEADERS, SourceWriter } from '../source/index.ts';
+import { KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
+import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
 import { ConfigStore } from './config-store.ts';
 import { WorkerHerder } from './worker-herder.ts';
 import { ConnectorReconciler } from './reconciler.ts';
 import { Counters } from './metrics.ts';
-import { SourceOffsetStore } from './offset-store.ts';
+import { offsetRecords, SourceOffsetStore } from './offset-store.ts';
 import { StatusStore } from './status-store.ts';
 
 export const VERSION = '0.1.0';
@@ -39,12 +39,12 @@ export class Worker {
 
   private constructor(
     private readonly options: WorkerOptions,
-    private readonly producer: KafkaRecordWriter,
-    private readonly transactional: TransactionalRecordWriter,
+    private readonly producer: KafkaProducer,
+    private readonly transactional: TransactionalProducer<SourceRecord>,
     private readonly offsets: SourceOffsetStore,
     private readonly configs: ConfigStore,
     private readonly statuses: StatusStore,
-    private readonly writer: SourceWriter,
+    private readonly writer: SourceRecordSender,
     private readonly reconciler: ConnectorReconciler,
     readonly counters: Counters,
     readonly id: string,
@@ -63,7 +63,7 @@ export class Worker {
       lingerMs: env.INLET_PRODUCER_LINGER_MS,
       log,
     };
-    const producer = await KafkaRecordWriter.connect(producerOptions);
+    const producer = await KafkaProducer.connect(producerOptions);
     // Kafka Connect's config, status and offsets storage topics, one set per cluster.
     const group = env.INLET_GROUP_ID;
     const [offsets, configs, statuses] = await Promise.all([
@@ -72,18 +72,18 @@ export class Worker {
       StatusStore.open(env.KAFKA_BROKERS, `${group}-status`, producer, log),
     ]);
     // Connects on first use; the id is stable per worker so a restart fences the old incarnation.
-    const transactional = new TransactionalRecordWriter(
+    // Each transaction also writes the source offsets its records advance.
+    const transactional = new TransactionalProducer<SourceRecord>(
       {
         ...producerOptions,
         clientId: 'inlet-eos-producer',
         transactionalId: `${group}-${id}`,
         transactionTimeoutMs: 10_000,
-        offsetsTopic: `${group}-offsets`,
         beforeCommit: options.beforeSourceCommit,
       },
-      (record) => record.headers[SOURCE_HEADERS.connector] ?? '',
+      (records) => offsetRecords(`${group}-offsets`, records, (record) => record.headers[SOURCE_HEADERS.connector] ?? ''),
     );
-    const writer = new SourceWriter(producer, {
+    const writer = new SourceRecordSender(producer, {
       transactional,
       inflight: { maxRecords: env.INLET_MAX_INFLIGHT_RECORDS, maxBytes: env.INLET_MAX_INFLIGHT_BYTES },
       onOffset: (connector, partition, offset) => offsets.set(connector, partition, offset),

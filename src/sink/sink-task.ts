@@ -1,7 +1,6 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { driverError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
-import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type TopicPartition } from '../kafka/index.ts';
-import type { RecordWriter } from '../source/types.ts';
+import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type RecordProducer, type TopicPartition } from '../kafka/index.ts';
 import { applyChangesOnce, rootCause } from './apply.ts';
 import { planBatch, type Converted } from './convert.ts';
 import { errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings } from './errors/index.ts';
@@ -29,7 +28,7 @@ export interface SinkTaskOptions {
   sessionTimeoutMs: number;
   maxPollIntervalMs?: number;
   /** Writes dead-lettered records (the worker's producer); needed with a DLQ topic. */
-  writer?: RecordWriter;
+  writer?: RecordProducer;
   transforms?: Transformation;
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;

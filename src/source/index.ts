@@ -3,7 +3,7 @@ export { DedupeWindow, type Claim, type DedupeWindowOptions } from './dedupe-win
 export { ThrottledError, UnavailableError } from './errors.ts';
 export { InflightLimit, type InflightBounds } from './inflight-limit.ts';
 export { SourceProgress, type OffsetOrder } from './source-progress.ts';
-export { SourceWriter, type ClusterWindow, type SourceWriterOptions, type WrittenRecord } from './source-writer.ts';
+export { SourceRecordSender, type ClusterWindow, type SourceRecordSenderOptions, type WrittenRecord } from './source-record-sender.ts';
 export * from './types.ts';
 export { createSourceConnector } from './registry.ts';
 export { SOURCE_HEADERS } from './headers.ts';

@@ -1,27 +1,14 @@
+import type { ProducerRecord } from '../records/index.ts';
+
 /**
- * A record as a source connector hands it to Kafka, with the Kafka Connect notions of where it
- * came from: the source partition (a webhook endpoint, a table) and its offset there.
+ * A record as a source connector hands it to Kafka (a null value is a tombstone, a CDC delete's
+ * follower), with the Kafka Connect notions of where it came from: the source partition (a webhook
+ * endpoint, a table) and its offset there.
  */
-export interface SourceRecord {
-  topic: string;
-  key: string | null;
-  /** The serialized value (JSON text); null for a tombstone (a CDC delete's follower). */
-  value: string | null;
-  headers: Record<string, string>;
+export interface SourceRecord extends ProducerRecord {
   sourcePartition: string;
   /** Null when the sender gave nothing to recognise a retry by. */
   sourceOffset: string | null;
-}
-
-/** Where Kafka put a delivered record (absent from writers that cannot tell, e.g. at the edge). */
-export type DeliveryOutcome = { delivered: true; partition?: number; offset?: number } | { delivered: false; reason: string };
-
-/** Where accepted records go: the Kafka producer on a worker, a forwarder at the edge. */
-export interface RecordWriter {
-  /** Resolves when every record has an outcome; never rejects for a single record's failure. */
-  write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]>;
-  /** False while the writer knows it cannot deliver (all brokers down), so callers fail fast. */
-  available(): boolean;
 }
 
 /** A problem with one record of a request, for the 400 body. */

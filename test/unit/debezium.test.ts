@@ -3,8 +3,9 @@ import * as v from 'valibot';
 import { ConfigError, DebeziumSourceConfigSchema, parseConnectorsJson } from '../../src/config/index.ts';
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
-import { SourceWriter } from '../../src/source/source-writer.ts';
-import type { DeliveryOutcome, RecordWriter, SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
+import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
+import type { DeliveryOutcome, RecordProducer } from '../../src/kafka/index.ts';
+import type { SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
 import { recordsOf } from '../support/source.ts';
 
 function debezium(config: Record<string, unknown> = {}, name = 'cdc') {
@@ -187,7 +188,7 @@ describe('debezium source connector', () => {
 });
 
 describe('debezium source over POST /ingest', () => {
-  class MemoryWriter implements RecordWriter {
+  class MemoryWriter implements RecordProducer<SourceRecord> {
     readonly written: SourceRecord[] = [];
     async write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]> {
       this.written.push(...records);
@@ -203,7 +204,7 @@ describe('debezium source over POST /ingest', () => {
     const cdc = debezium();
     const routes = ingestRoutes({
       source: (name) => (name === 'cdc' ? { connector: cdc, accepting: true } : undefined),
-      writer: new SourceWriter(writer),
+      writer: new SourceRecordSender(writer),
       defaultMaxBodyBytes: 1 << 20,
       maxReadingBytes: 1 << 24,
     });

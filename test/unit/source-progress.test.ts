@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { InflightLimit } from '../../src/source/inflight-limit.ts';
 import { SourceProgress } from '../../src/source/source-progress.ts';
-import { SourceWriter } from '../../src/source/source-writer.ts';
-import type { DeliveryOutcome, RecordWriter, SourceConnector, SourceRecord } from '../../src/source/types.ts';
+import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
+import type { DeliveryOutcome, RecordProducer } from '../../src/kafka/index.ts';
+import type { SourceConnector, SourceRecord } from '../../src/source/types.ts';
 import { ThrottledError } from '../../src/source/errors.ts';
 
 const numeric = (a: string, b: string) => Number(a) - Number(b);
@@ -71,7 +72,7 @@ describe('InflightLimit', () => {
   });
 });
 
-class GatedWriter implements RecordWriter {
+class GatedWriter implements RecordProducer<SourceRecord> {
   written: SourceRecord[] = [];
   private gate: Promise<void> = Promise.resolve();
   open!: () => void;
@@ -106,36 +107,36 @@ const change = (offset: number): SourceRecord => ({
   sourceOffset: String(offset),
 });
 
-describe('SourceWriter with bounds and growing offsets', () => {
+describe('SourceRecordSender with bounds and growing offsets', () => {
   test('a push over the in-flight bound is throttled with Retry-After and writes nothing', async () => {
     const writer = new GatedWriter();
-    const sourceWriter = new SourceWriter(writer, { inflight: { maxRecords: 3, maxBytes: 1 << 20 } });
+    const sender = new SourceRecordSender(writer, { inflight: { maxRecords: 3, maxBytes: 1 << 20 } });
     writer.hold();
-    const first = sourceWriter.write(cdc, [change(1), change(2)]);
-    const refused = sourceWriter.write(cdc, [change(3), change(4)]);
+    const first = sender.write(cdc, [change(1), change(2)]);
+    const refused = sender.write(cdc, [change(3), change(4)]);
     await expect(refused).rejects.toBeInstanceOf(ThrottledError);
     await expect(refused).rejects.toHaveProperty('retryAfterSeconds', 1);
     writer.open();
     await first;
     expect(writer.written.map((r) => r.sourceOffset)).toEqual(['1', '2']);
-    expect(await sourceWriter.write(cdc, [change(3), change(4)])).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await sender.write(cdc, [change(3), change(4)])).toEqual({ accepted: 2, duplicates: 0 });
   });
 
   test('changes at or below the stored offset are duplicates even after the window forgot them', async () => {
     const writer = new GatedWriter();
     const stored: [string, string][] = [];
-    const sourceWriter = new SourceWriter(writer, { onOffset: (_, partition, offset) => stored.push([partition, offset]) });
-    expect(await sourceWriter.write(cdc, [change(1), change(2), change(3), change(4)])).toEqual({ accepted: 4, duplicates: 0 });
+    const sender = new SourceRecordSender(writer, { onOffset: (_, partition, offset) => stored.push([partition, offset]) });
+    expect(await sender.write(cdc, [change(1), change(2), change(3), change(4)])).toEqual({ accepted: 4, duplicates: 0 });
     expect(stored).toEqual([['db.public.orders', '4']]);
     // maxEntries is 2: offsets 1 and 2 have left the window, the stored offset still knows them.
-    expect(await sourceWriter.write(cdc, [change(1), change(2), change(5)])).toEqual({ accepted: 1, duplicates: 2 });
+    expect(await sender.write(cdc, [change(1), change(2), change(5)])).toEqual({ accepted: 1, duplicates: 2 });
     expect(writer.written.map((r) => r.sourceOffset)).toEqual(['1', '2', '3', '4', '5']);
   });
 
   test('a restored offset makes older changes duplicates in a new process', async () => {
     const writer = new GatedWriter();
-    const sourceWriter = new SourceWriter(writer);
-    sourceWriter.restoreOffset(cdc, 'db.public.orders', '10');
-    expect(await sourceWriter.write(cdc, [change(9), change(10), change(11)])).toEqual({ accepted: 1, duplicates: 2 });
+    const sender = new SourceRecordSender(writer);
+    sender.restoreOffset(cdc, 'db.public.orders', '10');
+    expect(await sender.write(cdc, [change(9), change(10), change(11)])).toEqual({ accepted: 1, duplicates: 2 });
   });
 });

@@ -1,5 +1,4 @@
-import type { ConsumedRecord } from '../../kafka/index.ts';
-import type { RecordWriter } from '../../source/types.ts';
+import type { ConsumedRecord, RecordProducer } from '../../kafka/index.ts';
 import type { ErrantRecord, ErrorReporter } from './errant-record.ts';
 
 /** Kafka Connect's dead-letter context headers. */
@@ -22,7 +21,7 @@ export const DLQ_HEADERS = {
  */
 export class DeadLetterQueueReporter implements ErrorReporter {
   constructor(
-    private readonly writer: RecordWriter,
+    private readonly writer: RecordProducer,
     private readonly topic: string,
     private readonly context: { connector: string; task: number; headers: boolean },
   ) {}
@@ -36,8 +35,6 @@ export class DeadLetterQueueReporter implements ErrorReporter {
         key: record.key?.toString('utf8') ?? null,
         value: record.value?.toString('utf8') ?? null,
         headers: { ...record.headers, ...(this.context.headers ? this.contextHeaders(record, failure) : {}) },
-        sourcePartition: '',
-        sourceOffset: null,
       })),
     );
     const failed = outcomes.find((o) => !o.delivered);

@@ -1,5 +1,5 @@
 import type { DatabaseSinkConfig } from '../../config/index.ts';
-import type { RecordWriter } from '../../source/types.ts';
+import type { RecordProducer } from '../../kafka/index.ts';
 import { DeadLetterQueueReporter } from './dead-letter-queue-reporter.ts';
 import type { ErrorReporter } from './errant-record.ts';
 import { LogReporter } from './log-reporter.ts';
@@ -8,7 +8,7 @@ export interface ReporterContext {
   connector: string;
   task: number;
   /** Writes dead-lettered records (the worker's producer); without it no record is dead-lettered. */
-  writer?: RecordWriter | undefined;
+  writer?: RecordProducer | undefined;
   log: (message: string) => void;
 }
 

@@ -1,19 +1,18 @@
-import type { DeliveryOutcome, RecordWriter, SourceRecord } from '../source/types.ts';
+import type { ProducerRecord } from '../records/index.ts';
+import { connectProducer, deliveryReports, produceAll, type ProducerOptions } from './kafka-producer.ts';
 import type { LibrdKafkaError } from './librdkafka.ts';
-import { connectProducer, deliveryReports, produceAll, type OutgoingMessage, type ProducerOptions } from './producer.ts';
+import type { DeliveryOutcome, RecordProducer } from './record-producer.ts';
 
-export interface TransactionalWriterOptions extends ProducerOptions {
+export interface TransactionalProducerOptions extends ProducerOptions {
   /** Stable per worker, so a restarted worker fences its previous incarnation. */
   transactionalId: string;
   transactionTimeoutMs: number;
-  /** Source offsets advanced by a transaction are written in it, to this topic. */
-  offsetsTopic: string;
   /** Runs after a transaction's records are acknowledged, before its commit (fault injection). */
   beforeCommit?: () => void;
 }
 
-interface Pending {
-  records: readonly SourceRecord[];
+interface Pending<R> {
+  records: readonly R[];
   resolve: (outcomes: DeliveryOutcome[]) => void;
 }
 
@@ -22,36 +21,28 @@ type TxProducer = Awaited<ReturnType<typeof connectProducer>>;
 const call = (fn: (cb: (error: LibrdKafkaError | null | undefined) => void) => void) =>
   new Promise<void>((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
 
-/** Kafka Connect's offsets-topic record for a source partition's latest offset. */
-function offsetRecords(records: readonly SourceRecord[], topic: string, connectorOf: (r: SourceRecord) => string): OutgoingMessage[] {
-  const latest = new Map<string, string>();
-  for (const record of records) {
-    if (record.sourceOffset === null) continue;
-    latest.set(JSON.stringify([connectorOf(record), { partition: record.sourcePartition }]), record.sourceOffset);
-  }
-  return [...latest].map(([key, offset]) => ({ topic, key, value: JSON.stringify({ offset }), headers: {} }));
-}
-
 /**
- * Exactly-once source writes: the records of concurrent pushes and the source offsets they
- * advance go into one Kafka transaction (group commit), so read_committed consumers see all of
- * a push or none of it, and a crash before the commit leaves nothing visible.
+ * Exactly-once writes: the records of concurrent writes, and what `alongside` says they advance
+ * (Kafka Connect's source offsets), go into one Kafka transaction (group commit), so
+ * read_committed consumers see all of a write or none of it, and a crash before the commit leaves
+ * nothing visible.
  */
-export class TransactionalRecordWriter implements RecordWriter {
+export class TransactionalProducer<R extends ProducerRecord> implements RecordProducer<R> {
   private producer: Promise<TxProducer> | undefined;
-  private queue: Pending[] = [];
+  private queue: Pending<R>[] = [];
   private running = false;
 
   constructor(
-    private readonly options: TransactionalWriterOptions,
-    private readonly connectorOf: (record: SourceRecord) => string,
+    private readonly options: TransactionalProducerOptions,
+    /** The records a transaction of `records` also writes, e.g. their offsets-topic records. */
+    private readonly alongside: (records: readonly R[]) => ProducerRecord[],
   ) {}
 
   available(): boolean {
     return true;
   }
 
-  write(records: readonly SourceRecord[]): Promise<DeliveryOutcome[]> {
+  write(records: readonly R[]): Promise<DeliveryOutcome[]> {
     return new Promise((resolve) => {
       this.queue.push({ records, resolve });
       void this.drain();
@@ -89,13 +80,13 @@ export class TransactionalRecordWriter implements RecordWriter {
     }
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  private async commit(batch: Pending<R>[]): Promise<void> {
     const records = batch.flatMap((p) => p.records);
     let producer: TxProducer | undefined;
     try {
       producer = await this.connect();
       await call((cb) => producer!.beginTransaction(cb));
-      const outcomes = await produceAll(producer, [...records, ...offsetRecords(records, this.options.offsetsTopic, this.connectorOf)]);
+      const outcomes = await produceAll(producer, [...records, ...this.alongside(records)]);
       const failed = outcomes.find((o) => !o.delivered);
       if (failed && !failed.delivered) throw new Error(failed.reason);
       this.options.beforeCommit?.();

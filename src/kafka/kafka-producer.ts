@@ -1,14 +1,6 @@
-import type { DeliveryOutcome, RecordWriter } from '../source/types.ts';
+import type { ProducerRecord } from '../records/index.ts';
 import { CODES, commonConfig, Producer, type DeliveryReport, type LibrdKafkaError } from './librdkafka.ts';
-
-/** A record to produce; source records are these plus their source coordinates. */
-export interface OutgoingMessage {
-  topic: string;
-  key: string | null;
-  /** Null produces a tombstone. */
-  value: string | null;
-  headers: Record<string, string>;
-}
+import type { DeliveryOutcome, RecordProducer } from './record-producer.ts';
 
 export interface ProducerOptions {
   brokers: string;
@@ -46,7 +38,7 @@ interface Opaque {
 }
 
 /** Produces every message; the result resolves when each has a delivery report (see deliveryReports). */
-export function produceAll(producer: InstanceType<typeof Producer>, records: readonly OutgoingMessage[]): Promise<DeliveryOutcome[]> {
+export function produceAll(producer: InstanceType<typeof Producer>, records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
   const write = new PendingWrite(records.length);
   if (records.length === 0) return Promise.resolve([]);
   records.forEach((record, index) => {
@@ -110,7 +102,7 @@ const PROBE_INTERVAL_MS = 500;
  * librdkafka's delivery reports, so a caller learns a record is in Kafka before it says so.
  * Concurrent writes share librdkafka's batches (linger.ms); there is no per-record promise.
  */
-export class KafkaRecordWriter implements RecordWriter {
+export class KafkaProducer implements RecordProducer {
   private reachable = true;
   private probing = false;
   private closed = false;
@@ -131,16 +123,16 @@ export class KafkaRecordWriter implements RecordWriter {
     });
   }
 
-  static async connect(options: ProducerOptions): Promise<KafkaRecordWriter> {
+  static async connect(options: ProducerOptions): Promise<KafkaProducer> {
     const producer = await connectProducer(options);
-    return new KafkaRecordWriter(producer, options.log ?? console.error);
+    return new KafkaProducer(producer, options.log ?? console.error);
   }
 
   available(): boolean {
     return this.reachable && !this.closed;
   }
 
-  write(records: readonly OutgoingMessage[]): Promise<DeliveryOutcome[]> {
+  write(records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
     return produceAll(this.producer, records);
   }
 

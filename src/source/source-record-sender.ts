@@ -2,7 +2,8 @@ import { DedupeWindow, type Claim } from './dedupe-window.ts';
 import { ThrottledError, UnavailableError } from './errors.ts';
 import { InflightLimit, type InflightBounds } from './inflight-limit.ts';
 import { SourceProgress } from './source-progress.ts';
-import type { DeliveryOutcome, IngestResult, RecordWriter, SourceConnector, SourceRecord } from './types.ts';
+import type { DeliveryOutcome, RecordProducer } from '../kafka/index.ts';
+import type { IngestResult, SourceConnector, SourceRecord } from './types.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 const THROTTLE_RETRY_AFTER_SECONDS = 1;
@@ -33,10 +34,10 @@ export interface ClusterWindow {
   readable(connector: string, records: readonly WrittenRecord[]): Promise<void>;
 }
 
-export interface SourceWriterOptions {
+export interface SourceRecordSenderOptions {
   inflight?: InflightBounds;
   /** Writes for exactly-once connectors: records and their source offsets in one transaction. */
-  transactional?: RecordWriter;
+  transactional?: RecordProducer<SourceRecord>;
   /** Called when a source partition's offset advanced (to persist it, Kafka Connect style). */
   onOffset?: (connector: string, sourcePartition: string, offset: string) => void;
   /** Shares the dedupe window with the other workers of the cluster. */
@@ -61,16 +62,18 @@ const windowKey = (record: Pick<SourceRecord, 'sourcePartition' | 'sourceOffset'
   `${record.sourcePartition}\u0000${record.sourceOffset}`;
 
 /**
- * Writes the records of one push: skips those whose source offset was already written, writes the
- * rest, and reports success only when every one of them is durable.
+ * Sends the records of one push to Kafka (as Connect's source task sends what it polled): skips
+ * those whose source offset was already written (the dedupe window, shared with the cluster),
+ * bounds what is in flight, produces the rest, advances the source offsets, and reports success
+ * only when every one of them is durable.
  */
-export class SourceWriter {
+export class SourceRecordSender {
   private readonly states = new Map<string, ConnectorState>();
   private readonly limit: InflightLimit | undefined;
 
   constructor(
-    private readonly writer: RecordWriter,
-    private readonly options: SourceWriterOptions = {},
+    private readonly producer: RecordProducer<SourceRecord>,
+    private readonly options: SourceRecordSenderOptions = {},
   ) {
     this.limit = options.inflight && new InflightLimit(options.inflight);
   }
@@ -106,7 +109,7 @@ export class SourceWriter {
   }
 
   async write(connector: SourceConnector, records: readonly SourceRecord[]): Promise<IngestResult> {
-    if (!this.writer.available()) {
+    if (!this.producer.available()) {
       throw new UnavailableError('Kafka is unreachable; records were not accepted', RETRY_AFTER_SECONDS);
     }
     const bytes = records.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
@@ -125,11 +128,11 @@ export class SourceWriter {
     if (toWrite.length === 0) return { accepted: 0, duplicates };
 
     for (const record of toWrite) if (record.sourceOffset !== null) state.progress?.begin(record.sourcePartition, record.sourceOffset);
-    const writer = connector.exactlyOnce ? this.options.transactional : this.writer;
-    if (!writer) throw new UnavailableError(`connector ${connector.name} requires exactly-once, which this worker does not offer`, RETRY_AFTER_SECONDS);
+    const producer = connector.exactlyOnce ? this.options.transactional : this.producer;
+    if (!producer) throw new UnavailableError(`connector ${connector.name} requires exactly-once, which this worker does not offer`, RETRY_AFTER_SECONDS);
     let outcomes: DeliveryOutcome[];
     try {
-      outcomes = await writer.write(toWrite);
+      outcomes = await producer.write(toWrite);
     } catch (error) {
       outcomes = toWrite.map(() => ({ delivered: false, reason: (error as Error).message }));
     }

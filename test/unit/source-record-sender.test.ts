@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { UnavailableError } from '../../src/source/errors.ts';
-import { SourceWriter, type ClusterWindow, type WrittenRecord } from '../../src/source/source-writer.ts';
-import type { DeliveryOutcome, RecordWriter, SourceConnector, SourceRecord } from '../../src/source/types.ts';
+import { SourceRecordSender, type ClusterWindow, type WrittenRecord } from '../../src/source/source-record-sender.ts';
+import type { DeliveryOutcome, RecordProducer } from '../../src/kafka/index.ts';
+import type { SourceConnector, SourceRecord } from '../../src/source/types.ts';
 
 interface WriteCall {
   records: SourceRecord[];
@@ -10,11 +11,11 @@ interface WriteCall {
 }
 
 /**
- * A RecordWriter collaborator the test steers: by default every write resolves at once and
+ * A RecordProducer collaborator the test steers: by default every write resolves at once and
  * delivers all but the offsets in `undeliverable`; with `hold` set, writes wait until the test
  * settles them, so requests can be kept in flight.
  */
-class FakeRecordWriter implements RecordWriter {
+class FakeProducer implements RecordProducer<SourceRecord> {
   up = true;
   hold = false;
   readonly undeliverable = new Set<string>();
@@ -58,7 +59,7 @@ function connector(name = 'orders'): SourceConnector {
     maxBodyBytes: undefined,
     dedupe: { windowMs: 60_000, maxEntries: 1_000 },
     toRecords: () => {
-      throw new Error('not used by SourceWriter');
+      throw new Error('not used by SourceRecordSender');
     },
   };
 }
@@ -83,77 +84,77 @@ async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | 'timed 
   return Promise.race([promise, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms))]);
 }
 
-describe('SourceWriter', () => {
+describe('SourceRecordSender', () => {
   test('records repeating an offset inside one request are written once and counted as duplicates', async () => {
-    const writer = new FakeRecordWriter();
-    const result = await new SourceWriter(writer).write(connector(), [record('a'), record('b'), record('a'), record('a')]);
+    const writer = new FakeProducer();
+    const result = await new SourceRecordSender(writer).write(connector(), [record('a'), record('b'), record('a'), record('a')]);
     expect(result).toEqual({ accepted: 2, duplicates: 2 });
     expect(offsetsOf(writer.delivered)).toEqual(['a', 'b']);
   });
 
   test('a retried request is answered as duplicates and not written again', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     const push = [record('a'), record('b')];
-    expect(await sourceWriter.write(connector(), push)).toEqual({ accepted: 2, duplicates: 0 });
-    expect(await sourceWriter.write(connector(), push)).toEqual({ accepted: 0, duplicates: 2 });
+    expect(await sender.write(connector(), push)).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await sender.write(connector(), push)).toEqual({ accepted: 0, duplicates: 2 });
     expect(writer.calls).toHaveLength(1);
   });
 
   test('records without a source offset are always written, since no retry can be recognised', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
-    expect(await sourceWriter.write(connector(), [record(null), record(null)])).toEqual({ accepted: 2, duplicates: 0 });
-    expect(await sourceWriter.write(connector(), [record(null), record('a')])).toEqual({ accepted: 2, duplicates: 0 });
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
+    expect(await sender.write(connector(), [record(null), record(null)])).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await sender.write(connector(), [record(null), record('a')])).toEqual({ accepted: 2, duplicates: 0 });
     expect(writer.delivered).toHaveLength(4);
   });
 
   test('the same offset in another source partition or another connector is not a duplicate', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
-    await sourceWriter.write(connector('orders'), [record('1', 'orders/eu')]);
-    expect(await sourceWriter.write(connector('orders'), [record('1', 'orders/us')])).toEqual({ accepted: 1, duplicates: 0 });
-    expect(await sourceWriter.write(connector('refunds'), [record('1', 'orders/eu')])).toEqual({ accepted: 1, duplicates: 0 });
-    expect(await sourceWriter.write(connector('orders'), [record('1', 'orders/eu')])).toEqual({ accepted: 0, duplicates: 1 });
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
+    await sender.write(connector('orders'), [record('1', 'orders/eu')]);
+    expect(await sender.write(connector('orders'), [record('1', 'orders/us')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sender.write(connector('refunds'), [record('1', 'orders/eu')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sender.write(connector('orders'), [record('1', 'orders/eu')])).toEqual({ accepted: 0, duplicates: 1 });
   });
 
   test('a partly failed delivery throws UnavailableError, and the retry writes exactly the undelivered records', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     const push = [record('a'), record('b'), record('c')];
     writer.undeliverable.add('b');
 
-    const error = await sourceWriter.write(connector(), push).catch((e: unknown) => e);
+    const error = await sender.write(connector(), push).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).retryAfterSeconds).toBe(5);
     expect((error as UnavailableError).message).toContain('broker said no to b');
     expect(offsetsOf(writer.delivered)).toEqual(['a', 'c']);
 
     writer.undeliverable.clear();
-    expect(await sourceWriter.write(connector(), push)).toEqual({ accepted: 1, duplicates: 2 });
+    expect(await sender.write(connector(), push)).toEqual({ accepted: 1, duplicates: 2 });
     expect(offsetsOf(writer.calls[1]!.records)).toEqual(['b']);
     expect(offsetsOf(writer.delivered)).toEqual(['a', 'c', 'b']);
   });
 
   test('while the writer is unavailable a push fails fast without calling write or claiming offsets', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     writer.up = false;
-    const error = await sourceWriter.write(connector(), [record('a')]).catch((e: unknown) => e);
+    const error = await sender.write(connector(), [record('a')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).retryAfterSeconds).toBe(5);
     expect(writer.calls).toHaveLength(0);
 
     writer.up = true;
-    expect(await sourceWriter.write(connector(), [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sender.write(connector(), [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   test('a retry arriving while the first attempt is in flight waits for it and is then a duplicate', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     writer.hold = true;
-    const first = sourceWriter.write(connector(), [record('a')]);
-    const retry = sourceWriter.write(connector(), [record('a')]);
+    const first = sender.write(connector(), [record('a')]);
+    const retry = sender.write(connector(), [record('a')]);
     await tick();
     expect(writer.calls).toHaveLength(1);
     writer.calls[0]!.settle();
@@ -162,11 +163,11 @@ describe('SourceWriter', () => {
   });
 
   test('a retry waiting on a first attempt that fails writes the record itself', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     writer.hold = true;
-    const first = sourceWriter.write(connector(), [record('a')]).catch((e: unknown) => e);
-    const retry = sourceWriter.write(connector(), [record('a')]);
+    const first = sender.write(connector(), [record('a')]).catch((e: unknown) => e);
+    const retry = sender.write(connector(), [record('a')]);
     await tick();
     writer.calls[0]!.settle([{ delivered: false, reason: 'timed out' }]);
     expect(await first).toBeInstanceOf(UnavailableError);
@@ -178,16 +179,16 @@ describe('SourceWriter', () => {
   });
 
   test('two concurrent requests sharing offsets in opposite order do not deadlock and write each offset once', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     writer.hold = true;
     // An earlier attempt holds "c" in flight, so both requests below must wait for it while
     // holding whatever they claimed first. Claiming in request order would deadlock here.
-    const earlier = sourceWriter.write(connector(), [record('c')]).catch((e: unknown) => e);
+    const earlier = sender.write(connector(), [record('c')]).catch((e: unknown) => e);
     await tick();
-    const reversed = sourceWriter.write(connector(), [record('c'), record('a')]);
+    const reversed = sender.write(connector(), [record('c'), record('a')]);
     await tick();
-    const forward = sourceWriter.write(connector(), [record('a'), record('c')]);
+    const forward = sender.write(connector(), [record('a'), record('c')]);
     await tick();
     writer.calls[0]!.settle([{ delivered: false, reason: 'timed out' }]);
     expect(await earlier).toBeInstanceOf(UnavailableError);
@@ -204,12 +205,12 @@ describe('SourceWriter', () => {
   });
 
   test('many concurrent pushes of overlapping offsets in shuffled orders write every offset exactly once', async () => {
-    const writer = new FakeRecordWriter();
-    const sourceWriter = new SourceWriter(writer);
+    const writer = new FakeProducer();
+    const sender = new SourceRecordSender(writer);
     const offsets = ['a', 'b', 'c', 'd', 'e'];
     const orders = [offsets, [...offsets].reverse(), ['c', 'a', 'e', 'b', 'd'], ['d', 'e', 'a', 'c', 'b']];
     writer.hold = true;
-    const pushes = orders.map((order) => sourceWriter.write(connector(), order.map((o) => record(o))));
+    const pushes = orders.map((order) => sender.write(connector(), order.map((o) => record(o))));
     // Release writes one at a time as they arrive, so claims interleave across the pushes.
     const settleAll = (async () => {
       for (let settled = 0; settled < 50; settled++) {
@@ -229,19 +230,19 @@ describe('SourceWriter', () => {
   });
 
   test('a writer that rejects leaves its offsets claimable by a retry', async () => {
-    const writer = new FakeRecordWriter();
+    const writer = new FakeProducer();
     let reject = true;
     const original = writer.write.bind(writer);
     writer.write = (records) => (reject ? Promise.reject(new Error('producer closed')) : original(records));
-    const sourceWriter = new SourceWriter(writer);
-    await expect(sourceWriter.write(connector(), [record('a')])).rejects.toThrow('producer closed');
+    const sender = new SourceRecordSender(writer);
+    await expect(sender.write(connector(), [record('a')])).rejects.toThrow('producer closed');
     reject = false;
-    expect(await withinMs(sourceWriter.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await withinMs(sender.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
   });
 });
 
 /**
- * The rest of a cluster as a SourceWriter sees it: what other workers wrote reaches this worker's
+ * The rest of a cluster as a SourceRecordSender sees it: what other workers wrote reaches this worker's
  * window only when caughtUp() runs (the tail reads up to the log end), as in a worker.
  */
 class FakeCluster implements ClusterWindow {
@@ -251,7 +252,7 @@ class FakeCluster implements ClusterWindow {
   readonly writtenElsewhere: string[] = [];
   readonly readableCalls: WrittenRecord[][] = [];
   holdReadable: (() => void) | undefined;
-  sourceWriter!: SourceWriter;
+  sender!: SourceRecordSender;
 
   constructor(private readonly source: SourceConnector) {}
 
@@ -260,7 +261,7 @@ class FakeCluster implements ClusterWindow {
     this.caughtUpCalls++;
     await tick(1);
     if (this.failure) throw this.failure;
-    for (const offset of this.writtenElsewhere.splice(0)) this.sourceWriter.rememberWritten(this.source, record(offset), Date.now());
+    for (const offset of this.writtenElsewhere.splice(0)) this.sender.rememberWritten(this.source, record(offset), Date.now());
   }
 
   readable(name: string, records: readonly WrittenRecord[]): Promise<void> {
@@ -270,60 +271,60 @@ class FakeCluster implements ClusterWindow {
   }
 }
 
-function clusterWriter(source = connector(), writer: RecordWriter = new FakeRecordWriter(), transactional?: RecordWriter) {
+function clusterWriter(source = connector(), writer: RecordProducer<SourceRecord> = new FakeProducer(), transactional?: RecordProducer<SourceRecord>) {
   const cluster = new FakeCluster(source);
-  const sourceWriter = new SourceWriter(writer, { cluster, transactional });
-  cluster.sourceWriter = sourceWriter;
-  return { cluster, sourceWriter };
+  const sender = new SourceRecordSender(writer, { cluster, transactional });
+  cluster.sender = sender;
+  return { cluster, sender };
 }
 
-describe('SourceWriter in a cluster', () => {
+describe('SourceRecordSender in a cluster', () => {
   test('an offset another worker acknowledged before the push arrived is a duplicate and is not written', async () => {
-    const writer = new FakeRecordWriter();
-    const { cluster, sourceWriter } = clusterWriter(connector(), writer);
+    const writer = new FakeProducer();
+    const { cluster, sender } = clusterWriter(connector(), writer);
     cluster.writtenElsewhere.push('a');
-    expect(await sourceWriter.write(connector(), [record('a'), record('b')])).toEqual({ accepted: 1, duplicates: 1 });
+    expect(await sender.write(connector(), [record('a'), record('b')])).toEqual({ accepted: 1, duplicates: 1 });
     expect(offsetsOf(writer.delivered)).toEqual(['b']);
     expect(cluster.caughtUpCalls).toBe(1);
   });
 
   test('a retry of what the window already holds is answered without waiting for the cluster', async () => {
-    const { cluster, sourceWriter } = clusterWriter();
-    await sourceWriter.write(connector(), [record('a')]);
+    const { cluster, sender } = clusterWriter();
+    await sender.write(connector(), [record('a')]);
     expect(cluster.caughtUpCalls).toBe(1);
-    expect(await sourceWriter.write(connector(), [record('a')])).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await sender.write(connector(), [record('a')])).toEqual({ accepted: 0, duplicates: 1 });
     expect(cluster.caughtUpCalls).toBe(1);
   });
 
   test('records without an offset, and sources without a window, do not wait for the cluster', async () => {
     const noWindow = { ...connector(), dedupe: { windowMs: 0, maxEntries: 1 } };
-    const { cluster, sourceWriter } = clusterWriter(noWindow);
-    expect(await sourceWriter.write(noWindow, [record(null)])).toEqual({ accepted: 1, duplicates: 0 });
-    expect(await sourceWriter.write(noWindow, [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
+    const { cluster, sender } = clusterWriter(noWindow);
+    expect(await sender.write(noWindow, [record(null)])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sender.write(noWindow, [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
     expect(cluster.caughtUpCalls).toBe(0);
   });
 
   test('when the cluster cannot be caught up with, the push is refused with 503 and nothing is written or claimed', async () => {
-    const writer = new FakeRecordWriter();
-    const { cluster, sourceWriter } = clusterWriter(connector(), writer);
+    const writer = new FakeProducer();
+    const { cluster, sender } = clusterWriter(connector(), writer);
     cluster.failure = new Error('reading orders did not catch up within 8000 ms');
-    const error = await sourceWriter.write(connector(), [record('a')]).catch((e: unknown) => e);
+    const error = await sender.write(connector(), [record('a')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).message).toContain('did not catch up');
     expect(writer.calls).toHaveLength(0);
 
     cluster.failure = undefined;
-    expect(await sourceWriter.write(connector(), [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await sender.write(connector(), [record('a')])).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   test('an exactly-once push is answered only once its committed records are readable by the other workers', async () => {
     const eos = { ...connector(), exactlyOnce: true };
-    const transactional: RecordWriter = {
+    const transactional: RecordProducer<SourceRecord> = {
       available: () => true,
       write: async (records) => records.map((_, i) => ({ delivered: true as const, partition: 1, offset: 40 + i })),
     };
-    const { cluster, sourceWriter } = clusterWriter(eos, new FakeRecordWriter(), transactional);
-    const push = sourceWriter.write(eos, [record('a'), record('b')]);
+    const { cluster, sender } = clusterWriter(eos, new FakeProducer(), transactional);
+    const push = sender.write(eos, [record('a'), record('b')]);
     expect(await withinMs(push, 50)).toBe('timed out');
     expect(cluster.readableCalls).toEqual([[{ topic: 'orders', partition: 1, offset: 40 }, { topic: 'orders', partition: 1, offset: 41 }]]);
     cluster.holdReadable!();
@@ -331,8 +332,8 @@ describe('SourceWriter in a cluster', () => {
   });
 
   test('an at-least-once push is answered on its acknowledgement alone (acks=all already made it readable)', async () => {
-    const { cluster, sourceWriter } = clusterWriter();
-    expect(await withinMs(sourceWriter.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
+    const { cluster, sender } = clusterWriter();
+    expect(await withinMs(sender.write(connector(), [record('a')]), 200)).toEqual({ accepted: 1, duplicates: 0 });
     expect(cluster.readableCalls).toEqual([]);
   });
 });
