@@ -162,7 +162,6 @@ class PostgresDdl implements TableDdl {
 }
 
 export class PostgresSinkStore implements SinkStore {
-  readonly dialect = 'postgres' as const;
   private readonly shapes: TableShapes;
   /** The backend each failed commitBatch ran on, by its error, for settleOffsets. */
   private readonly failedOn = new WeakMap<object, number>();

@@ -118,7 +118,6 @@ class SqliteDdl implements TableDdl {
 
 /** SQLite sink store over a synchronous driver (better-sqlite3 on Node, bun:sqlite on Bun). */
 export class SqliteSinkStore implements SinkStore {
-  readonly dialect = 'sqlite' as const;
   /** SQLite keeps names of any length whole. */
   readonly maxIdentifierBytes = Number.POSITIVE_INFINITY;
   private readonly shapes: TableShapes;

@@ -64,7 +64,6 @@ export interface PartitionRef {
 
 /** What a sink needs from its database. Callers never check which dialect they have. */
 export interface SinkStore {
-  readonly dialect: 'sqlite' | 'postgres';
   /** Longest table or column name the database keeps whole, in UTF-8 bytes (PostgreSQL cuts longer ones short). */
   readonly maxIdentifierBytes: number;
   /**

@@ -48,10 +48,13 @@ describe('SQLite sink store', () => {
   test('openSinkStore("sqlite::memory:") gives a working in-memory store', async () => {
     const store = await openSinkStore('sqlite::memory:');
     cleanups.push(() => store.close());
-    expect(store.dialect).toBe('sqlite');
     await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [{ topic: 'orders', partition: 0, nextOffset: 1 }]);
     expect(await store.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map([['orders/0', 1]]));
+    // In memory, not a file named ":memory:": another store opened the same way starts empty.
+    const other = await openSinkStore('sqlite::memory:');
+    cleanups.push(() => other.close());
+    expect(await other.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map());
   });
 
   test('an unsupported database url is refused', async () => {
