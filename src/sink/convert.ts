@@ -48,16 +48,15 @@ export function planBatch(
     }
     if (record) records.push({ consumed: item, record });
   }
-  // toChanges names the first record it cannot use; set it aside and plan the rest again.
-  for (;;) {
-    try {
-      return { records, changes: toChanges(records.map((r) => r.record), config, limits), errant };
-    } catch (error) {
-      if (!(error instanceof ErrantRecordError)) throw error;
-      const at = records.findIndex((r) => r.record.offset === error.record.offset && r.record.partition === error.record.partition);
-      if (at < 0) throw error;
-      errant.push(errantRecord(records[at]!.consumed, 'TASK_PUT', 'database-sink', error));
-      records.splice(at, 1);
-    }
+  // toChanges returns the records it cannot apply; they go aside with the stage that refused them.
+  const planned = toChanges(records.map((r) => r.record), config, limits);
+  if (planned.errant.length === 0) return { records, changes: planned.changes, errant };
+  const converted = new Map(records.map((r) => [r.record, r]));
+  const refused = new Set<Converted>();
+  for (const { record, reason } of planned.errant) {
+    const at = converted.get(record)!;
+    refused.add(at);
+    errant.push(errantRecord(at.consumed, 'TASK_PUT', 'database-sink', new ErrantRecordError(record, reason)));
   }
+  return { records: records.filter((r) => !refused.has(r)), changes: planned.changes, errant };
 }

@@ -2,7 +2,7 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import type { ColumnKind, Row, TableChanges, TablePolicy } from '../db/index.ts';
 import { convertRow, rowSchemaOf, structColumns, type FieldColumn } from './connect-schema.ts';
-import { ErrantRecordError, isChangeOp, isObject, isSchemaWrapper, type SinkRecord } from '../records/index.ts';
+import { isChangeOp, isObject, isSchemaWrapper, type SinkRecord } from '../records/index.ts';
 import { TableTargets, UNLIMITED, type TargetLimits } from './table-targets.ts';
 
 const PLACEHOLDER = /\$\{(topic|source\.db|source\.schema|source\.table)\}/g;
@@ -43,7 +43,31 @@ type Change =
   | { kind: 'upsert'; row: Row; keyColumns: readonly string[]; columns?: Map<string, FieldColumn> }
   | { kind: 'delete'; key: Row; keyColumns: readonly string[] }
   | { kind: 'truncate' }
-  | { kind: 'skip' };
+  | { kind: 'skip' }
+  | Refusal;
+
+/** Why a record can never be applied. */
+interface Refusal {
+  kind: 'errant';
+  reason: string;
+}
+
+const refuse = (reason: string): Refusal => ({ kind: 'errant', reason });
+
+/** The key columns' values a record addresses, or why it addresses none. */
+type Keyed = { kind: 'key'; key: Row } | Refusal;
+
+/** A record that can never be applied, and why; the rest of its batch is applied without it. */
+export interface ErrantChange {
+  record: SinkRecord;
+  reason: string;
+}
+
+/** What a batch of records does to its tables, and the records it cannot apply. */
+export interface PlannedChanges {
+  changes: TableChanges[];
+  errant: ErrantChange[];
+}
 
 const isScalar = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || isJsonDecimal(value));
 
@@ -68,29 +92,28 @@ const keyText = (key: unknown) => (typeof key === 'string' ? key : stringifyJson
  * when none are named, as the debezium source writes it, `{"id":1}`), else the key itself as the
  * one named key column's value.
  */
-function keyFromRecordKey(record: SinkRecord, named: readonly string[]): Row {
-  if (record.key === null || record.key === undefined) throw new ErrantRecordError(record, 'record has no key');
+function keyFromRecordKey(record: SinkRecord, named: readonly string[]): Keyed {
+  if (record.key === null || record.key === undefined) return refuse('record has no key');
   const { payload: key, schema } = unwrap(record.key);
   if (isObject(key)) {
     const fields = named.length > 0 ? named : Object.keys(key);
     if (fields.length === 0 || !fields.every((k) => isScalar(key[k]))) {
-      throw new ErrantRecordError(record, `key ${keyText(key)} does not hold the key fields ${fields.join(', ') || '(none)'}`);
+      return refuse(`key ${keyText(key)} does not hold the key fields ${fields.join(', ') || '(none)'}`);
     }
     const row = Object.fromEntries(fields.map((k) => [k, key[k]]));
     const keySchema = rowSchemaOf(schema);
-    return keySchema ? convertRow(row, structColumns(keySchema)) : row;
+    return { kind: 'key', key: keySchema ? convertRow(row, structColumns(keySchema)) : row };
   }
-  if (!isScalar(key)) throw new ErrantRecordError(record, `key ${keyText(key)} is neither a JSON object nor a scalar`);
-  if (named.length === 1) return { [named[0]!]: key };
-  if (named.length === 0) throw new ErrantRecordError(record, `key ${keyText(key)} is not a JSON object: primary.key.fields must name its column`);
-  throw new ErrantRecordError(record, `key ${keyText(key)} does not hold the key fields ${named.join(', ')}`);
+  if (!isScalar(key)) return refuse(`key ${keyText(key)} is neither a JSON object nor a scalar`);
+  if (named.length === 1) return { kind: 'key', key: { [named[0]!]: key } };
+  if (named.length === 0) return refuse(`key ${keyText(key)} is not a JSON object: primary.key.fields must name its column`);
+  return refuse(`key ${keyText(key)} does not hold the key fields ${named.join(', ')}`);
 }
 
-function keyFromRow(record: SinkRecord, row: Row, keyColumns: readonly string[]): Row {
-  for (const field of keyColumns) {
-    if (!isScalar(row[field])) throw new ErrantRecordError(record, `primary key field "${field}" is missing or not a scalar`);
-  }
-  return Object.fromEntries(keyColumns.map((k) => [k, row[k]]));
+function keyFromRow(row: Row, keyColumns: readonly string[]): Keyed {
+  const missing = keyColumns.find((field) => !isScalar(row[field]));
+  if (missing !== undefined) return refuse(`primary key field "${missing}" is missing or not a scalar`);
+  return { kind: 'key', key: Object.fromEntries(keyColumns.map((k) => [k, row[k]])) };
 }
 
 /** A row to write, with its key columns, as primary.key.mode says. */
@@ -101,29 +124,32 @@ function upsertOf(record: SinkRecord, row: Row, config: DatabaseSinkConfig, colu
     case 'none':
       return { kind: 'upsert', row: converted, keyColumns: [], ...base };
     case 'record_key': {
-      if (record.key === null || record.key === undefined) throw new ErrantRecordError(record, 'record has no key (primary.key.mode=record_key)');
-      const key = keyFromRecordKey(record, config['primary.key.fields']);
-      return { kind: 'upsert', row: { ...converted, ...key }, keyColumns: Object.keys(key), ...base };
+      if (record.key === null || record.key === undefined) return refuse('record has no key (primary.key.mode=record_key)');
+      const keyed = keyFromRecordKey(record, config['primary.key.fields']);
+      if (keyed.kind === 'errant') return keyed;
+      return { kind: 'upsert', row: { ...converted, ...keyed.key }, keyColumns: Object.keys(keyed.key), ...base };
     }
-    default:
-      keyFromRow(record, converted, config['primary.key.fields']);
+    default: {
+      const keyed = keyFromRow(converted, config['primary.key.fields']);
+      if (keyed.kind === 'errant') return keyed;
       return { kind: 'upsert', row: converted, keyColumns: config['primary.key.fields'], ...base };
+    }
   }
 }
 
 function deleteOf(record: SinkRecord, config: DatabaseSinkConfig, before?: unknown, columns?: Map<string, FieldColumn>): Change {
   if (!config['delete.enabled']) return { kind: 'skip' };
   if (config['primary.key.mode'] === 'none') {
-    throw new ErrantRecordError(record, 'a delete cannot be applied with primary.key.mode=none (rows have no key); set delete.enabled=false to skip deletes');
+    return refuse('a delete cannot be applied with primary.key.mode=none (rows have no key); set delete.enabled=false to skip deletes');
   }
   const named = config['primary.key.fields'];
   // A delete whose before image lacks the key (REPLICA IDENTITY NOTHING) falls back to the Kafka key.
   if (config['primary.key.mode'] === 'record_value' && isObject(before) && named.every((k) => isScalar(before[k]))) {
-    const key = keyFromRow(record, columns ? convertRow(before, columns) : before, named);
-    return { kind: 'delete', key, keyColumns: named };
+    const keyed = keyFromRow(columns ? convertRow(before, columns) : before, named);
+    return keyed.kind === 'errant' ? keyed : { kind: 'delete', key: keyed.key, keyColumns: named };
   }
-  const key = keyFromRecordKey(record, named);
-  return { kind: 'delete', key, keyColumns: Object.keys(key) };
+  const keyed = keyFromRecordKey(record, named);
+  return keyed.kind === 'errant' ? keyed : { kind: 'delete', key: keyed.key, keyColumns: Object.keys(keyed.key) };
 }
 
 function changeOf(record: SinkRecord, config: DatabaseSinkConfig): Change {
@@ -132,7 +158,7 @@ function changeOf(record: SinkRecord, config: DatabaseSinkConfig): Change {
     return record.key === null || record.key === undefined ? { kind: 'skip' } : deleteOf(record, config);
   }
   const { payload: value, schema } = unwrap(record.value);
-  if (!isObject(value)) throw new ErrantRecordError(record, 'value is not a JSON object');
+  if (!isObject(value)) return refuse('value is not a JSON object');
   if (!isEnvelope(value)) {
     const rowSchema = rowSchemaOf(schema);
     return upsertOf(record, value, config, rowSchema && structColumns(rowSchema));
@@ -147,7 +173,7 @@ function changeOf(record: SinkRecord, config: DatabaseSinkConfig): Change {
     case 'd':
       return deleteOf(record, config, value.before, columnsOf('before'));
     default:
-      if (!isObject(value.after)) throw new ErrantRecordError(record, `change event (op ${value.op}) has no "after" row`);
+      if (!isObject(value.after)) return refuse(`change event (op ${value.op}) has no "after" row`);
       return upsertOf(record, value.after, config, columnsOf('after'));
   }
 }
@@ -184,29 +210,31 @@ class TableBatch {
     return JSON.stringify(keyColumns.map((k) => String(row[k])));
   }
 
-  apply(record: SinkRecord, change: Change): void {
-    if (change.kind === 'skip') return;
+  /** Takes in one record's change; the reason it cannot when the change does not fit the table. */
+  apply(change: Exclude<Change, Refusal>): string | undefined {
+    if (change.kind === 'skip') return undefined;
     if (change.kind === 'truncate') {
       // Everything before the truncate is gone with it.
       this.latest.clear();
       this.appended.length = 0;
       this.truncate = true;
-      return;
+      return undefined;
     }
     this.keyColumns ??= change.keyColumns;
     if (change.keyColumns.join('\u0000') !== this.keyColumns.join('\u0000')) {
-      throw new ErrantRecordError(record, `key columns ${change.keyColumns.join(', ') || '(none)'} differ from the table's (${this.keyColumns.join(', ') || 'none'})`);
+      return `key columns ${change.keyColumns.join(', ') || '(none)'} differ from the table's (${this.keyColumns.join(', ') || 'none'})`;
     }
     if (change.kind === 'upsert') {
       for (const [column, { kind }] of change.columns ?? []) if (!this.columnTypes.has(column)) this.columnTypes.set(column, kind);
       if (this.keyColumns.length === 0) {
         this.appended.push(change.row);
-        return;
+        return undefined;
       }
     }
     const id = this.identity(change.kind === 'upsert' ? change.row : change.key, this.keyColumns);
     this.latest.delete(id);
     this.latest.set(id, change.kind === 'upsert' ? { kind: 'upsert', row: change.row } : { kind: 'delete', key: change.key });
+    return undefined;
   }
 
   changes(table: string, fallbackKeyColumns: readonly string[]): TableChanges {
@@ -234,26 +262,36 @@ class TableBatch {
  * leaves behind), so a delete after an upsert of a key wins, and so does an upsert after a delete;
  * with primary.key.mode=none every row is appended. Debezium envelopes are applied by their `op`;
  * any other JSON object is a row to upsert. A `{schema, payload}` value's schema types the columns.
- * Throws ErrantRecordError naming the first record that can never be applied, including one that
- * would go to a table it may not (TableTargets) or name a column the database cannot keep.
+ * A record that can never be applied, including one that would go to a table it may not
+ * (TableTargets) or name a column the database cannot keep, is returned as errant with the reason,
+ * in offset order; it changes nothing, and the others are planned as if it were not there.
  */
-export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkConfig, limits: TargetLimits = UNLIMITED): TableChanges[] {
+export function toChanges(records: readonly SinkRecord[], config: DatabaseSinkConfig, limits: TargetLimits = UNLIMITED): PlannedChanges {
   const format = config['table.name.format'];
   const targets = new TableTargets(config, limits);
   const needsSource = format.includes('${source.');
   const tables = new Map<string, TableBatch>();
-  for (const record of records) {
+  /** Adds one record's change to its table's batch; the reason it cannot be applied, if any. */
+  const plan = (record: SinkRecord): string | undefined => {
     const change = changeOf(record, config);
-    if (change.kind === 'skip') continue;
+    if (change.kind === 'errant') return change.reason;
+    if (change.kind === 'skip') return undefined;
     // A tombstone has no source block to route by; the delete event before it did the delete.
-    if (needsSource && (record.value === null || record.value === undefined)) continue;
+    if (needsSource && (record.value === null || record.value === undefined)) return undefined;
     const table = tableName(format, record.topic, { source: sourceOf(record), stripPrefixes: config['topic.prefix.strip'] });
-    if (table === undefined) throw new ErrantRecordError(record, `table.name.format ${format} needs a Debezium source block the record does not have`);
-    targets.check(record, table, fieldsOf(change));
+    if (table === undefined) return `table.name.format ${format} needs a Debezium source block the record does not have`;
+    const refused = targets.refusal(table, fieldsOf(change));
+    if (refused !== undefined) return refused;
     let batch = tables.get(table);
     if (!batch) tables.set(table, (batch = new TableBatch()));
-    batch.apply(record, change);
+    // A new batch takes any change, so no table is planned for an errant record alone.
+    return batch.apply(change);
+  };
+  const errant: ErrantChange[] = [];
+  for (const record of records) {
+    const reason = plan(record);
+    if (reason !== undefined) errant.push({ record, reason });
   }
   const fallback = config['primary.key.mode'] === 'none' ? [] : config['primary.key.fields'];
-  return [...tables].map(([table, batch]) => batch.changes(table, fallback));
+  return { changes: [...tables].map(([table, batch]) => batch.changes(table, fallback)), errant };
 }

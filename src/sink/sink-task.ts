@@ -150,7 +150,10 @@ export class SinkTask {
     for (const { consumed, record } of records) {
       const position = { ...end, nextOffset: consumed.offset + 1 };
       try {
-        await this.commit(toChanges([record], this.options.config, this.options.store), position);
+        const alone = toChanges([record], this.options.config, this.options.store);
+        // Planned once with its batch, a record plans alone too; were it refused, it is one that cannot be applied.
+        if (alone.errant[0]) throw new ErrantRecordError(record, alone.errant[0].reason);
+        await this.commit(alone.changes, position);
       } catch (error) {
         if (!this.errors.mayBeRecordFault(error)) throw error;
         const reason = `cannot be applied: ${rootCause(error as Error).message}`;

@@ -1,6 +1,5 @@
 import { tableNamePattern, type DatabaseSinkConfig } from '../config/index.ts';
 import { reservedTableOwner } from '../db/index.ts';
-import { ErrantRecordError, type SinkRecord } from '../records/index.ts';
 
 /** What the target database allows, as its SinkStore reports it. */
 export interface TargetLimits {
@@ -23,7 +22,8 @@ function byteLength(name: string, limit: number): number {
  * names when it has entries (with `${source.*}` in the format, records pick the table and the
  * list is required, so an empty one admits nothing); only under names the database keeps whole
  * (PostgreSQL cuts longer ones short, and two names could land on one column); with at most
- * table.max.columns fields. Anything else is an errant record naming the table or the field.
+ * table.max.columns fields. Anything else makes the record errant, with a reason naming the table
+ * or the field.
  */
 export class TableTargets {
   private readonly include: readonly RegExp[];
@@ -42,26 +42,27 @@ export class TableTargets {
     this.maxColumns = config['table.max.columns'];
   }
 
-  /** Throws ErrantRecordError when `record` may not change `table` or give it the columns `fields`. */
-  check(record: SinkRecord, table: string, fields: Iterable<string>): void {
+  /** Why a record may not change `table` or give it the columns `fields`; undefined when it may. */
+  refusal(table: string, fields: Iterable<string>): string | undefined {
     const owner = reservedTableOwner(table);
-    if (owner) throw new ErrantRecordError(record, `table "${table}" belongs to ${owner} and is never a sink's target`);
+    if (owner) return `table "${table}" belongs to ${owner} and is never a sink's target`;
     if (this.restricted && !this.listed.has(table) && !this.include.some((pattern) => pattern.test(table))) {
-      throw new ErrantRecordError(record, `table "${table}" is not in table.include.list`);
+      return `table "${table}" is not in table.include.list`;
     }
     const limit = this.limits.maxIdentifierBytes;
     if (byteLength(table, limit) > limit) {
-      throw new ErrantRecordError(record, `table name "${table}" is ${utf8.encode(table).byteLength} bytes, longer than the ${limit} the database keeps`);
+      return `table name "${table}" is ${utf8.encode(table).byteLength} bytes, longer than the ${limit} the database keeps`;
     }
     let count = 0;
     for (const field of fields) {
-      if (field === '') throw new ErrantRecordError(record, `field "" cannot name a column of table "${table}"`);
+      if (field === '') return `field "" cannot name a column of table "${table}"`;
       if (byteLength(field, limit) > limit) {
-        throw new ErrantRecordError(record, `field "${field}" is ${utf8.encode(field).byteLength} bytes, longer than the ${limit} the database keeps in a column name`);
+        return `field "${field}" is ${utf8.encode(field).byteLength} bytes, longer than the ${limit} the database keeps in a column name`;
       }
       if (++count > this.maxColumns) {
-        throw new ErrantRecordError(record, `field "${field}" would be column ${this.maxColumns + 1} of table "${table}", past table.max.columns (${this.maxColumns})`);
+        return `field "${field}" would be column ${this.maxColumns + 1} of table "${table}", past table.max.columns (${this.maxColumns})`;
       }
     }
+    return undefined;
   }
 }

@@ -5,8 +5,9 @@ import postgres from 'postgres';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema } from '../../src/config/index.ts';
 import { MissingTableError, openSinkStore, UnknownColumnError, type Row, type SinkStore, type TablePolicy } from '../../src/db/index.ts';
-import { tablePolicy, toChanges } from '../../src/sink/records.ts';
+import { tablePolicy } from '../../src/sink/records.ts';
 import { toSinkRecord } from '../../src/sink/sink-record.ts';
+import { changesOf } from '../support/planned.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
@@ -137,7 +138,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
 
     test('basic: a table created from a Debezium schema gets the mapped column types, and the values land', async () => {
       const schema = { type: 'struct', fields: TYPED_FIELDS, name: 'typed.Value' };
-      const changes = toChanges([sinkRecord({ schema, payload: TYPED_ROW })], config({ 'table.name.format': 'typed' }));
+      const changes = changesOf([sinkRecord({ schema, payload: TYPED_ROW })], config({ 'table.name.format': 'typed' }));
       for (const change of changes) await store.prepareTable(change, tablePolicy(config()));
       await store.commitBatch('c', changes, []);
       expect(await target.columnTypes('typed')).toEqual(EXPECTED_TYPES[dialect]);
@@ -160,7 +161,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
 
     test('basic: a field new to the table becomes a nullable column of its schema type; existing columns are never narrowed', async () => {
       const schema = { type: 'struct', fields: [{ field: 'id', type: 'int32' }, { field: 'name', type: 'int8' }, { field: 'joined', type: 'int32', name: 'io.debezium.time.Date' }] };
-      const changes = toChanges([sinkRecord({ schema, payload: { id: 2, name: 7, joined: 1 } })], config({ 'table.name.format': 'typed' }));
+      const changes = changesOf([sinkRecord({ schema, payload: { id: 2, name: 7, joined: 1 } })], config({ 'table.name.format': 'typed' }));
       for (const change of changes) await store.prepareTable(change, basic);
       await store.commitBatch('c', changes, []);
       const types = await target.columnTypes('typed');
@@ -170,7 +171,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     }, 30_000);
 
     test('basic: a column typed from whole numbers takes a later fraction by widening, keeping its values', async () => {
-      const plain = (id: number, amount: number) => toChanges([sinkRecord({ id, amount })], config({ 'table.name.format': 'amounts' }));
+      const plain = (id: number, amount: number) => changesOf([sinkRecord({ id, amount })], config({ 'table.name.format': 'amounts' }));
       for (const changes of [plain(1, 3), plain(2, 1.5)]) {
         for (const change of changes) await store.prepareTable(change, basic);
         await store.commitBatch('c', changes, []);
@@ -197,13 +198,13 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
       const appendConfig = config({ 'primary.key.mode': 'none', 'primary.key.fields': [], 'table.name.format': 'audit', 'truncate.enabled': true });
       const batch = [sinkRecord({ id: 1, what: 'a' }), sinkRecord({ id: 1, what: 'a' }), sinkRecord({ id: 2, what: 'b' })];
       for (let round = 0; round < 2; round++) {
-        const changes = toChanges(batch, appendConfig);
+        const changes = changesOf(batch, appendConfig);
         for (const change of changes) await store.prepareTable(change, tablePolicy(appendConfig));
         await store.commitBatch('append', changes, [{ topic: 'customers', partition: 0, nextOffset: 3 * (round + 1) }]);
       }
       expect((await target.rows('SELECT count(*) AS n FROM audit'))![0]!.n).toBe(dialect === 'SQLite' ? 6 : '6');
       expect(await store.readOffsets('append', [{ topic: 'customers', partition: 0 }])).toEqual(new Map([['customers/0', 6]]));
-      const truncated = toChanges([sinkRecord({ op: 't', source: { db: 'd', table: 't' } }), sinkRecord({ id: 3, what: 'c' })], appendConfig);
+      const truncated = changesOf([sinkRecord({ op: 't', source: { db: 'd', table: 't' } }), sinkRecord({ id: 3, what: 'c' })], appendConfig);
       await store.commitBatch('append', truncated, []);
       expect(await target.rows('SELECT id, what FROM audit')).toEqual([{ id: dialect === 'SQLite' ? 3 : '3', what: 'c' }]);
     }, 30_000);

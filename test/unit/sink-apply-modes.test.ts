@@ -2,10 +2,10 @@ import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { checkConnectorConfig, DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
 import { decimalText, fieldColumn } from '../../src/sink/connect-schema.ts';
-import { tableName, toChanges } from '../../src/sink/records.ts';
+import { tableName } from '../../src/sink/records.ts';
 import type { SinkRecord } from '../../src/records/index.ts';
 import { toSinkRecord } from '../../src/sink/sink-record.ts';
-import { errant } from '../support/thrown.ts';
+import { changesOf, errantOf } from '../support/planned.ts';
 
 function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
   return v.parse(DatabaseSinkConfigSchema, { 'connector.class': 'database-sink', topics: 'dbserver1.inventory.customers', ...config });
@@ -29,7 +29,7 @@ const envelope = (op: string, after: unknown, before: unknown = null, src: unkno
 describe('primary.key.mode', () => {
   test('record_key without primary.key.fields takes every field of a JSON-object key as a key column', () => {
     const config = sinkConfig({ 'primary.key.mode': 'record_key' });
-    const changes = toChanges(
+    const changes = changesOf(
       [record({ n: 'a' }, { tenant: 't', id: 1 }), record({ n: 'b' }, { tenant: 't', id: 1 }), record(envelope('d', null, { tenant: 't', id: 2 }), { tenant: 't', id: 2 })],
       config,
     );
@@ -40,42 +40,42 @@ describe('primary.key.mode', () => {
 
   test('record_key with named fields takes only those of the key, and a key lacking one is errant', () => {
     const config = sinkConfig({ 'primary.key.mode': 'record_key', 'primary.key.fields': 'id' });
-    expect(toChanges([record({ n: 'a' }, { tenant: 't', id: 1 })], config)[0]!.rows).toEqual([{ n: 'a', id: 1 }]);
-    expect(errant(() => toChanges([record({ n: 'a' }, { other: 1 })], config)).message).toEndWith('key {"other":1} does not hold the key fields id');
+    expect(changesOf([record({ n: 'a' }, { tenant: 't', id: 1 })], config)[0]!.rows).toEqual([{ n: 'a', id: 1 }]);
+    expect(errantOf([record({ n: 'a' }, { other: 1 })], config).message).toEndWith('key {"other":1} does not hold the key fields id');
   });
 
   test('record_key with a scalar key and no named field is errant: the column has no name', () => {
-    const error = errant(() => toChanges([record({ n: 'a' }, 'k-1')], sinkConfig({ 'primary.key.mode': 'record_key' })));
+    const error = errantOf([record({ n: 'a' }, 'k-1')], sinkConfig({ 'primary.key.mode': 'record_key' }));
     expect(error.message).toEndWith('key k-1 is not a JSON object: primary.key.fields must name its column');
   });
 
   test('record_key keys wrapped as {schema, payload} are unwrapped', () => {
     const key = { schema: { type: 'struct', fields: [{ field: 'id', type: 'int32' }] }, payload: { id: 4 } };
-    expect(toChanges([record({ n: 'a' }, key)], sinkConfig({ 'primary.key.mode': 'record_key' }))[0]!.rows).toEqual([{ n: 'a', id: 4 }]);
+    expect(changesOf([record({ n: 'a' }, key)], sinkConfig({ 'primary.key.mode': 'record_key' }))[0]!.rows).toEqual([{ n: 'a', id: 4 }]);
   });
 
   test('records of one table whose keys name different columns: the later one is errant', () => {
     const config = sinkConfig({ 'primary.key.mode': 'record_key' });
-    const error = errant(() => toChanges([record({ n: 'a' }, { id: 1 }), record({ n: 'b' }, { code: 'x' })], config));
+    const error = errantOf([record({ n: 'a' }, { id: 1 }), record({ n: 'b' }, { code: 'x' })], config);
     expect(error.message).toEndWith('key columns code differ from the table\'s (id)');
   });
 
   test('none appends every row, repeats included, with no key columns', () => {
-    const changes = toChanges([record({ id: 1, v: 'a' }), record(envelope('c', { id: 1, v: 'b' })), record({ id: 1, v: 'a' })], sinkConfig({ 'primary.key.mode': 'none' }));
+    const changes = changesOf([record({ id: 1, v: 'a' }), record(envelope('c', { id: 1, v: 'b' })), record({ id: 1, v: 'a' })], sinkConfig({ 'primary.key.mode': 'none' }));
     expect(changes).toEqual([{ table: 'dbserver1.inventory.customers', keyColumns: [], rows: [{ id: 1, v: 'a' }, { id: 1, v: 'b' }, { id: 1, v: 'a' }] }]);
   });
 
   test('none: a delete or a keyed tombstone is errant while delete.enabled, and skipped without it', () => {
     const config = sinkConfig({ 'primary.key.mode': 'none' });
     for (const value of [envelope('d', null, { id: 1 }), null]) {
-      expect(errant(() => toChanges([record(value, { id: 1 })], config)).message).toContain('a delete cannot be applied with primary.key.mode=none');
+      expect(errantOf([record(value, { id: 1 })], config).message).toContain('a delete cannot be applied with primary.key.mode=none');
     }
     const skipping = sinkConfig({ 'primary.key.mode': 'none', 'delete.enabled': false });
-    expect(toChanges([record({ id: 1 }), record(envelope('d', null, { id: 1 }), { id: 1 }), record(null, { id: 1 })], skipping)[0]!.rows).toEqual([{ id: 1 }]);
+    expect(changesOf([record({ id: 1 }), record(envelope('d', null, { id: 1 }), { id: 1 }), record(null, { id: 1 })], skipping)[0]!.rows).toEqual([{ id: 1 }]);
   });
 
   test('none: a truncate drops the batch\'s earlier appends and empties the table', () => {
-    const changes = toChanges([record({ id: 1 }), record({ op: 't', source }), record({ id: 2 })], sinkConfig({ 'primary.key.mode': 'none', 'truncate.enabled': true }));
+    const changes = changesOf([record({ id: 1 }), record({ op: 't', source }), record({ id: 2 })], sinkConfig({ 'primary.key.mode': 'none', 'truncate.enabled': true }));
     expect(changes).toEqual([{ table: 'dbserver1.inventory.customers', keyColumns: [], rows: [{ id: 2 }], truncate: true }]);
   });
 
@@ -92,14 +92,14 @@ describe('primary.key.mode', () => {
 describe('table.name.format and topic.prefix.strip', () => {
   test('a stripped topic prefix names the table; topics without the prefix keep their name', () => {
     const config = sinkConfig({ topics: 'dbserver1.inventory.customers,orders', 'primary.key.fields': 'id', 'topic.prefix.strip': 'dbserver1.inventory.' });
-    const changes = toChanges([record({ id: 1 }), record({ id: 2 }, null, 'orders')], config);
+    const changes = changesOf([record({ id: 1 }), record({ id: 2 }, null, 'orders')], config);
     expect(changes.map((c) => c.table)).toEqual(['customers', 'orders']);
   });
 
   test('${source.*} placeholders route by the Debezium source block, so one topic can feed many tables', () => {
     const config = sinkConfig({ 'primary.key.fields': 'id', 'table.name.format': '${source.schema}_${source.table}', 'table.include.list': 'public_customers,public_orders' });
     const other = { ...source, table: 'orders' };
-    const changes = toChanges([record(envelope('c', { id: 1 })), record(envelope('c', { id: 9 }, null, other)), record(null, { id: 1 })], config);
+    const changes = changesOf([record(envelope('c', { id: 1 })), record(envelope('c', { id: 9 }, null, other)), record(null, { id: 1 })], config);
     // The tombstone has no source block to route by: the delete event before it does the delete.
     expect(changes.map((c) => [c.table, c.rows])).toEqual([
       ['public_customers', [{ id: 1 }]],
@@ -109,7 +109,7 @@ describe('table.name.format and topic.prefix.strip', () => {
 
   test('a record without the source field the format needs is errant', () => {
     const config = sinkConfig({ 'primary.key.fields': 'id', 'table.name.format': '${source.table}' });
-    expect(errant(() => toChanges([record({ id: 1 })], config)).message).toContain('needs a Debezium source block');
+    expect(errantOf([record({ id: 1 })], config).message).toContain('needs a Debezium source block');
   });
 
   test('tableName fills every placeholder; an unknown placeholder is a config error', () => {
@@ -164,7 +164,7 @@ describe('Debezium schema types', () => {
   };
 
   test('a {schema, payload} envelope types every column of its after schema, null-only fields included', () => {
-    const [change] = toChanges([record({ schema, payload: envelope('c', after) }, { id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }));
+    const [change] = changesOf([record({ schema, payload: envelope('c', after) }, { id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }));
     expect(Object.fromEntries(change!.columnTypes!)).toEqual({
       id: 'int32',
       tiny: 'int16',
@@ -187,7 +187,7 @@ describe('Debezium schema types', () => {
   });
 
   test('logical-type values become the text forms date, time and numeric columns take', () => {
-    const [change] = toChanges([record({ schema, payload: envelope('c', after) }, { id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }));
+    const [change] = changesOf([record({ schema, payload: envelope('c', after) }, { id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }));
     const row = change!.rows[0]!;
     expect(row).toMatchObject({
       created: '2024-02-29 13:14:15.678',
@@ -204,13 +204,13 @@ describe('Debezium schema types', () => {
   });
 
   test('a row-level {schema, payload} (no envelope) is typed by its own struct', () => {
-    const [change] = toChanges([record({ schema: rowSchema, payload: after })], sinkConfig({ 'primary.key.fields': 'id' }));
+    const [change] = changesOf([record({ schema: rowSchema, payload: after })], sinkConfig({ 'primary.key.fields': 'id' }));
     expect(change!.columnTypes!.get('born')).toBe('date');
     expect(change!.rows[0]!.born).toBe('2024-02-29');
   });
 
   test('records without a schema carry no column types: the store infers them from values', () => {
-    expect(toChanges([record({ id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }))[0]!.columnTypes).toBeUndefined();
+    expect(changesOf([record({ id: 1 })], sinkConfig({ 'primary.key.fields': 'id' }))[0]!.columnTypes).toBeUndefined();
   });
 
   test('Connect decimals decode negative, zero-scale and padded values', () => {
