@@ -73,15 +73,6 @@ export class DedupeWindow {
     return { kind: 'claimed', claim: { commit: () => finish(true), release: () => finish(false) } };
   }
 
-  /** Claims `key`, waiting while another request holds it in flight. */
-  async claim(key: string): Promise<Claim | 'duplicate'> {
-    for (;;) {
-      const attempt = this.tryClaim(key);
-      if (attempt.kind === 'busy') await attempt.settled;
-      else return attempt.kind === 'claimed' ? attempt.claim : 'duplicate';
-    }
-  }
-
   /** Drops entries past the window, then the oldest written ones past the count bound. */
   private evict(): void {
     const oldestKept = this.now() - this.options.windowMs;

@@ -27,8 +27,4 @@ export class InflightLimit {
       this.bytes -= bytes;
     };
   }
-
-  get usage() {
-    return { records: this.records, bytes: this.bytes };
-  }
 }
