@@ -3,6 +3,8 @@ import { inInt64 } from './column-kinds.ts';
 import type { TableShape } from './table-shape.ts';
 import type { ColumnKind, Row } from './types.ts';
 
+const utf8 = new TextEncoder();
+
 const NUMERIC_KINDS = new Set<ColumnKind>(['int16', 'int32', 'integer', 'float32', 'real', 'decimal']);
 const INTEGER_KINDS = new Set<ColumnKind>(['int16', 'int32', 'integer']);
 
@@ -15,8 +17,9 @@ export function toColumnValue(kind: ColumnKind, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (kind === 'json') return value;
   if (kind === 'bytes') {
-    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return Buffer.from(typeof value === 'string' ? value : stringifyJson(value), 'utf8');
+    // Bytes as they are; the drivers bind a Uint8Array as a blob (postgres.ts writes bytea's hex).
+    if (value instanceof Uint8Array) return value;
+    return utf8.encode(typeof value === 'string' ? value : stringifyJson(value));
   }
   // A decimal no double holds goes as its digits, which numeric and text columns take exactly.
   if (isJsonDecimal(value)) return String(value);

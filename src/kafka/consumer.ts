@@ -15,8 +15,9 @@ export interface ConsumedRecord extends TopicPartition {
   offset: number;
   /** Unix milliseconds (absent where the client does not report it). */
   timestamp?: number;
-  key: Buffer | null;
-  value: Buffer | null;
+  /** The client's Buffers, typed as the Uint8Arrays they are: no copy, and no Buffer above src/kafka. */
+  key: Uint8Array | null;
+  value: Uint8Array | null;
   headers: Record<string, string>;
 }
 

@@ -1,5 +1,7 @@
 import { ensureTopics, TopicTail, type KafkaProducer } from '../kafka/index.ts';
 
+const utf8 = new TextDecoder();
+
 export type MapListener<V> = (key: string, value: V | undefined, live: boolean) => void;
 
 export interface KafkaMapOptions<V> {
@@ -37,8 +39,8 @@ export class KafkaMap<V> {
       options.topic,
       (record) => {
         if (!record.key) return;
-        const key = record.key.toString();
-        const value = record.value === null ? undefined : options.parse(JSON.parse(record.value.toString()));
+        const key = utf8.decode(record.key);
+        const value = record.value === null ? undefined : options.parse(JSON.parse(utf8.decode(record.value)));
         if (value === undefined) map.values.delete(key);
         else map.values.set(key, value);
         for (const listener of map.listeners) listener(key, value, map.live);

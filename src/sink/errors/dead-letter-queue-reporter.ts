@@ -1,6 +1,8 @@
 import type { ConsumedRecord, RecordProducer } from '../../kafka/index.ts';
 import type { ErrantRecord, ErrorReporter } from './errant-record.ts';
 
+const utf8 = new TextDecoder();
+
 /** Kafka Connect's dead-letter context headers. */
 export const DLQ_HEADERS = {
   topic: '__connect.errors.topic',
@@ -32,8 +34,8 @@ export class DeadLetterQueueReporter implements ErrorReporter {
     const outcomes = await this.writer.write(
       errant.map(({ record, ...failure }) => ({
         topic: this.topic,
-        key: record.key?.toString('utf8') ?? null,
-        value: record.value?.toString('utf8') ?? null,
+        key: record.key === null ? null : utf8.decode(record.key),
+        value: record.value === null ? null : utf8.decode(record.value),
         headers: { ...record.headers, ...(this.context.headers ? this.contextHeaders(record, failure) : {}) },
       })),
     );
