@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isObject } from '../records/index.ts';
 import { ConfigError } from './env.ts';
 import { ConnectorsFileSchema, type ConnectorsFile } from './connector-config.ts';
 import { formatIssues, toFieldIssues, type FieldIssue } from './issues.ts';
@@ -11,8 +12,8 @@ function resolveFileSecrets(raw: unknown, env: Environment): { raw: unknown; iss
   const issues: FieldIssue[] = [];
   const resolved = connectors.map((connector: unknown, index) => {
     const config = (connector as { config?: unknown } | null)?.config;
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) return connector;
-    const result = resolveSecretReferences(config as Record<string, unknown>, env);
+    if (!isObject(config)) return connector;
+    const result = resolveSecretReferences(config, env);
     for (const issue of result.issues) issues.push({ path: `connectors.${index}.config.${issue.path}`, message: issue.message });
     return { ...(connector as object), config: result.config };
   });

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isObject } from '../records/index.ts';
 import { ConnectorConfigSchema, type ConnectorConfig } from './connector-config.ts';
 import { toFieldIssues, type FieldIssue } from './issues.ts';
 import { processEnv, redactValue, resolveSecretReferences, type EnvAccess, type Environment } from './secrets.ts';
@@ -29,10 +30,8 @@ export function checkConnectorConfig(
   allowed?: EnvAccess,
   transformIssues: TransformKeyCheck = transformShapeIssues,
 ): ConnectorCheck {
-  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
-    return { ok: false, issues: [{ path: '', message: 'config must be a JSON object' }] };
-  }
-  const secrets = resolveSecretReferences(properties as Record<string, unknown>, env, allowed);
+  if (!isObject(properties)) return { ok: false, issues: [{ path: '', message: 'config must be a JSON object' }] };
+  const secrets = resolveSecretReferences(properties, env, allowed);
   if (secrets.issues.length > 0) return { ok: false, issues: secrets.issues };
   const result = v.safeParse(ConnectorConfigSchema, secrets.config);
   const issues = result.success ? [] : toFieldIssues(result.issues);

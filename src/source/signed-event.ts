@@ -2,6 +2,7 @@
 // whose source offset is the sender's event or delivery id.
 import * as v from 'valibot';
 import { isJsonDecimal, stringifyJson } from '../json/index.ts';
+import { isObject } from '../records/index.ts';
 import type { RecordIssue, SourceRecord, ToRecordsResult } from './types.ts';
 import { SOURCE_HEADERS } from './headers.ts';
 
@@ -28,8 +29,8 @@ export function parseSingleEvent<TSchema extends v.GenericSchema>(schema: TSchem
 export function valueAt(value: unknown, path: string): unknown {
   let current = value;
   for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[part];
+    if (!isObject(current)) return undefined;
+    current = current[part];
   }
   return current;
 }
