@@ -14,6 +14,8 @@ function sinkConfig(config: Record<string, unknown> = {}): DatabaseSinkConfig {
 /** PostgreSQL's limit: a name of 64 bytes would be cut short. */
 const POSTGRES: TargetLimits = { maxIdentifierBytes: 63 };
 
+const utf8 = new TextEncoder();
+
 /** A record as Kafka hands it to the sink task: raw bytes, not yet parsed. */
 function consumed(offset: number, value: unknown, options: { raw?: string | null; key?: string | null; topic?: string } = {}): ConsumedRecord {
   const raw = options.raw !== undefined ? options.raw : JSON.stringify(value);
@@ -22,8 +24,8 @@ function consumed(offset: number, value: unknown, options: { raw?: string | null
     partition: 3,
     offset,
     timestamp: 1714560000000,
-    key: options.key == null ? null : Buffer.from(options.key, 'utf8'),
-    value: raw === null ? null : Buffer.from(raw, 'utf8'),
+    key: options.key == null ? null : utf8.encode(options.key),
+    value: raw === null ? null : utf8.encode(raw),
     headers: { trace: `t-${offset}` },
   };
 }
