@@ -1,10 +1,8 @@
--- Consumed positions of each sink connector, written in the same transaction as the rows they
--- produced; the sink seeks to them on assignment, which is what makes delivery exactly-once.
-CREATE TABLE IF NOT EXISTS inlet_sink_offsets (
-  connector text NOT NULL,
-  topic text NOT NULL,
-  kafka_partition integer NOT NULL,
-  next_offset bigint NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (connector, topic, kafka_partition)
+CREATE TABLE "inlet_sink_offsets" (
+	"connector" text NOT NULL,
+	"topic" text NOT NULL,
+	"kafka_partition" integer NOT NULL,
+	"next_offset" bigint NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "inlet_sink_offsets_pkey" PRIMARY KEY("connector","topic","kafka_partition")
 );

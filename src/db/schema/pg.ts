@@ -9,5 +9,6 @@ export const sinkOffsets = pgTable(
     nextOffset: bigint('next_offset', { mode: 'number' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.connector, t.topic, t.partition] })],
+  // Named as PostgreSQL names a primary key, which databases made before migrations were generated have.
+  (t) => [primaryKey({ name: 'inlet_sink_offsets_pkey', columns: [t.connector, t.topic, t.partition] })],
 );
