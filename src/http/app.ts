@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
-import { HTTPException } from 'hono/http-exception';
 import type { Herder } from './herder.ts';
 import { connectorsApi } from './connectors-api.ts';
-import { errorBody } from './errors.ts';
+import { errorBody } from './error-body.ts';
+import { onError } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
 
@@ -58,10 +58,6 @@ export function createApp(deps: AppDeps) {
   app.route('/', connectorsApi(deps.herder));
 
   app.notFound((c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse();
-    console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
-    return errorBody(c, 500, 'internal error');
-  });
+  app.onError(onError);
   return app;
 }

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from '../config/index.ts';
-import { ConnectError, type Herder, type ConnectorInfo } from './herder.ts';
-import { errorBody } from './errors.ts';
+import { BadRequestError, NotFoundError } from '../errors/index.ts';
+import type { ConnectorInfo, Herder } from './herder.ts';
 
 const ConfigMap = v.record(v.string(), v.unknown(), 'config must be a JSON object');
 
@@ -32,10 +32,10 @@ async function jsonBody<T>(c: Context, schema: v.GenericSchema<unknown, T>): Pro
   try {
     raw = await c.req.json();
   } catch {
-    throw new ConnectError(400, 'request body is not valid JSON');
+    throw new BadRequestError('request body is not valid JSON');
   }
   const parsed = v.safeParse(schema, raw);
-  if (!parsed.success) throw new ConnectError(400, formatIssues(toFieldIssues(parsed.issues)));
+  if (!parsed.success) throw new BadRequestError(formatIssues(toFieldIssues(parsed.issues)));
   return parsed.output;
 }
 
@@ -47,15 +47,9 @@ export function connectorsApi(herder: Herder) {
 
   const found = (name: string): ConnectorInfo => {
     const info = herder.info(name);
-    if (!info) throw new ConnectError(404, `Connector ${name} not found`);
+    if (!info) throw new NotFoundError(`Connector ${name} not found`);
     return info;
   };
-
-  app.onError((error, c) => {
-    if (error instanceof ConnectError) return errorBody(c, error.status, error.message);
-    console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
-    return errorBody(c, 500, 'internal error');
-  });
 
   app.get('/connectors', (c) => {
     const expand = c.req.queries('expand') ?? [];
@@ -87,7 +81,7 @@ export function connectorsApi(herder: Herder) {
     const name = c.req.param('name');
     const config = await jsonBody(c, ConfigMap);
     if (config.name !== undefined && config.name !== name) {
-      throw new ConnectError(400, `Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
+      throw new BadRequestError(`Connector name configuration (${String(config.name)}) doesn't match connector name in the URL (${name})`);
     }
     const { name: _, ...rest } = config;
     const { created, info } = await herder.putConfig(name, rest);
@@ -102,7 +96,7 @@ export function connectorsApi(herder: Herder) {
 
   app.get('/connectors/:name/status', (c) => {
     const status = herder.status(c.req.param('name'));
-    if (!status) throw new ConnectError(404, `Connector ${c.req.param('name')} not found`);
+    if (!status) throw new NotFoundError(`Connector ${c.req.param('name')} not found`);
     return c.json(status);
   });
 
@@ -115,7 +109,7 @@ export function connectorsApi(herder: Herder) {
     const name = c.req.param('name');
     found(name);
     const task = herder.status(name)?.tasks.find((t) => String(t.id) === c.req.param('task'));
-    if (!task) throw new ConnectError(404, `Task ${name}-${c.req.param('task')} not found`);
+    if (!task) throw new NotFoundError(`Task ${name}-${c.req.param('task')} not found`);
     return c.json(task);
   });
 
@@ -141,7 +135,7 @@ export function connectorsApi(herder: Herder) {
   app.post('/connectors/:name/tasks/:task/restart', async (c) => {
     const name = c.req.param('name');
     const task = Number(c.req.param('task'));
-    if (!found(name).tasks.some((t) => t.task === task)) throw new ConnectError(404, `Task ${name}-${c.req.param('task')} not found`);
+    if (!found(name).tasks.some((t) => t.task === task)) throw new NotFoundError(`Task ${name}-${c.req.param('task')} not found`);
     await herder.restart(name, { includeTasks: true, onlyFailed: false, task });
     return c.body(null, 204);
   });
@@ -184,7 +178,7 @@ export function connectorsApi(herder: Herder) {
     const pluginClass = c.req.param('type');
     const config = await jsonBody(c, ConfigMap);
     const report = herder.validate(pluginClass, config);
-    if (!report) throw new ConnectError(404, `Unknown connector plugin ${pluginClass}`);
+    if (!report) throw new NotFoundError(`Unknown connector plugin ${pluginClass}`);
     return c.json({
       name: pluginClass,
       error_count: report.reduce((n, r) => n + r.errors.length, 0),

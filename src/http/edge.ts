@@ -2,7 +2,7 @@
 // pushes are forwarded to a Node worker that owns it. The worker's answer (200 only once Kafka has
 // acknowledged, 4xx/5xx with the reason) goes back to the sender unchanged.
 import { Hono } from 'hono';
-import { errorBody } from './errors.ts';
+import { errorBody } from './error-body.ts';
 import { readBodyBytes } from './read-body.ts';
 
 /** `INLET_MAX_BODY_BYTES`: the body limit, as on the worker (default 5 MiB). */

@@ -6,17 +6,6 @@
 export type ConnectorType = 'source' | 'sink';
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
 
-/** A failure the API answers with `{error_code, message}`. */
-export class ConnectError extends Error {
-  override name = 'ConnectError';
-  constructor(
-    readonly status: 400 | 404 | 409 | 500 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface ConnectorInfo {
   name: string;
   config: Record<string, string>;
@@ -53,11 +42,11 @@ export interface Herder {
   names(): string[];
   info(name: string): ConnectorInfo | undefined;
   status(name: string): ConnectorStatusView | undefined;
-  /** Throws ConnectError 409 if the name is taken, 400 if the config is invalid. */
+  /** Throws AlreadyExistsError if the name is taken, InvalidConfigError if the config is invalid (src/errors). */
   create(name: string, config: Record<string, unknown>, initialState?: TargetState): Promise<ConnectorInfo>;
   /** Values sent back as GET shows them (`[hidden]`) keep the stored ones. */
   putConfig(name: string, config: Record<string, unknown>): Promise<{ created: boolean; info: ConnectorInfo }>;
-  /** Merges `patch` into the stored config (null removes a key); 404 if there is none. */
+  /** Merges `patch` into the stored config (null removes a key); NotFoundError if there is none. */
   patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo>;
   remove(name: string): Promise<void>;
   setTargetState(name: string, state: TargetState): Promise<void>;

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { parseBody, ThrottledError, UnavailableError, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
-import { errorBody } from './errors.ts';
+import { parseBody, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
+import { errorBody } from './error-body.ts';
 import { readBody, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
 
@@ -52,17 +52,12 @@ export function ingestRoutes(deps: IngestDeps) {
       return errorBody(c, 400, `invalid record: ${where}: ${first.message}`, { issues: converted.issues });
     }
 
-    try {
-      const result = await deps.writer.write(source, converted.records);
-      deps.onIngested?.(source.name, result.accepted, result.duplicates);
-      // A retried delivery is told so plainly: nothing of it was new.
-      const duplicate = result.accepted === 0 && result.duplicates > 0;
-      return c.json(duplicate ? { ...result, duplicate } : result, 200);
-    } catch (error) {
-      if (!(error instanceof UnavailableError) && !(error instanceof ThrottledError)) throw error;
-      c.header('Retry-After', String(error.retryAfterSeconds));
-      return errorBody(c, error instanceof ThrottledError ? 429 : 503, error.message);
-    }
+    // Kafka unreachable or too much in flight: thrown as the source's errors, answered 503/429 by onError.
+    const result = await deps.writer.write(source, converted.records);
+    deps.onIngested?.(source.name, result.accepted, result.duplicates);
+    // A retried delivery is told so plainly: nothing of it was new.
+    const duplicate = result.accepted === 0 && result.duplicates > 0;
+    return c.json(duplicate ? { ...result, duplicate } : result, 200);
   });
 
   return app;

@@ -11,7 +11,7 @@ import { createSourceConnector, type SourceConnector, type SourceRecordSender, t
 import { buildTransformChain, transformKeyIssues } from '../transforms/index.ts';
 import type { TargetState } from '../http/index.ts';
 import type { ConfigStore, RestartRequest } from './config-store.ts';
-import { errorTrace } from './error-trace.ts';
+import { errorTrace } from '../errors/index.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
 import { SourceTail } from './source-tail.ts';

@@ -4,7 +4,7 @@ import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions, type 
 import { replayDeadLetters, SinkTask, type ReplayResult, type TaskState } from '../sink/index.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
-import { errorTrace } from './error-trace.ts';
+import { errorTrace } from '../errors/index.ts';
 import type { StatusStore } from './status-store.ts';
 
 export interface SinkConnectorDeps {

@@ -10,8 +10,8 @@ import {
   type FieldIssue,
 } from '../config/index.ts';
 import { sqliteOutsideDataDir } from '../db/index.ts';
+import { AlreadyExistsError, BadRequestError, InvalidConfigError, NotFoundError } from '../errors/index.ts';
 import {
-  ConnectError,
   type Herder,
   type ConnectorInfo,
   type ConnectorStatusView,
@@ -106,19 +106,19 @@ export class WorkerHerder implements Herder {
    */
   private checked(name: string, config: Record<string, unknown>, stored?: Record<string, unknown>): Record<string, unknown> {
     const nameIssues = checkConnectorName(name);
-    if (nameIssues.length > 0) throw new ConnectError(400, formatIssues(nameIssues));
+    if (nameIssues.length > 0) throw new InvalidConfigError(formatIssues(nameIssues));
     const { name: _, ...requested } = config;
     const { properties, given, issues } = keepStoredValues(requested, stored);
     if (given.has('connection.url')) issues.push(...this.dataDirIssues(properties['connection.url']));
-    if (issues.length > 0) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(issues)}`);
+    if (issues.length > 0) throw new InvalidConfigError(`Connector configuration is invalid: ${formatIssues(issues)}`);
     const check = checkConnectorConfig(properties, undefined, restEnvAccess(given, this.deps.envAllowlisted), transformKeyIssues);
-    if (!check.ok) throw new ConnectError(400, `Connector configuration is invalid: ${formatIssues(check.issues)}`);
+    if (!check.ok) throw new InvalidConfigError(`Connector configuration is invalid: ${formatIssues(check.issues)}`);
     return properties;
   }
 
   async create(name: string, config: Record<string, unknown>, initialState?: TargetState): Promise<ConnectorInfo> {
     const properties = this.checked(name, config);
-    const exists = () => new ConnectError(409, `Connector ${name} already exists`);
+    const exists = () => new AlreadyExistsError(`Connector ${name} already exists`);
     if (this.deps.configs.properties(name)) throw exists();
     // The config topic's order decides between workers creating the same name at once.
     if (!(await this.deps.configs.create(name, properties, initialState ?? 'STARTED'))) throw exists();
@@ -136,7 +136,7 @@ export class WorkerHerder implements Herder {
 
   async patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo> {
     const stored = this.deps.configs.properties(name);
-    if (!stored) throw new ConnectError(404, `Connector ${name} not found`);
+    if (!stored) throw new NotFoundError(`Connector ${name} not found`);
     // Merged into the stored config, not into what GET shows: secrets the patch leaves alone stay.
     const merged: Record<string, unknown> = { ...stored };
     for (const [key, value] of Object.entries(patch)) {
@@ -160,7 +160,7 @@ export class WorkerHerder implements Herder {
 
   async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean; task?: number }): Promise<ConnectorStatusView> {
     const before = this.status(name);
-    if (!before) throw new ConnectError(404, `Connector ${name} not found`);
+    if (!before) throw new NotFoundError(`Connector ${name} not found`);
     const restarts = (state: string) => !options.onlyFailed || state === 'FAILED';
     const planned: ConnectorStatusView = {
       ...before,
@@ -188,7 +188,7 @@ export class WorkerHerder implements Herder {
 
   private requireStopped(name: string): void {
     if (this.deps.configs.targetState(name) !== 'STOPPED') {
-      throw new ConnectError(400, 'Connectors must be in the STOPPED state before their offsets can be modified');
+      throw new BadRequestError('Connectors must be in the STOPPED state before their offsets can be modified');
     }
   }
 
@@ -202,8 +202,7 @@ export class WorkerHerder implements Herder {
     const running = this.deps.reconciler.source(name);
     if (running?.source.offsetOrder) return;
     const kind = String(this.deps.configs.properties(name)?.['connector.class'] ?? 'source');
-    throw new ConnectError(
-      400,
+    throw new BadRequestError(
       `The offsets of connector ${name} cannot be altered or reset: a ${kind} source recognises a retried push by the exact source offset of each record it wrote within dedupe.window.ms, not by a stored position, so no offset decides what it treats as already written`,
     );
   }
@@ -218,7 +217,7 @@ export class WorkerHerder implements Herder {
         const partition = Number(e.partition.kafka_partition);
         const next = e.offset === null ? 0 : Number(e.offset.kafka_offset);
         if (typeof topic !== 'string' || !Number.isInteger(partition) || !Number.isInteger(next) || next < 0) {
-          throw new ConnectError(400, 'sink offsets look like {"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {"kafka_offset": 42}}');
+          throw new BadRequestError('sink offsets look like {"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {"kafka_offset": 42}}');
         }
         return { topic, partition, nextOffset: next };
       });
@@ -227,7 +226,7 @@ export class WorkerHerder implements Herder {
     }
     for (const entry of entries) {
       const partition = entry.partition.partition;
-      if (typeof partition !== 'string') throw new ConnectError(400, 'source offsets look like {"partition": {"partition": "p"}, "offset": {"offset": "o"}}');
+      if (typeof partition !== 'string') throw new BadRequestError('source offsets look like {"partition": {"partition": "p"}, "offset": {"offset": "o"}}');
       if (entry.offset === null) this.deps.offsets.remove(name, partition);
       else this.deps.offsets.set(name, partition, String(entry.offset.offset));
     }
@@ -249,8 +248,8 @@ export class WorkerHerder implements Herder {
 
   async replayDeadLetters(name: string) {
     const sink = this.deps.reconciler.sink(name);
-    if (!sink) throw new ConnectError(400, `${name} is not a sink connector running in this cluster`);
-    if (!sink.config['errors.deadletterqueue.topic.name']) throw new ConnectError(400, `${name} has no errors.deadletterqueue.topic.name`);
+    if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
+    if (!sink.config['errors.deadletterqueue.topic.name']) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
     return sink.runtime.replayDeadLetters();
   }
 

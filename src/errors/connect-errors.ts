@@ -1,0 +1,26 @@
+/**
+ * What a request to the herder fails on, in Kafka Connect's terms (its NotFoundException,
+ * AlreadyExistsException, BadRequestException): what went wrong, never how HTTP says it.
+ * src/http/errors.ts maps each to a status code.
+ */
+export abstract class ConnectError extends Error {}
+
+/** No connector, task or plugin of that name. */
+export class NotFoundError extends ConnectError {
+  override name = 'NotFoundError';
+}
+
+/** A connector of that name exists already. */
+export class AlreadyExistsError extends ConnectError {
+  override name = 'AlreadyExistsError';
+}
+
+/** The request cannot be carried out as asked (a malformed body, offsets changed while running…). */
+export class BadRequestError extends ConnectError {
+  override name = 'BadRequestError';
+}
+
+/** A connector config (or name) that does not validate; the message names the fields. */
+export class InvalidConfigError extends BadRequestError {
+  override name = 'InvalidConfigError';
+}
