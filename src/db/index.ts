@@ -1,4 +1,4 @@
-export { ColumnLimitError, DbError, driverError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from './errors.ts';
+export { ColumnLimitError, DbError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from './errors.ts';
 export { openSinkStore } from './open.ts';
 export { reservedTableOwner } from './owned-tables.ts';
 export type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';

@@ -60,10 +60,3 @@ export async function applyChangesOnce(
     }
   });
 }
-
-/** Drizzle wraps driver errors ("Failed query: …"); the driver's own error says what is wrong. */
-export function rootCause(error: Error): Error {
-  let cause = error;
-  for (let depth = 0; cause.cause instanceof Error && depth < 5; depth++) cause = cause.cause;
-  return cause;
-}

@@ -1,7 +1,8 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { isTransientDbError, type SinkStore, type StoredPosition } from '../db/index.ts';
 import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
-import { applyChanges, batchLanded, rootCause } from './apply.ts';
+import { rootCause } from '../errors/index.ts';
+import { applyChanges, batchLanded } from './apply.ts';
 import { planBatch } from './convert.ts';
 import { DLQ_HEADERS, RetryWithToleranceOperator, type ToleranceSettings } from './errors/index.ts';
 import type { Transformation } from '../records/index.ts';
@@ -98,7 +99,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           }
           blockedPartitions.add(letter.partition);
           drop(topic, letter.partition);
-          blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error as Error).message };
+          blocked ??= { partition: letter.partition, offset: letter.offset, error: rootCause(error).message };
         }
       }
       return true;

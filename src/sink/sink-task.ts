@@ -1,7 +1,8 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import { driverError, type SinkStore, type StoredPosition, type TableChanges } from '../db/index.ts';
+import type { SinkStore, StoredPosition, TableChanges } from '../db/index.ts';
+import { rootCause } from '../errors/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type RecordProducer, type TopicPartition } from '../kafka/index.ts';
-import { applyChangesOnce, rootCause } from './apply.ts';
+import { applyChangesOnce } from './apply.ts';
 import { planBatch, type Converted } from './convert.ts';
 import { errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings } from './errors/index.ts';
 import { toChanges } from './records.ts';
@@ -61,7 +62,7 @@ export class SinkTask {
       stopped: () => this.stopping,
       onRetry: (error, delay) => {
         this.state = 'RETRYING';
-        const cause = driverError(error);
+        const cause = rootCause(error);
         this.trace = cause.message;
         this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
       },
@@ -156,7 +157,7 @@ export class SinkTask {
         await this.commit(alone.changes, position);
       } catch (error) {
         if (!this.errors.mayBeRecordFault(error)) throw error;
-        const reason = `cannot be applied: ${rootCause(error as Error).message}`;
+        const reason = `cannot be applied: ${rootCause(error).message}`;
         await this.errors.tolerate([errantRecord(consumed, 'TASK_PUT', 'database-sink', new ErrantRecordError(consumed, reason, { cause: error }))]);
         await this.commit([], position);
       }
@@ -166,7 +167,9 @@ export class SinkTask {
 
   private fail(failure: Error): void {
     if (this.state === 'FAILED') return;
-    const error = driverError(failure);
+    // An errant record's error names where it is and why; any other, its driver's own words
+    // (Drizzle's wrapper quotes the statement and every bound value).
+    const error = failure instanceof ErrantRecordError ? failure : rootCause(failure);
     this.state = 'FAILED';
     this.trace = error.stack ?? error.message;
     this.log(`${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);

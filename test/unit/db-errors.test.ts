@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { ColumnLimitError, DbError, driverError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from '../../src/db/errors.ts';
+import { ColumnLimitError, DbError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from '../../src/db/errors.ts';
 
 const withCode = (code: unknown, message = 'driver error') => Object.assign(new Error(message), { code });
 
@@ -54,17 +53,6 @@ describe('isTransientDbError', () => {
     const b = new Error('b', { cause: a });
     a.cause = b;
     expect(isTransientDbError(a)).toBe(false);
-  });
-});
-
-describe('driverError', () => {
-  test("unwraps Drizzle's query error, whose message holds every bound value, to the driver's", () => {
-    const cause = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    const wrapped = new DrizzleQueryError('INSERT INTO t SELECT * FROM json_populate_recordset(NULL::t, $1)', ['[{"email":"a@b.c"}]'], cause);
-    expect(wrapped.message).toContain('a@b.c');
-    expect(driverError(wrapped)).toBe(cause);
-    const own = new Error('orders/1@2: cannot be applied');
-    expect(driverError(own)).toBe(own);
   });
 });
 
