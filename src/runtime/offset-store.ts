@@ -51,13 +51,6 @@ export class SourceOffsetStore {
     return new SourceOffsetStore(map, log);
   }
 
-  get(connector: string, partition: string): string | undefined {
-    const key = recordKey(connector, partition);
-    const pending = this.dirty.get(key);
-    if (pending !== undefined) return pending?.offset;
-    return this.map.get(key)?.offset;
-  }
-
   /** All stored offsets of a connector, including ones not flushed yet. */
   entries(connector: string): [partition: string, offset: string][] {
     const merged = new Map<string, { offset: string } | null>(this.map.entries());

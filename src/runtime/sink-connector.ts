@@ -56,10 +56,6 @@ export class SinkConnectorRuntime {
     return this.queue;
   }
 
-  get ownedTasks(): number[] {
-    return this.slots?.partitions ?? [];
-  }
-
   /** Joins the slot group (STARTED or PAUSED); a PAUSED connector owns slots but runs no task. */
   start(paused: boolean): Promise<void> {
     return this.serially(async () => {
