@@ -1,33 +1,46 @@
-import {
-  checkConnectorConfig,
-  formatIssues,
-  isSinkConfig,
-  type DatabaseSinkConfig,
-  type SourceConfig,
-  type WorkerEnv,
-} from '../config/index.ts';
-import { ensureTopics, type RecordProducer } from '../kafka/index.ts';
-import { createSourceConnector, type SourceConnector, type SourceRecordSender, type WrittenRecord } from '../source/index.ts';
-import { buildTransformChain, transformKeyIssues } from '../transforms/index.ts';
-import type { TargetState } from '../http/index.ts';
-import type { ConfigStore, RestartRequest } from './config-store.ts';
+import { checkConnectorConfig, formatIssues, isSinkConfig, type DatabaseSinkConfig, type SourceConfig } from '../config/index.ts';
 import { errorTrace } from '../errors/index.ts';
+import type { TargetState } from '../http/index.ts';
+import type { TopicSpec } from '../kafka/index.ts';
+import { createSourceConnector, type SourceConnector, type SourceRecordSender, type WrittenRecord } from '../source/index.ts';
+import { transformKeyIssues } from '../transforms/index.ts';
+import type { ConfigStore, RestartRequest } from './config-store.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
-import { SinkConnectorRuntime } from './sink-connector.ts';
-import { SourceTail } from './source-tail.ts';
-import type { StatusStore } from './status-store.ts';
+import type { SinkConnectorRuntime } from './sink-connector.ts';
 
-export interface ReconcilerDeps {
-  env: WorkerEnv;
-  workerId: string;
-  configs: ConfigStore;
-  statuses: StatusStore;
-  offsets: SourceOffsetStore;
-  writer: SourceRecordSender;
-  /** The worker's producer: sink tasks write dead letters with it. */
-  producer: RecordProducer;
-  afterDbCommit?: () => void;
-  onSinkApplied?: (connector: string, records: number) => void;
+/** Follows a source's topics so its dedupe window holds what the whole cluster wrote (a SourceTail). */
+export interface SourceFollower {
+  /** Recent records read at start. */
+  readonly restored: number;
+  caughtUp(): Promise<void>;
+  readable(records: readonly WrittenRecord[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A sink connector on this worker as the reconciler drives it (a SinkConnectorRuntime). */
+export interface SinkConnector {
+  /** Why it could not start here, if it could not. */
+  readonly failure: string | undefined;
+  /** Joins the slot group (STARTED or PAUSED). */
+  start(paused: boolean): Promise<void>;
+  /** Leaves the slot group and stops every task here. */
+  stop(state: 'STOPPED' | null): Promise<void>;
+  restartTasks(request: Pick<RestartRequest, 'onlyFailed' | 'task'>): Promise<void>;
+  /** Reports its tasks' states. */
+  publish(): Promise<void>;
+}
+
+/** The reconciler's collaborators: the worker wires in Kafka and the stores; tests, in-memory ones. */
+export interface ReconcilerDeps<Sink extends SinkConnector = SinkConnectorRuntime> {
+  configs: Pick<ConfigStore, 'onChange' | 'names' | 'properties' | 'targetState'>;
+  offsets: Pick<SourceOffsetStore, 'entries'>;
+  writer: Pick<SourceRecordSender, 'replaceOffsets' | 'restoreOffset'>;
+  /** Creates the topics that do not exist yet (a source's own). */
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /** Starts following a source's topics (a source whose dedupe window is on). */
+  follow(source: SourceConnector): Promise<SourceFollower>;
+  /** A sink connector's slot membership and tasks on this worker, not started yet. */
+  sinkConnector(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): Sink;
   log: (message: string) => void;
 }
 
@@ -37,9 +50,9 @@ export interface RunningSource {
   state: TargetState;
 }
 
-interface RunningSink {
+interface RunningSink<Sink extends SinkConnector = SinkConnectorRuntime> {
   config: DatabaseSinkConfig;
-  runtime: SinkConnectorRuntime;
+  runtime: Sink;
   state: TargetState;
 }
 
@@ -48,25 +61,25 @@ interface RunningSink {
  * topic and bringing sources, sink slot memberships and target states in line with it, one
  * connector change at a time. Every worker serves every source; sink tasks go where Kafka assigns their slots.
  */
-export class ConnectorReconciler {
+export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRuntime> {
   private readonly sources = new Map<string, RunningSource & { properties: string }>();
-  private readonly sinks = new Map<string, RunningSink & { properties: string }>();
+  private readonly sinks = new Map<string, RunningSink<Sink> & { properties: string }>();
   /** What the other workers write for each source, followed so that retries are duplicates everywhere. */
-  private readonly tails = new Map<string, { tail: SourceTail; follows: string }>();
+  private readonly tails = new Map<string, { tail: SourceFollower; follows: string }>();
   /** Why a stored connector cannot run on this worker (e.g. a secret's variable is not set here). */
   private readonly failures = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   private statusTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps<Sink>) {}
 
   async start(): Promise<void> {
     this.deps.configs.onChange((event) => {
       if (!event.live) return;
-      if (event.kind === 'restart') void this.serially(() => this.restart(event.name, event.request));
-      else void this.serially(() => this.reconcile(event.name));
+      if (event.kind === 'restart') void this.serially(() => this.restart(event.name, event.request), event.name);
+      else void this.serially(() => this.reconcile(event.name), event.name);
     });
-    for (const name of this.deps.configs.names()) await this.serially(() => this.reconcile(name));
+    for (const name of this.deps.configs.names()) await this.serially(() => this.reconcile(name), name);
     this.statusTimer = setInterval(() => {
       for (const sink of this.sinks.values()) void sink.runtime.publish();
     }, 1000);
@@ -77,16 +90,30 @@ export class ConnectorReconciler {
     return this.serially(async () => {});
   }
 
-  private serially(work: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`reconciler: ${error.stack ?? error.message}`));
+  /**
+   * Runs `work` after everything queued before it. A failure of work on connector `name` makes it
+   * FAILED here, with the trace in its status: nothing the queue runs fails unseen.
+   */
+  private serially(work: () => Promise<void>, name?: string): Promise<void> {
+    this.queue = this.queue.then(work).catch((error: unknown) => {
+      if (name === undefined) this.deps.log(`reconciler: ${errorTrace(error)}`);
+      else this.failed(name, error);
+    });
     return this.queue;
+  }
+
+  /** FAILED on this worker, with the cause in its status, until a restart finds it fixed; a failed source serves no pushes. */
+  private failed(name: string, error: unknown): void {
+    this.sources.delete(name);
+    this.failures.set(name, errorTrace(error));
+    this.deps.log(`connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   source(name: string): RunningSource | undefined {
     return this.sources.get(name);
   }
 
-  sink(name: string): RunningSink | undefined {
+  sink(name: string): RunningSink<Sink> | undefined {
     return this.sinks.get(name);
   }
 
@@ -110,20 +137,9 @@ export class ConnectorReconciler {
    * Brings what runs here in line with the config topic. `restart` recreates the connector even
    * if its config did not change: a source connector is built again and its topics ensured, a
    * sink connector reopens its database and rejoins its task slots (so its tasks here restart).
+   * A failure reaches the queue, which makes the connector FAILED (see `serially`).
    */
   private async reconcile(name: string, restart = false): Promise<void> {
-    try {
-      await this.apply(name, restart);
-    } catch (error) {
-      // FAILED on this worker, with the cause in its status, until a restart finds it fixed; a
-      // source that failed serves no pushes.
-      this.sources.delete(name);
-      this.failures.set(name, errorTrace(error));
-      this.deps.log(`connector ${name} failed on this worker: ${(error as Error).message}`);
-    }
-  }
-
-  private async apply(name: string, restart: boolean): Promise<void> {
     const properties = this.deps.configs.properties(name);
     const state = this.deps.configs.targetState(name);
     const key = JSON.stringify(properties);
@@ -146,7 +162,7 @@ export class ConnectorReconciler {
         sink = undefined;
       }
       if (!sink) {
-        sink = { config, properties: key, state, runtime: this.sinkRuntime(name, config, properties) };
+        sink = { config, properties: key, state, runtime: this.deps.sinkConnector(name, config, properties) };
         this.sinks.set(name, sink);
       }
       sink.state = state;
@@ -166,10 +182,7 @@ export class ConnectorReconciler {
       return;
     }
     const source = createSourceConnector(name, config);
-    await ensureTopics(
-      this.deps.env.KAFKA_BROKERS,
-      source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })),
-    );
+    await this.deps.ensureTopics(source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })));
     if (!existing) for (const [partition, offset] of this.deps.offsets.entries(name)) this.deps.writer.restoreOffset(source, partition, offset);
     await this.follow(source);
     this.sources.set(name, { source, config, state, properties: key });
@@ -182,13 +195,7 @@ export class ConnectorReconciler {
     if (current?.follows === follows) return;
     if (source.dedupe.windowMs === 0) return this.unfollow(source.name);
     const started = Date.now();
-    const tail = await SourceTail.start({
-      brokers: this.deps.env.KAFKA_BROKERS,
-      source,
-      writer: this.deps.writer,
-      timeoutMs: this.deps.env.INLET_DELIVERY_TIMEOUT_MS,
-      log: this.deps.log,
-    });
+    const tail = await this.deps.follow(source);
     // The old tail serves pushes until the new one has caught up.
     this.tails.set(source.name, { tail, follows });
     await current?.tail.stop();
@@ -200,28 +207,6 @@ export class ConnectorReconciler {
     const current = this.tails.get(name);
     this.tails.delete(name);
     await current?.tail.stop();
-  }
-
-  private sinkRuntime(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): SinkConnectorRuntime {
-    const { env, workerId, statuses, afterDbCommit, log } = this.deps;
-    return new SinkConnectorRuntime(name, config, {
-      brokers: env.KAFKA_BROKERS,
-      producer: this.deps.producer,
-      // The parsed config drops Connect's transforms.* keys: the chain reads the raw ones.
-      transforms: buildTransformChain(properties),
-      cluster: env.INLET_GROUP_ID,
-      workerId,
-      defaultDbUrl: env.INLET_DB_URL,
-      migrationsDir: env.INLET_MIGRATIONS_DIR,
-      sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
-      maxPollIntervalMs: env.INLET_CONSUMER_MAX_POLL_INTERVAL_MS,
-      runsTasks: env.INLET_SINK_TASKS,
-      statuses,
-      afterDbCommit,
-      onApplied: (records) => this.deps.onSinkApplied?.(name, records),
-      replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
-      log,
-    });
   }
 
   private async remove(name: string): Promise<void> {

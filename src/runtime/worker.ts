@@ -1,14 +1,17 @@
 import { hostname } from 'node:os';
 import { envAllowlist, redactUrlPasswords, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
-import { KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
+import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
+import { buildTransformChain } from '../transforms/index.ts';
 import { ConfigStore } from './config-store.ts';
-import { WorkerHerder } from './worker-herder.ts';
-import { ConnectorReconciler } from './reconciler.ts';
 import { Counters } from './metrics.ts';
 import { offsetRecords, SourceOffsetStore } from './offset-store.ts';
+import { ConnectorReconciler } from './reconciler.ts';
+import { SinkConnectorRuntime } from './sink-connector.ts';
+import { SourceTail } from './source-tail.ts';
 import { StatusStore } from './status-store.ts';
+import { WorkerHerder } from './worker-herder.ts';
 
 export const VERSION = '0.1.0';
 
@@ -102,15 +105,31 @@ export class Worker {
     counters.define('inlet_ingest_records_total', 'Records accepted by ingest, by connector and result.');
     counters.define('inlet_sink_records_total', 'Records applied to the database by sink tasks.');
     const reconciler = new ConnectorReconciler({
-      env,
-      workerId: id,
       configs,
-      statuses,
       offsets,
       writer,
-      producer,
-      afterDbCommit: options.afterDbCommit,
-      onSinkApplied: (connector, records) => counters.add('inlet_sink_records_total', { connector }, records),
+      ensureTopics: (topics) => ensureTopics(env.KAFKA_BROKERS, topics),
+      follow: (source) => SourceTail.start({ brokers: env.KAFKA_BROKERS, source, writer, timeoutMs: env.INLET_DELIVERY_TIMEOUT_MS, log }),
+      sinkConnector: (name, config, properties) =>
+        new SinkConnectorRuntime(name, config, {
+          brokers: env.KAFKA_BROKERS,
+          // Dead letters are written with the worker's producer.
+          producer,
+          // The parsed config drops Connect's transforms.* keys: the chain reads the raw ones.
+          transforms: buildTransformChain(properties),
+          cluster: env.INLET_GROUP_ID,
+          workerId: id,
+          defaultDbUrl: env.INLET_DB_URL,
+          migrationsDir: env.INLET_MIGRATIONS_DIR,
+          sessionTimeoutMs: env.INLET_CONSUMER_SESSION_TIMEOUT_MS,
+          maxPollIntervalMs: env.INLET_CONSUMER_MAX_POLL_INTERVAL_MS,
+          runsTasks: env.INLET_SINK_TASKS,
+          statuses,
+          afterDbCommit: options.afterDbCommit,
+          onApplied: (records) => counters.add('inlet_sink_records_total', { connector: name }, records),
+          replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
+          log,
+        }),
       log,
     });
     const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, counters, id);
