@@ -1,8 +1,8 @@
 // Worker entry point, run by Node (the librdkafka addon loads only there; see shared/DESIGN.md).
 import { serve } from '@hono/node-server';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, parseConnectorsJson, readWorkerEnv, type WorkerEnv } from './config/index.ts';
-import { Worker, type SeedConnector } from './runtime/index.ts';
+import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
+import { Worker } from './runtime/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
 function crashBeforeSourceCommit(env: WorkerEnv): (() => void) | undefined {
@@ -21,7 +21,7 @@ function crashAfterDbCommits(env: WorkerEnv): (() => void) | undefined {
 }
 
 /** Connectors the config file declares, validated (fail fast, naming the key) and kept raw for the config topic. */
-function seedConnectors(path: string | undefined): SeedConnector[] {
+function seedConnectors(path: string | undefined): DeclaredConnector[] {
   const configPath = path ?? 'config/connectors.json';
   if (!path && !existsSync(configPath)) return [];
   let text: string;
@@ -30,9 +30,7 @@ function seedConnectors(path: string | undefined): SeedConnector[] {
   } catch (error) {
     throw new ConfigError(`cannot read connectors config ${configPath}: ${(error as Error).message}`);
   }
-  parseConnectorsJson(text, configPath);
-  const raw = JSON.parse(text) as { connectors: { name: string; config: Record<string, unknown> }[] };
-  return raw.connectors.map((c) => ({ name: c.name, properties: c.config }));
+  return readDeclaredConnectors(text, configPath);
 }
 
 async function main() {

@@ -1,23 +1,32 @@
 import * as v from 'valibot';
-import { isObject } from '../records/index.ts';
 import { ConfigError } from './env.ts';
 import { ConnectorsFileSchema, type ConnectorsFile } from './connector-config.ts';
 import { formatIssues, toFieldIssues, type FieldIssue } from './issues.ts';
 import { processEnv, resolveSecretReferences, type Environment } from './secrets.ts';
 
+/** The file's shape before any connector is validated: what the config topic stores as declared. */
+const DeclaredFileSchema = v.object({
+  connectors: v.array(v.looseObject({ name: v.unknown(), config: v.record(v.string(), v.unknown()) })),
+});
+
+/** A connector as the file declares it, `${env:…}` references unresolved: what the config topic stores. */
+export interface DeclaredConnector {
+  name: string;
+  properties: Record<string, unknown>;
+}
+
 /** Resolves `${env:NAME}` in every connector's secret keys; issues are addressed like schema issues. */
 function resolveFileSecrets(raw: unknown, env: Environment): { raw: unknown; issues: FieldIssue[] } {
-  const connectors = (raw as { connectors?: unknown } | null)?.connectors;
-  if (!Array.isArray(connectors)) return { raw, issues: [] };
+  const declared = v.safeParse(DeclaredFileSchema, raw);
+  // Not of the file's shape: the full schema below says where.
+  if (!declared.success) return { raw, issues: [] };
   const issues: FieldIssue[] = [];
-  const resolved = connectors.map((connector: unknown, index) => {
-    const config = (connector as { config?: unknown } | null)?.config;
-    if (!isObject(config)) return connector;
-    const result = resolveSecretReferences(config, env);
+  const connectors = declared.output.connectors.map((connector, index) => {
+    const result = resolveSecretReferences(connector.config, env);
     for (const issue of result.issues) issues.push({ path: `connectors.${index}.config.${issue.path}`, message: issue.message });
-    return { ...(connector as object), config: result.config };
+    return { ...connector, config: result.config };
   });
-  return { raw: { ...(raw as object), connectors: resolved }, issues };
+  return { raw: { ...declared.output, connectors }, issues };
 }
 
 /**
@@ -32,13 +41,27 @@ export function parseConnectorsFile(raw: unknown, source = 'connectors config', 
   return result.output;
 }
 
-/** Reads a JSON connectors file (runtime-neutral: the caller passes the text). */
-export function parseConnectorsJson(text: string, source: string, env: Environment = processEnv()): ConnectorsFile {
-  let raw: unknown;
+function parseJsonText(text: string, source: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`${source}: not valid JSON (${(error as Error).message})`);
   }
-  return parseConnectorsFile(raw, source, env);
+}
+
+/** Reads a JSON connectors file (runtime-neutral: the caller passes the text). */
+export function parseConnectorsJson(text: string, source: string, env: Environment = processEnv()): ConnectorsFile {
+  return parseConnectorsFile(parseJsonText(text, source), source, env);
+}
+
+/**
+ * Reads a JSON connectors file once: validated (fail fast, naming the key), and returned as
+ * declared, `${env:…}` references unresolved, for the config topic (each worker resolves them).
+ */
+export function readDeclaredConnectors(text: string, source: string, env: Environment = processEnv()): DeclaredConnector[] {
+  const raw = parseJsonText(text, source);
+  const file = parseConnectorsFile(raw, source, env);
+  // The file validated, so it has the declared shape; the validated config has its secrets resolved.
+  const declared = v.parse(DeclaredFileSchema, raw);
+  return file.connectors.map((connector, index) => ({ name: connector.name, properties: declared.connectors[index]!.config }));
 }

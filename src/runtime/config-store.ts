@@ -1,21 +1,9 @@
 import type { TargetState } from '../http/index.ts';
 import type { KafkaProducer } from '../kafka/index.ts';
 import { KafkaMap } from './kafka-map.ts';
+import { ConfigRecordSchema, type ConfigRecord, type RestartRequest } from './stored-records.ts';
 
-export interface RestartRequest {
-  id: string;
-  includeTasks: boolean;
-  onlyFailed: boolean;
-  /** Restart only this task. */
-  task?: number;
-}
-
-/** A create request: takes effect only where the log has no connector of that name yet. */
-interface CreateRecord {
-  create: { properties: Record<string, unknown>; state: TargetState };
-}
-
-type ConfigRecord = { properties: Record<string, unknown> } | { state: TargetState } | { restart: RestartRequest } | CreateRecord;
+export type { RestartRequest };
 
 export type ConfigEvent =
   | { kind: 'connector'; name: string; live: boolean }
@@ -57,7 +45,7 @@ export class ConfigStore {
       // One partition: every worker sees every change in the same order.
       partitions: 1,
       writer,
-      parse: (json) => json as ConfigRecord,
+      schema: ConfigRecordSchema,
       log,
       listener: (key, value, live) => store.apply(key, value, live),
     });

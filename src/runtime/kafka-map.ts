@@ -1,6 +1,6 @@
+import type * as v from 'valibot';
 import { ensureTopics, TopicTail, type KafkaProducer } from '../kafka/index.ts';
-
-const utf8 = new TextDecoder();
+import { readStoredRecord } from './stored-records.ts';
 
 export type MapListener<V> = (key: string, value: V | undefined, live: boolean) => void;
 
@@ -9,8 +9,8 @@ export interface KafkaMapOptions<V> {
   topic: string;
   partitions: number;
   writer: KafkaProducer;
-  /** Turns a record value into V; throwing skips the record. */
-  parse: (json: unknown) => V;
+  /** What a value must be; a record that is not is logged and skipped. */
+  schema: v.GenericSchema<unknown, V>;
   log?: (message: string) => void;
   /** Sees every record in log order, from the first replayed one on (onChange sees only later ones). */
   listener?: MapListener<V>;
@@ -38,9 +38,9 @@ export class KafkaMap<V> {
       options.brokers,
       options.topic,
       (record) => {
-        if (!record.key) return;
-        const key = utf8.decode(record.key);
-        const value = record.value === null ? undefined : options.parse(JSON.parse(utf8.decode(record.value)));
+        const read = readStoredRecord(options.topic, options.schema, record, options.log ?? console.error);
+        if (!read) return;
+        const { key, value } = read;
         if (value === undefined) map.values.delete(key);
         else map.values.set(key, value);
         for (const listener of map.listeners) listener(key, value, map.live);

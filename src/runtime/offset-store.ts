@@ -2,6 +2,7 @@ import type { KafkaProducer } from '../kafka/index.ts';
 import type { ProducerRecord } from '../records/index.ts';
 import type { SourceRecord } from '../source/index.ts';
 import { KafkaMap } from './kafka-map.ts';
+import { parseJson, SourceOffsetKeySchema, SourceOffsetRecordSchema, type SourceOffsetRecord } from './stored-records.ts';
 
 /** Kafka Connect's offsets-topic key: `["<connector>", {"partition": …}]`. */
 const recordKey = (connector: string, partition: string) => JSON.stringify([connector, { partition }]);
@@ -16,12 +17,8 @@ export function offsetRecords(topic: string, records: readonly SourceRecord[], c
 }
 
 function parseKey(key: string): [connector: string, partition: string] | undefined {
-  try {
-    const [connector, { partition }] = JSON.parse(key) as [string, { partition: string }];
-    return typeof connector === 'string' && typeof partition === 'string' ? [connector, partition] : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJson(SourceOffsetKeySchema, key);
+  return parsed.ok ? [parsed.value[0], parsed.value[1].partition] : undefined;
 }
 
 /**
@@ -30,22 +27,22 @@ function parseKey(key: string): [connector: string, partition: string] | undefin
  * each source got. Writes from the ingest path are coalesced and flushed every second.
  */
 export class SourceOffsetStore {
-  private readonly dirty = new Map<string, { offset: string } | null>();
+  private readonly dirty = new Map<string, SourceOffsetRecord | null>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly map: KafkaMap<{ offset: string }>,
+    private readonly map: KafkaMap<SourceOffsetRecord>,
     private readonly log: (message: string) => void,
   ) {}
 
   static async open(brokers: string, topic: string, writer: KafkaProducer, log: (message: string) => void = console.error) {
-    const map = await KafkaMap.open<{ offset: string }>({
+    const map = await KafkaMap.open<SourceOffsetRecord>({
       brokers,
       topic,
       partitions: 5,
       writer,
-      parse: (json) => json as { offset: string },
+      schema: SourceOffsetRecordSchema,
       log,
     });
     return new SourceOffsetStore(map, log);
@@ -53,7 +50,7 @@ export class SourceOffsetStore {
 
   /** All stored offsets of a connector, including ones not flushed yet. */
   entries(connector: string): [partition: string, offset: string][] {
-    const merged = new Map<string, { offset: string } | null>(this.map.entries());
+    const merged = new Map<string, SourceOffsetRecord | null>(this.map.entries());
     for (const [key, value] of this.dirty) merged.set(key, value);
     const found: [string, string][] = [];
     for (const [key, value] of merged) {

@@ -1,12 +1,8 @@
 import type { KafkaProducer } from '../kafka/index.ts';
-import type { TaskState } from '../sink/index.ts';
 import { KafkaMap } from './kafka-map.ts';
+import { TaskStatusRecordSchema, type TaskStatusRecord } from './stored-records.ts';
 
-export interface TaskStatusRecord {
-  state: TaskState;
-  worker_id: string;
-  trace?: string;
-}
+export type { TaskStatusRecord };
 
 const taskKey = (connector: string, task: number) => `status-task-${connector}-${task}`;
 
@@ -20,7 +16,7 @@ export class StatusStore {
   private constructor(private readonly map: KafkaMap<TaskStatusRecord>) {}
 
   static async open(brokers: string, topic: string, writer: KafkaProducer, log?: (message: string) => void): Promise<StatusStore> {
-    const map = await KafkaMap.open<TaskStatusRecord>({ brokers, topic, partitions: 5, writer, parse: (json) => json as TaskStatusRecord, log });
+    const map = await KafkaMap.open<TaskStatusRecord>({ brokers, topic, partitions: 5, writer, schema: TaskStatusRecordSchema, log });
     return new StatusStore(map);
   }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { envAllowlist, redactUrlPasswords, type WorkerEnv } from '../config/index.ts';
+import { envAllowlist, redactUrlPasswords, type DeclaredConnector, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
 import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
@@ -15,16 +15,11 @@ import { WorkerHerder } from './worker-herder.ts';
 
 export const VERSION = '0.1.0';
 
-/** A connector as a config file declares it: raw properties, validated by the caller. */
-export interface SeedConnector {
-  name: string;
-  properties: Record<string, unknown>;
-}
 
 export interface WorkerOptions {
   env: WorkerEnv;
   /** Connectors to create or update at start (the config file); the config topic keeps the rest. */
-  seed?: readonly SeedConnector[];
+  seed?: readonly DeclaredConnector[];
   /** Fault injection for tests: runs after every sink transaction, before the Kafka commit. */
   afterDbCommit?: () => void;
   /** Fault injection for tests: runs after an exactly-once source transaction's records are acknowledged, before its commit. */

@@ -5,6 +5,7 @@ import {
   HIDDEN,
   isSecretKey,
   parseConnectorsJson,
+  readDeclaredConnectors,
   redactSecrets,
   resolveSecretReferences,
   StripeSourceConfigSchema,
@@ -34,6 +35,15 @@ describe('${env:NAME} config-provider references', () => {
     const { config, issues } = resolveSecretReferences({ secrets: '${env:S}', 'auth.tokens': ['${env:T}', 'lit'], topic: '${env:S}' }, { S: 's3cret', T: 't0ken' });
     expect(issues).toEqual([]);
     expect(config).toEqual({ secrets: 's3cret', 'auth.tokens': ['t0ken', 'lit'], topic: '${env:S}' });
+  });
+
+  test('the worker reads a connectors file once: validated against the environment, kept as declared for the config topic', () => {
+    const text = file({ secrets: '${env:STRIPE_A}', 'dedupe.window.ms': '60000' });
+    expect(readDeclaredConnectors(text, 'c.json', { STRIPE_A: 'whsec_a' })).toEqual([
+      { name: 'payments', properties: { 'connector.class': 'stripe', topic: 'payments', secrets: '${env:STRIPE_A}', 'dedupe.window.ms': '60000' } },
+    ]);
+    expect(configError(() => readDeclaredConnectors(text, 'c.json', {}))).toContain('environment variable STRIPE_A is not set');
+    expect(configError(() => readDeclaredConnectors('{"connectors": [', 'c.json', {}))).toContain('c.json: not valid JSON');
   });
 
   test('a connectors file resolves secrets from the environment it is given', () => {
