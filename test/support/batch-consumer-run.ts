@@ -27,6 +27,7 @@ const outcomes = await produceAll(
 if (outcomes.some((o) => !o.delivered)) throw new Error(`producing failed: ${JSON.stringify(outcomes.find((o) => !o.delivered))}`);
 await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
 
+const utf8 = new TextDecoder();
 let failed = false;
 let handled = 0;
 let finish!: () => void;
@@ -43,7 +44,7 @@ const consumer = new BatchConsumer({
     const first = batch[0]!.offset;
     const last = batch.at(-1)!.offset;
     const fail = !failed && first <= failOffset && failOffset <= last;
-    console.log(JSON.stringify({ first, last, values: batch.map((r) => r.value?.toString()), failed: fail }));
+    console.log(JSON.stringify({ first, last, values: batch.map((r) => (r.value ? utf8.decode(r.value) : null)), failed: fail }));
     if (fail) {
       failed = true;
       throw new Error('failing this batch once');
