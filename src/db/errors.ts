@@ -64,11 +64,3 @@ export class ColumnLimitError extends DbError {
     super(`field "${column}" would be column ${maxColumns + 1} of table "${table}", past table.max.columns (${maxColumns})`);
   }
 }
-
-/** Rows came for a table no prepareTable() call has brought up to them: a caller's mistake. */
-export class TableNotPreparedError extends DbError {
-  override name = 'TableNotPreparedError';
-  constructor(readonly table: string) {
-    super(`table "${table}" was not prepared`);
-  }
-}

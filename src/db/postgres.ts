@@ -5,7 +5,7 @@ import { sinkOffsets } from './schema/pg.ts';
 import { toColumnValue } from './column-values.ts';
 import { chunkRows } from './row-chunks.ts';
 import { TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
+import type { ColumnKind, PartitionRef, PreparedBatch, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'text',
@@ -176,8 +176,8 @@ export class PostgresSinkStore implements SinkStore {
     this.shapes = new TableShapes(new PostgresDdl(db));
   }
 
-  async prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy) {
-    await this.shapes.prepare(change, policy);
+  prepareBatch(changes: readonly TableChanges[], policy: TablePolicy) {
+    return this.shapes.prepareBatch(changes, policy);
   }
 
   /**
@@ -186,10 +186,9 @@ export class PostgresSinkStore implements SinkStore {
    * round trip instead of BEGIN, one per table, the positions and COMMIT. Keys never repeat within
    * a batch, so the CTEs cannot touch a row twice.
    */
-  async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
-    const resolved = await this.shapes.resolve(changes);
-    const truncates = resolved.filter(({ change }) => change.truncate).map(({ change }) => sql`TRUNCATE TABLE ${sql.identifier(change.table)}`);
-    const chunked = resolved.flatMap(({ change, shape }) => [deleteStatements(change, shape), upsertStatements(change, shape)]);
+  async commitBatch(connector: string, batch: PreparedBatch, positions: readonly StoredPosition[]) {
+    const truncates = batch.filter(({ change }) => change.truncate).map(({ change }) => sql`TRUNCATE TABLE ${sql.identifier(change.table)}`);
+    const chunked = batch.flatMap(({ change, shape }) => [deleteStatements(change, shape), upsertStatements(change, shape)]);
     const statements = chunked.flat();
     if (positions.length > 0) statements.push(offsetsUpsert(connector, positions));
     // Nothing was split for size: at most one statement per table's deletes and per table's rows.

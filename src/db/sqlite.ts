@@ -6,7 +6,7 @@ import { sinkOffsets } from './schema/sqlite.ts';
 import { keyTuples, shapeRows } from './column-values.ts';
 import { chunkRows } from './row-chunks.ts';
 import { TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
+import type { ColumnKind, PartitionRef, PreparedBatch, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
 
 // SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
 const MAX_PARAMETERS = 32_766;
@@ -129,16 +129,15 @@ export class SqliteSinkStore implements SinkStore {
     this.shapes = new TableShapes(new SqliteDdl(db));
   }
 
-  async prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy) {
-    await this.shapes.prepare(change, policy);
+  prepareBatch(changes: readonly TableChanges[], policy: TablePolicy) {
+    return this.shapes.prepareBatch(changes, policy);
   }
 
-  async commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]) {
+  async commitBatch(connector: string, batch: PreparedBatch, positions: readonly StoredPosition[]) {
     const now = Date.now();
-    const resolved = await this.shapes.resolve(changes);
     this.db.transaction(
       (tx) => {
-        for (const { change: upsert, shape } of resolved) {
+        for (const { change: upsert, shape } of batch) {
           const name = sql.identifier(upsert.table);
           if (upsert.truncate) tx.run(sql`DELETE FROM ${name}`);
           const keys = sql.join(upsert.keyColumns.map((k) => sql.identifier(k)), sql`, `);

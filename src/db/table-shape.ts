@@ -1,13 +1,8 @@
 import { columnsOf, widenings } from './column-kinds.ts';
-import { ColumnLimitError, MissingTableError, TableNotPreparedError, UnknownColumnError } from './errors.ts';
-import type { ColumnKind, Row, TableChanges, TablePolicy } from './types.ts';
+import { ColumnLimitError, MissingTableError, UnknownColumnError } from './errors.ts';
+import type { ColumnKind, PreparedBatch, Row, TableChanges, TablePolicy, TableShape } from './types.ts';
 
-/** The columns of a target table, as far as Inlet needs to know them. */
-export interface TableShape {
-  name: string;
-  columns: Map<string, ColumnKind>;
-  keyColumns: readonly string[];
-}
+export type { TableShape } from './types.ts';
 
 /** The DDL a dialect provides; everything above it is shared. */
 export interface TableDdl {
@@ -54,20 +49,17 @@ export class TableShapes {
   }
 
   /**
-   * The shapes `changes` need, found before a transaction opens: a table with rows to upsert must
-   * have been prepared; one that only deletes or truncates and does not exist is left out, since
-   * it has nothing to remove.
+   * Prepares the tables of a batch's changes and resolves each one's shape, before its transaction
+   * opens. Deletes and truncates alone never create a table: one that does not exist is left out,
+   * since it has nothing to remove.
    */
-  async resolve<T extends { table: string; keyColumns: readonly string[]; rows: readonly unknown[] }>(
-    changes: readonly T[],
-  ): Promise<{ change: T; shape: TableShape }[]> {
-    const resolved: { change: T; shape: TableShape }[] = [];
+  async prepareBatch(changes: readonly TableChanges[], policy: TablePolicy): Promise<PreparedBatch> {
+    const prepared: { change: TableChanges; shape: TableShape }[] = [];
     for (const change of changes) {
-      const shape = change.rows.length > 0 ? this.shapes.get(change.table) : await this.find(change.table, change.keyColumns);
-      if (shape) resolved.push({ change, shape });
-      else if (change.rows.length > 0) throw new TableNotPreparedError(change.table);
+      const shape = change.rows.length > 0 ? await this.prepare(change, policy) : await this.find(change.table, change.keyColumns);
+      if (shape) prepared.push({ change, shape });
     }
-    return resolved;
+    return prepared;
   }
 
   /**

@@ -40,6 +40,20 @@ export interface TableChanges {
   columnTypes?: ReadonlyMap<string, ColumnKind>;
 }
 
+/** The columns of a target table, as far as Inlet needs to know them. */
+export interface TableShape {
+  name: string;
+  columns: Map<string, ColumnKind>;
+  keyColumns: readonly string[];
+}
+
+/**
+ * A batch's changes, each with the shape of its table, resolved once (SinkStore.prepareBatch)
+ * before the batch's transaction opens. Tables that only delete or truncate and do not exist are
+ * left out: they have nothing to remove.
+ */
+export type PreparedBatch = readonly { change: TableChanges; shape: TableShape }[];
+
 /** How far a sink may change a target table to fit its rows. */
 export interface TablePolicy {
   /** Create a missing table (only with evolution `basic`). */
@@ -67,17 +81,16 @@ export interface SinkStore {
   /** Longest table or column name the database keeps whole, in UTF-8 bytes (PostgreSQL cuts longer ones short). */
   readonly maxIdentifierBytes: number;
   /**
-   * Makes `change.table` able to take `change.rows` as `policy` allows: creates it and adds missing
-   * nullable columns, never drops or narrows one. Throws MissingTableError when the table is
-   * missing and may not be created, UnknownColumnError when a row has a field the table lacks and
-   * may not gain, ColumnLimitError when gaining them would take the table past `policy.maxColumns`.
+   * Makes each table with rows to upsert able to take them as `policy` allows: creates it and
+   * adds missing nullable columns, never drops or narrows one. Deletes and truncates alone never
+   * create a table. Resolves every table's shape once, for commitBatch. Throws MissingTableError
+   * when a table is missing and may not be created, UnknownColumnError when a row has a field its
+   * table lacks and may not gain, ColumnLimitError when gaining them would take the table past
+   * `policy.maxColumns` (all DbErrors).
    */
-  prepareTable(change: Pick<TableChanges, 'table' | 'keyColumns' | 'rows' | 'columnTypes'>, policy: TablePolicy): Promise<void>;
-  /**
-   * One transaction: applies every table's changes (a table with rows to upsert must have been
-   * prepared), then records the positions they advance to.
-   */
-  commitBatch(connector: string, changes: readonly TableChanges[], positions: readonly StoredPosition[]): Promise<void>;
+  prepareBatch(changes: readonly TableChanges[], policy: TablePolicy): Promise<PreparedBatch>;
+  /** One transaction: applies a prepared batch's changes, then records the positions they advance to. */
+  commitBatch(connector: string, batch: PreparedBatch, positions: readonly StoredPosition[]): Promise<void>;
   /**
    * After commitBatch failed with `failure`, possibly once the server had committed (a reply lost
    * with the connection): makes sure that attempt can no longer commit, then returns the stored

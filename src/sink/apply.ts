@@ -10,11 +10,8 @@ export async function applyChanges(
   changes: readonly TableChanges[],
   position: StoredPosition,
 ): Promise<void> {
-  for (const change of changes) {
-    // Deletes and truncates alone never create a table: a missing one has nothing to remove.
-    if (change.rows.length > 0) await store.prepareTable(change, tablePolicy(config));
-  }
-  await store.commitBatch(connector, changes, [position]);
+  const batch = await store.prepareBatch(changes, tablePolicy(config));
+  await store.commitBatch(connector, batch, [position]);
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { openSinkStore, type Row, type SinkStore, type TableChanges } from '../../src/db/index.ts';
 import { sharedPostgres } from '../support/postgres.ts';
+import { commit } from '../support/store.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
 
@@ -41,44 +42,40 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     }, 30_000);
 
     test('deletes remove rows by key, upserts of other keys apply, offsets move, all in one commit', async () => {
-      await store.prepareTable({ table: 'customers', keyColumns: ['id'], rows: [{ id: 1, name: 'a' }] }, { autoCreate: true, evolution: 'basic' });
-      await store.commitBatch('c', [changes('customers', [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }])], [{ topic: 't', partition: 0, nextOffset: 3 }]);
+      await commit(store, 'c', [changes('customers', [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }])], [{ topic: 't', partition: 0, nextOffset: 3 }]);
       // Keys as the Kafka key gives them may be text for an integer column: the store converts.
-      await store.commitBatch('c', [changes('customers', [{ id: 4, name: 'd' }], { deletes: [{ id: 1 }, { id: '3' }] })], [{ topic: 't', partition: 0, nextOffset: 6 }]);
+      await commit(store, 'c', [changes('customers', [{ id: 4, name: 'd' }], { deletes: [{ id: 1 }, { id: '3' }] })], [{ topic: 't', partition: 0, nextOffset: 6 }]);
       expect(num(await target.rows('customers', 'id'))).toEqual([{ id: 2, name: 'b' }, { id: 4, name: 'd' }]);
       expect(await store.readOffsets('c', [{ topic: 't', partition: 0 }])).toEqual(new Map([['t/0', 6]]));
     }, 30_000);
 
     test('a delete of a key that is not there, and deletes on a table that does not exist, change nothing', async () => {
-      await store.commitBatch('c', [changes('customers', [], { deletes: [{ id: 99 }] }), changes('never_created', [], { deletes: [{ id: 1 }], truncate: true })], []);
+      await commit(store, 'c', [changes('customers', [], { deletes: [{ id: 99 }] }), changes('never_created', [], { deletes: [{ id: 1 }], truncate: true })], []);
       expect(num(await target.rows('customers', 'id'))).toEqual([{ id: 2, name: 'b' }, { id: 4, name: 'd' }]);
       await expect(target.rows('never_created', 'id')).rejects.toThrow(/no such table|does not exist/);
     }, 30_000);
 
     test('truncate empties the table before the same batch\'s upserts', async () => {
-      await store.prepareTable({ table: 'customers', keyColumns: ['id'], rows: [{ id: 7, name: 'g' }] }, { autoCreate: true, evolution: 'basic' });
-      await store.commitBatch('c', [changes('customers', [{ id: 7, name: 'g' }], { truncate: true })], []);
+      await commit(store, 'c', [changes('customers', [{ id: 7, name: 'g' }], { truncate: true })], []);
       expect(num(await target.rows('customers', 'id'))).toEqual([{ id: 7, name: 'g' }]);
     }, 30_000);
 
     test('deletes past the bind-parameter limit are split and all applied, for one-column and composite keys', async () => {
       const rows = Array.from({ length: 70_000 }, (_, i) => ({ tenant: `t${i % 3}`, id: i, v: i }));
-      await store.prepareTable({ table: 'lines', keyColumns: ['tenant', 'id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
-      await store.prepareTable({ table: 'events', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
-      await store.commitBatch('c', [changes('lines', rows, {}, ['tenant', 'id']), changes('events', rows)], []);
+      await commit(store, 'c', [changes('lines', rows, {}, ['tenant', 'id']), changes('events', rows)], []);
       const keep = (r: { id: number }) => r.id !== 123;
       const deletes = [
         changes('lines', [], { deletes: rows.filter(keep).map(({ tenant, id }) => ({ tenant, id })) }, ['tenant', 'id']),
         changes('events', [], { deletes: rows.filter(keep).map(({ id }) => ({ id })) }),
       ];
-      await store.commitBatch('c', deletes, []);
+      await commit(store, 'c', deletes, []);
       expect(num(await target.rows('lines', 'id'))).toEqual([{ tenant: 't0', id: 123, v: 123 }]);
       expect(num(await target.rows('events', 'id'))).toEqual([{ tenant: 't0', id: 123, v: 123 }]);
     }, 60_000);
 
     test('a failing upsert rolls back the deletes and truncate of its batch', async () => {
       const before = await target.rows('customers', 'id');
-      const failed = store.commitBatch('c', [changes('customers', [{ name: 'keyless' }], { deletes: [{ id: 7 }], truncate: true })], [{ topic: 't', partition: 0, nextOffset: 99 }]);
+      const failed = commit(store, 'c', [changes('customers', [{ name: 'keyless' }], { deletes: [{ id: 7 }], truncate: true })], [{ topic: 't', partition: 0, nextOffset: 99 }]);
       await expect(failed).rejects.toThrow();
       expect(await target.rows('customers', 'id')).toEqual(before);
       expect(await store.readOffsets('c', [{ topic: 't', partition: 0 }])).toEqual(new Map([['t/0', 6]]));

@@ -9,6 +9,7 @@ import { tablePolicy } from '../../src/sink/records.ts';
 import { toSinkRecord } from '../../src/sink/sink-record.ts';
 import { changesOf } from '../support/planned.ts';
 import { sharedPostgres } from '../support/postgres.ts';
+import { commit } from '../support/store.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
 
@@ -139,8 +140,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     test('basic: a table created from a Debezium schema gets the mapped column types, and the values land', async () => {
       const schema = { type: 'struct', fields: TYPED_FIELDS, name: 'typed.Value' };
       const changes = changesOf([sinkRecord({ schema, payload: TYPED_ROW })], config({ 'table.name.format': 'typed' }));
-      for (const change of changes) await store.prepareTable(change, tablePolicy(config()));
-      await store.commitBatch('c', changes, []);
+      await commit(store, 'c', changes, [], tablePolicy(config()));
       expect(await target.columnTypes('typed')).toEqual(EXPECTED_TYPES[dialect]);
       const [row]: Row[] = (await target.rows(
         dialect === 'SQLite'
@@ -162,8 +162,7 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     test('basic: a field new to the table becomes a nullable column of its schema type; existing columns are never narrowed', async () => {
       const schema = { type: 'struct', fields: [{ field: 'id', type: 'int32' }, { field: 'name', type: 'int8' }, { field: 'joined', type: 'int32', name: 'io.debezium.time.Date' }] };
       const changes = changesOf([sinkRecord({ schema, payload: { id: 2, name: 7, joined: 1 } })], config({ 'table.name.format': 'typed' }));
-      for (const change of changes) await store.prepareTable(change, basic);
-      await store.commitBatch('c', changes, []);
+      await commit(store, 'c', changes, [], basic);
       const types = await target.columnTypes('typed');
       expect(types.joined).toBe(dialect === 'SQLite' ? 'DATE' : 'date');
       expect(types.name).toBe(EXPECTED_TYPES[dialect].name);
@@ -173,24 +172,22 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
     test('basic: a column typed from whole numbers takes a later fraction by widening, keeping its values', async () => {
       const plain = (id: number, amount: number) => changesOf([sinkRecord({ id, amount })], config({ 'table.name.format': 'amounts' }));
       for (const changes of [plain(1, 3), plain(2, 1.5)]) {
-        for (const change of changes) await store.prepareTable(change, basic);
-        await store.commitBatch('c', changes, []);
+        await commit(store, 'c', changes, [], basic);
       }
       if (dialect === 'PostgreSQL') expect((await target.columnTypes('amounts')).amount).toBe('double precision');
       expect(await target.rows('SELECT id, amount FROM amounts ORDER BY id')).toEqual([{ id: dialect === 'SQLite' ? 1 : '1', amount: 3 }, { id: dialect === 'SQLite' ? 2 : '2', amount: 1.5 }]);
     }, 30_000);
 
     test('none: a missing table is not created, and a field the table lacks is refused naming it, nothing altered', async () => {
-      await expect(store.prepareTable({ table: 'absent', keyColumns: ['id'], rows: [{ id: 1 }] }, none)).rejects.toBeInstanceOf(MissingTableError);
+      await expect(store.prepareBatch([{ table: 'absent', keyColumns: ['id'], rows: [{ id: 1 }] }], none)).rejects.toBeInstanceOf(MissingTableError);
       await expect(target.rows('SELECT * FROM absent')).rejects.toThrow(/no such table|does not exist/);
       const before = await target.columnTypes('typed');
-      const refused = store.prepareTable({ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }, { id: 4, nickname: 'y' }] }, none);
+      const refused = store.prepareBatch([{ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }, { id: 4, nickname: 'y' }] }], none);
       await expect(refused).rejects.toBeInstanceOf(UnknownColumnError);
       await expect(refused).rejects.toMatchObject({ column: 'nickname', rowIndex: 1, message: 'field "nickname" is not a column of table "typed" and schema.evolution is none' });
       expect(await target.columnTypes('typed')).toEqual(before);
       // Rows within the table's columns go in as usual.
-      await store.prepareTable({ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }] }, none);
-      await store.commitBatch('c', [{ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }] }], []);
+      await commit(store, 'c', [{ table: 'typed', keyColumns: ['id'], rows: [{ id: 3, name: 'x' }] }], [], none);
       expect(await target.rows('SELECT name FROM typed WHERE id = 3')).toEqual([{ name: 'x' }]);
     }, 30_000);
 
@@ -199,13 +196,12 @@ for (const [dialect, open] of [['SQLite', sqliteTarget], ['PostgreSQL', postgres
       const batch = [sinkRecord({ id: 1, what: 'a' }), sinkRecord({ id: 1, what: 'a' }), sinkRecord({ id: 2, what: 'b' })];
       for (let round = 0; round < 2; round++) {
         const changes = changesOf(batch, appendConfig);
-        for (const change of changes) await store.prepareTable(change, tablePolicy(appendConfig));
-        await store.commitBatch('append', changes, [{ topic: 'customers', partition: 0, nextOffset: 3 * (round + 1) }]);
+        await commit(store, 'append', changes, [{ topic: 'customers', partition: 0, nextOffset: 3 * (round + 1) }], tablePolicy(appendConfig));
       }
       expect((await target.rows('SELECT count(*) AS n FROM audit'))![0]!.n).toBe(dialect === 'SQLite' ? 6 : '6');
       expect(await store.readOffsets('append', [{ topic: 'customers', partition: 0 }])).toEqual(new Map([['customers/0', 6]]));
       const truncated = changesOf([sinkRecord({ op: 't', source: { db: 'd', table: 't' } }), sinkRecord({ id: 3, what: 'c' })], appendConfig);
-      await store.commitBatch('append', truncated, []);
+      await commit(store, 'append', truncated, [], tablePolicy(appendConfig));
       expect(await target.rows('SELECT id, what FROM audit')).toEqual([{ id: dialect === 'SQLite' ? 3 : '3', what: 'c' }]);
     }, 30_000);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { ColumnLimitError, DbError, isTransientDbError, MissingTableError, TableNotPreparedError, UnknownColumnError } from '../../src/db/errors.ts';
+import { ColumnLimitError, DbError, isTransientDbError, MissingTableError, UnknownColumnError } from '../../src/db/errors.ts';
 
 const withCode = (code: unknown, message = 'driver error') => Object.assign(new Error(message), { code });
 
@@ -58,7 +58,7 @@ describe('isTransientDbError', () => {
 
 describe('the db error family', () => {
   test('every error the store raises itself is a DbError, named for what it is, and none is transient', () => {
-    const errors = [new MissingTableError('table "t" does not exist'), new UnknownColumnError('t', 'c', 0), new ColumnLimitError('t', 'c', 3), new TableNotPreparedError('t')];
+    const errors = [new MissingTableError('table "t" does not exist'), new UnknownColumnError('t', 'c', 0), new ColumnLimitError('t', 'c', 3)];
     for (const error of errors) {
       expect(error).toBeInstanceOf(DbError);
       expect(error.name).toBe(error.constructor.name);

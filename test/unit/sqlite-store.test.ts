@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTransientDbError, MissingTableError, openSinkStore, type SinkStore } from '../../src/db/index.ts';
+import { BASIC as basic, commit } from '../support/store.ts';
 
 interface Opened {
   store: SinkStore;
@@ -48,8 +49,7 @@ describe('SQLite sink store', () => {
   test('openSinkStore("sqlite::memory:") gives a working in-memory store', async () => {
     const store = await openSinkStore('sqlite::memory:');
     cleanups.push(() => store.close());
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [{ topic: 'orders', partition: 0, nextOffset: 1 }]);
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [{ topic: 'orders', partition: 0, nextOffset: 1 }]);
     expect(await store.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map([['orders/0', 1]]));
     // In memory, not a file named ":memory:": another store opened the same way starts empty.
     const other = await openSinkStore('sqlite::memory:');
@@ -61,12 +61,13 @@ describe('SQLite sink store', () => {
     await expect(openSinkStore('mysql://localhost/db')).rejects.toThrow('unsupported database url "mysql:…"');
   });
 
-  test('prepareTable creates a missing table with types inferred from the rows and a NOT NULL primary key', async () => {
+  test('prepareBatch creates a missing table with types inferred from the rows and a NOT NULL primary key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [
-        { id: 'o-1', qty: 2, price: 9.5, paid: true, meta: { a: 1 }, note: null },
-        { id: 'o-2', note: 'later' },
-      ] }, { autoCreate: true, evolution: 'basic' });
+    const rows = [
+      { id: 'o-1', qty: 2, price: 9.5, paid: true, meta: { a: 1 }, note: null },
+      { id: 'o-2', note: 'later' },
+    ];
+    await store.prepareBatch([{ table: 'orders', keyColumns: ['id'], rows }], basic);
     expect(columnsOf(reader, 'orders')).toEqual({
       id: { type: 'TEXT', notnull: 1, pk: 1 },
       qty: { type: 'INTEGER', notnull: 0, pk: 0 },
@@ -79,7 +80,7 @@ describe('SQLite sink store', () => {
 
   test('a composite key becomes a composite primary key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable({ table: 'lines', keyColumns: ['order_id', 'line'], rows: [{ order_id: 'o', line: 1, sku: 'x' }] }, { autoCreate: true, evolution: 'basic' });
+    await store.prepareBatch([{ table: 'lines', keyColumns: ['order_id', 'line'], rows: [{ order_id: 'o', line: 1, sku: 'x' }] }], basic);
     const columns = columnsOf(reader, 'lines');
     expect([columns.order_id!.pk, columns.line!.pk, columns.sku!.pk]).toEqual([1, 2, 0]);
   });
@@ -87,21 +88,21 @@ describe('SQLite sink store', () => {
   test('a later row with a new field adds a nullable column, and earlier rows read null there', async () => {
     const { store, reader } = await openTempStore();
     const upsert = (rows: Record<string, unknown>[]) => [{ table: 'orders', keyColumns: ['id'], rows }];
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'a', qty: 1 }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', upsert([{ id: 'a', qty: 1 }]), []);
+    await store.prepareBatch([{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'a', qty: 1 }] }], basic);
+    await commit(store, 'c', upsert([{ id: 'a', qty: 1 }]), []);
 
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'b', qty: 2, coupon: 'SPRING' }] }, { autoCreate: true, evolution: 'basic' });
+    await store.prepareBatch([{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'b', qty: 2, coupon: 'SPRING' }] }], basic);
     expect(columnsOf(reader, 'orders').coupon).toEqual({ type: 'TEXT', notnull: 0, pk: 0 });
-    await store.commitBatch('c', upsert([{ id: 'b', qty: 2, coupon: 'SPRING' }]), []);
+    await commit(store, 'c', upsert([{ id: 'b', qty: 2, coupon: 'SPRING' }]), []);
     expect(rowsOf(reader, 'orders')).toEqual([
       { id: 'a', qty: 1, coupon: null },
       { id: 'b', qty: 2, coupon: 'SPRING' },
     ]);
   });
 
-  test('prepareTable throws MissingTableError and creates nothing when auto.create is off', async () => {
+  test('prepareBatch throws MissingTableError and creates nothing when auto.create is off', async () => {
     const { store, reader } = await openTempStore();
-    await expect(store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: false, evolution: 'basic' })).rejects.toBeInstanceOf(MissingTableError);
+    await expect(store.prepareBatch([{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], { autoCreate: false, evolution: 'basic' })).rejects.toBeInstanceOf(MissingTableError);
     expect(reader.query(`SELECT name FROM sqlite_master WHERE name = 'orders'`).all()).toEqual([]);
   });
 
@@ -110,24 +111,15 @@ describe('SQLite sink store', () => {
     const writer = new Database(reader.filename);
     cleanups.push(() => writer.close());
     writer.run('CREATE TABLE orders (id TEXT PRIMARY KEY NOT NULL, amount NUMERIC, flag BOOLEAN)');
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'x', amount: 3, flag: true }] }, { autoCreate: false, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'x', amount: 3, flag: true }] }], []);
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'x', amount: 3, flag: true }] }], [], { autoCreate: false, evolution: 'basic' });
     expect(rowsOf(reader, 'orders')).toEqual([{ id: 'x', amount: 3, flag: 1 }]);
-  });
-
-  test('commitBatch before prepareTable fails naming the table', async () => {
-    const { store } = await openTempStore();
-    await expect(store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [])).rejects.toThrow(
-      'table "orders" was not prepared',
-    );
   });
 
   test('commitBatch upserts: a second commit with the same key updates the row instead of adding one', async () => {
     const { store, reader } = await openTempStore();
     const upsert = (rows: Record<string, unknown>[]) => [{ table: 'orders', keyColumns: ['id'], rows }];
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new', qty: 1 }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', upsert([{ id: 1, status: 'new', qty: 1 }, { id: 2, status: 'new', qty: 5 }]), []);
-    await store.commitBatch('c', upsert([{ id: 1, status: 'paid', qty: 3 }]), []);
+    await commit(store, 'c', upsert([{ id: 1, status: 'new', qty: 1 }, { id: 2, status: 'new', qty: 5 }]), []);
+    await commit(store, 'c', upsert([{ id: 1, status: 'paid', qty: 3 }]), []);
     expect(rowsOf(reader, 'orders')).toEqual([
       { id: 1, status: 'paid', qty: 3 },
       { id: 2, status: 'new', qty: 5 },
@@ -136,17 +128,15 @@ describe('SQLite sink store', () => {
 
   test('a table of key columns only takes repeated keys without error', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable({ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }] }], []);
-    await store.commitBatch('c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }, { id: 'b' }] }], []);
+    await commit(store, 'c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }] }], []);
+    await commit(store, 'c', [{ table: 'seen', keyColumns: ['id'], rows: [{ id: 'a' }, { id: 'b' }] }], []);
     expect(rowsOf(reader, 'seen')).toEqual([{ id: 'a' }, { id: 'b' }]);
   });
 
   test('values are stored by column kind: JSON as text, booleans as 0/1, missing fields as null', async () => {
     const { store, reader } = await openTempStore();
     const first = { id: 'a', meta: { tags: ['x'], n: 1 }, paid: true, qty: 2, label: 'l' };
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [first] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [first, { id: 'b', paid: false, label: 42 }] }], []);
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [first, { id: 'b', paid: false, label: 42 }] }], []);
     const [a, b] = rowsOf(reader, 'orders') as Record<string, unknown>[];
     expect(JSON.parse(a!.meta as string)).toEqual({ tags: ['x'], n: 1 });
     expect(a).toMatchObject({ paid: 1, qty: 2, label: 'l' });
@@ -182,15 +172,15 @@ describe('SQLite sink store', () => {
 
   test('a failing commit rolls back its rows and its offsets together', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'new' }] }, { autoCreate: true, evolution: 'basic' });
-    await store.prepareTable({ table: 'refunds', keyColumns: ['id'], rows: [{ id: 'r-1', amount: 1 }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'new' }] }], [
+    await store.prepareBatch([{ table: 'refunds', keyColumns: ['id'], rows: [{ id: 'r-1', amount: 1 }] }], basic);
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'new' }] }], [
       { topic: 'orders', partition: 0, nextOffset: 5 },
     ]);
 
     // The refunds row lacks its key: its insert hits the NOT NULL key constraint after the
     // orders upsert in the same transaction has already run.
-    const failed = store.commitBatch(
+    const failed = commit(
+      store,
       'c',
       [
         { table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'paid' }, { id: 'o-2', status: 'new' }] },
@@ -215,7 +205,7 @@ describe('SQLite sink store', () => {
     expect(await store.readOffsets('c', partitions)).toEqual(new Map([['orders/0', 5]]));
 
     // The connection is left usable: the same batch without the bad row commits.
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'paid' }] }], [
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 'o-1', status: 'paid' }] }], [
       { topic: 'orders', partition: 0, nextOffset: 9 },
     ]);
     expect(rowsOf(reader, 'orders')).toEqual([{ id: 'o-1', status: 'paid' }]);
@@ -225,8 +215,7 @@ describe('SQLite sink store', () => {
   test('a batch of 40,000 rows x 2 columns (past SQLite\'s default 32,766 bind limit) is written whole', async () => {
     const { store, reader } = await openTempStore();
     const rows = Array.from({ length: 40_000 }, (_, i) => ({ id: i, v: `v${i}` }));
-    await store.prepareTable({ table: 'big', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'big', keyColumns: ['id'], rows }], [{ topic: 'big', partition: 0, nextOffset: 40_000 }]);
+    await commit(store, 'c', [{ table: 'big', keyColumns: ['id'], rows }], [{ topic: 'big', partition: 0, nextOffset: 40_000 }]);
     expect(reader.query('SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM big').get()).toEqual({ n: 40_000, lo: 0, hi: 39_999 });
     expect(reader.query('SELECT v FROM big WHERE id = 32765').get()).toEqual({ v: 'v32765' });
   });
@@ -235,16 +224,14 @@ describe('SQLite sink store', () => {
     const { store, reader } = await openTempStore();
     const columns = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9'];
     const rows = Array.from({ length: 25_001 }, (_, i) => Object.fromEntries([['id', i], ...columns.map((c) => [c, i])]));
-    await store.prepareTable({ table: 'wide', keyColumns: ['id'], rows: rows.slice(0, 1) }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'wide', keyColumns: ['id'], rows }], []);
+    await commit(store, 'c', [{ table: 'wide', keyColumns: ['id'], rows }], []);
     expect(reader.query('SELECT count(*) AS n, sum(c9) AS total FROM wide').get()).toEqual({ n: 25_001, total: (25_000 * 25_001) / 2 });
   }, 60_000);
 
   test('a row without its integer key is rejected rather than stored under an invented key', async () => {
     const { store, reader } = await openTempStore();
-    await store.prepareTable({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new' }] }, { autoCreate: true, evolution: 'basic' });
-    await store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new' }] }], []);
-    const attempt = store.commitBatch('c', [{ table: 'orders', keyColumns: ['id'], rows: [{ status: 'keyless' }] }], [
+    await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1, status: 'new' }] }], []);
+    const attempt = commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ status: 'keyless' }] }], [
       { topic: 'orders', partition: 0, nextOffset: 2 },
     ]);
     await expect(attempt).rejects.toThrow('NOT NULL constraint failed');

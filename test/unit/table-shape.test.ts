@@ -193,4 +193,17 @@ describe('TableShapes', () => {
     await expect(attempt).rejects.toThrow('table "orders" does not exist and auto.create is off');
     expect(ddl.tables.size).toBe(0);
   });
+
+  test('prepareBatch gives each table of a batch its shape: upserted ones prepared, delete-only ones found, missing delete-only ones left out', async () => {
+    const ddl = new RecordingDdl();
+    ddl.tables.set('refunds', new Map<string, ColumnKind>([['id', 'integer']]));
+    const shapes = new TableShapes(ddl);
+    const orders = { table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] };
+    const refunds = { table: 'refunds', keyColumns: ['id'], rows: [], deletes: [{ id: 1 }] };
+    const absent = { table: 'absent', keyColumns: ['id'], rows: [], deletes: [{ id: 1 }], truncate: true };
+    const batch = await shapes.prepareBatch([orders, refunds, absent], { autoCreate: true, evolution: 'basic' });
+    expect(batch.map(({ change, shape }) => [change, shape.name])).toEqual([[orders, 'orders'], [refunds, 'refunds']]);
+    expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer) key (id)', 'introspect refunds', 'introspect absent']);
+    expect(ddl.tables.has('absent')).toBe(false);
+  });
 });
