@@ -33,10 +33,6 @@ export class TableShapes {
 
   constructor(private readonly ddl: TableDdl) {}
 
-  get(table: string): TableShape | undefined {
-    return this.shapes.get(table);
-  }
-
   /** The shape of an existing table, introspected once; undefined while the table does not exist. */
   async find(table: string, keyColumns: readonly string[]): Promise<TableShape | undefined> {
     const known = this.shapes.get(table);

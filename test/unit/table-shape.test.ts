@@ -141,8 +141,8 @@ describe('TableShapes', () => {
     await expect(refused).rejects.toMatchObject({ column: 'c', message: 'field "c" would be column 4 of table "orders", past table.max.columns (3)' });
     expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer, a integer) key (id)']);
     // What fits still goes in; a new table wider than the cap is never created.
-    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, b: 1 }] }, policy);
-    expect([...shapes.get('orders')!.columns.keys()]).toEqual(['id', 'a', 'b']);
+    const shape = await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, b: 1 }] }, policy);
+    expect([...shape.columns.keys()]).toEqual(['id', 'a', 'b']);
     await expect(shapes.prepare({ table: 'wide', keyColumns: ['id'], rows: [{ id: 1, a: 1, b: 2, c: 3 }] }, policy)).rejects.toMatchObject({ column: 'c' });
     expect(ddl.tables.has('wide')).toBe(false);
   });
@@ -159,9 +159,9 @@ describe('TableShapes', () => {
     const shapes = new TableShapes(ddl);
     await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }, { autoCreate: true, evolution: 'basic' });
     await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 2, note: 'n' }] }, { autoCreate: true, evolution: 'basic' });
-    await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 3, note: 'm' }] }, { autoCreate: true, evolution: 'basic' });
+    const shape = await shapes.prepare({ table: 'orders', keyColumns: ['id'], rows: [{ id: 3, note: 'm' }] }, { autoCreate: true, evolution: 'basic' });
     expect(ddl.statements).toEqual(['introspect orders', 'create orders (id integer) key (id)', 'add orders.note text']);
-    expect(Object.fromEntries(shapes.get('orders')!.columns)).toEqual({ id: 'integer', note: 'text' });
+    expect(Object.fromEntries(shape.columns)).toEqual({ id: 'integer', note: 'text' });
   });
 
   test('batches preparing the same missing table at once create it once, and agree on its shape', async () => {
