@@ -1,0 +1,110 @@
+// Inlet's layering, checked in CI (`npm run deps`), as Kafka Connect checks its own with
+// checkstyle's import-control. The data path reads left to right and imports one way:
+//   http -> source -> kafka -> sink -> db
+// with src/records and src/json as leaves anyone may use, src/config a leaf of its own,
+// src/transforms beside the sink, and src/runtime (with the entry points) above them all.
+
+/** Folders in data-path order: each may import only those to its right. */
+const DATA_PATH = ['http', 'source', 'kafka', 'sink', 'db'];
+
+const oneWay = DATA_PATH.slice(1).map((folder, i) => ({
+  name: `data-path-one-way:${folder}`,
+  comment: `src/${folder} is downstream of ${DATA_PATH.slice(0, i + 1).join(', ')}: the data path imports one way.`,
+  severity: 'error',
+  from: { path: `^src/${folder}/` },
+  to: { path: `^src/(${DATA_PATH.slice(0, i + 1).join('|')})/` },
+}));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'kafka-client-only-in-kafka',
+      comment: 'Only src/kafka touches a Kafka client; everything else uses its port.',
+      severity: 'error',
+      from: { pathNot: '^src/kafka/' },
+      to: { path: '(^|/)node_modules/(@confluentinc/kafka-javascript|kafkajs|node-rdkafka)/' },
+    },
+    {
+      name: 'db-driver-only-in-db',
+      comment: 'Only src/db touches a database driver or Drizzle.',
+      severity: 'error',
+      from: { pathNot: '^src/db/' },
+      to: { path: ['(^|/)node_modules/(pg|pg-pool|postgres|better-sqlite3|drizzle-orm)/', '^bun:sqlite$', '^node:sqlite$'] },
+    },
+    {
+      name: 'config-is-a-leaf',
+      comment: 'src/config parses configuration and imports nothing else from src.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/', pathNot: '^src/config/' },
+    },
+    {
+      name: 'leaves-stay-leaves',
+      comment: 'src/records and src/json are shared leaves: they import only each other.',
+      severity: 'error',
+      from: { path: '^src/(records|json)/' },
+      to: { path: '^src/', pathNot: '^src/(records|json)/' },
+    },
+    {
+      name: 'transforms-beside-the-sink',
+      comment: 'Transformations see records and config, never a Kafka client, a database or the runtime.',
+      severity: 'error',
+      from: { path: '^src/transforms/' },
+      to: { path: '^src/(http|source|kafka|sink|db|runtime)/' },
+    },
+    {
+      name: 'runtime-on-top',
+      comment: 'Only the runtime and the entry points import src/runtime.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/runtime/', '^src/[^/]+\\.ts$'] },
+      to: { path: '^src/runtime/' },
+    },
+    ...oneWay,
+    {
+      name: 'no-deep-imports',
+      comment: "A folder's index.ts is its surface: nothing outside the folder imports past it.",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'entry-points-use-the-surface',
+      comment: 'Entry points (src/*.ts) import folders through their index.ts too.',
+      severity: 'error',
+      from: { path: '^src/[^/]+\\.ts$' },
+      to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'runtime-neutral',
+      comment: 'Node built-ins only where a runtime is chosen: the Kafka and database drivers and the entry points.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/(kafka|db)/', '^src/[^/]+\\.ts$'] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle makes two modules one; split what they share into a leaf.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves (a typo or a missing dependency fails here before it fails at run time).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true, pathNot: '^bun:' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|test|bench)/' },
+    tsPreCompilationDeps: true,
+    // TypeScript 7 (the native compiler) has no JS API for dependency-cruiser to parse with; swc reads TS.
+    parser: 'swc',
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
