@@ -6,20 +6,9 @@ import { toConsumedRecord } from './message-record.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { RebalanceQueue } from './rebalance-queue.ts';
 import { RETRY_PAUSE_MS, rewind, seekBack } from './seek-back.ts';
-import { partitionKey, type TopicPartition } from './topic-partition.ts';
+import type { ConsumedRecord, TopicPartition } from '../records/index.ts';
+import { partitionKey } from './topic-partition.ts';
 import { promised } from './topic-reader.ts';
-
-export { partitionKey, type TopicPartition } from './topic-partition.ts';
-
-export interface ConsumedRecord extends TopicPartition {
-  offset: number;
-  /** Unix milliseconds (absent where the client does not report it). */
-  timestamp?: number;
-  /** The client's Buffers, typed as the Uint8Arrays they are: no copy, and no Buffer above src/kafka. */
-  key: Uint8Array | null;
-  value: Uint8Array | null;
-  headers: Record<string, string>;
-}
 
 /** Records of one partition, in offset order. */
 export interface PartitionBatch extends TopicPartition {

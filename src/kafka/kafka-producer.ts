@@ -1,6 +1,6 @@
 import type { ProducerRecord } from '../records/index.ts';
 import { CODES, commonConfig, Producer, type DeliveryReport, type LibrdKafkaError } from './librdkafka.ts';
-import type { DeliveryOutcome, RecordProducer } from './record-producer.ts';
+import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 
 export interface ProducerOptions {
   brokers: string;

@@ -1,5 +1,6 @@
 import type { NativeConsumer } from './librdkafka.ts';
-import { partitionKey, type TopicPartition } from './topic-partition.ts';
+import type { TopicPartition } from '../records/index.ts';
+import { partitionKey } from './topic-partition.ts';
 
 const COMMIT_INTERVAL_MS = 1000;
 

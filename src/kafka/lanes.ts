@@ -1,5 +1,6 @@
 import type { Message } from './librdkafka.ts';
-import { partitionKey, type TopicPartition } from './topic-partition.ts';
+import type { TopicPartition } from '../records/index.ts';
+import { partitionKey } from './topic-partition.ts';
 
 /** One assigned partition: the records fetched for it and the batch being handled, if any. */
 export interface Lane extends TopicPartition {

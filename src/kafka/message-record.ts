@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from './consumer.ts';
+import type { ConsumedRecord } from '../records/index.ts';
 import type { Message } from './librdkafka.ts';
 
 /**

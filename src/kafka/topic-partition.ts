@@ -1,6 +1,3 @@
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+import type { TopicPartition } from '../records/index.ts';
 
 export const partitionKey = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsumedRecord } from './consumer.ts';
+import type { ConsumedRecord } from '../records/index.ts';
 import { commonConfig, KafkaConsumer, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { toConsumedRecord } from './message-record.ts';

@@ -1,7 +1,7 @@
 import type { ProducerRecord } from '../records/index.ts';
 import { connectProducer, deliveryReports, produceAll, type ProducerOptions } from './kafka-producer.ts';
 import type { LibrdKafkaError } from './librdkafka.ts';
-import type { DeliveryOutcome, RecordProducer } from './record-producer.ts';
+import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 
 export interface TransactionalProducerOptions extends ProducerOptions {
   /** Stable per worker, so a restarted worker fences its previous incarnation. */

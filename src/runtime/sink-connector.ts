@@ -1,6 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
-import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions, type RecordProducer } from '../kafka/index.ts';
+import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
+import type { RecordProducer } from '../records/index.ts';
 import { replayDeadLetters, SinkTask, type ReplayResult, type TaskState } from '../sink/index.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';

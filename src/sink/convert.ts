@@ -1,6 +1,6 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { TableChanges } from '../db/index.ts';
-import type { ConsumedRecord } from '../kafka/index.ts';
+import type { ConsumedRecord } from '../records/index.ts';
 import { errantRecord, type ErrantRecord } from './errors/index.ts';
 import { toChanges } from './records.ts';
 import { ErrantRecordError, type SinkRecord, type Transformation } from '../records/index.ts';

@@ -1,5 +1,5 @@
 import { parseJson } from '../json/index.ts';
-import type { ConsumedRecord } from '../kafka/index.ts';
+import type { ConsumedRecord } from '../records/index.ts';
 import { ErrantRecordError, type SinkRecord } from '../records/index.ts';
 
 const utf8 = new TextDecoder();

@@ -1,7 +1,8 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { SinkStore, StoredPosition, TableChanges } from '../db/index.ts';
 import { rootCause } from '../errors/index.ts';
-import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch, type RecordProducer, type TopicPartition } from '../kafka/index.ts';
+import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch } from '../kafka/index.ts';
+import type { RecordProducer, TopicPartition } from '../records/index.ts';
 import { applyChangesOnce } from './apply.ts';
 import { planBatch, type Converted } from './convert.ts';
 import { errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings } from './errors/index.ts';

@@ -2,7 +2,7 @@ import { DedupeWindow, type Claim } from './dedupe-window.ts';
 import { ThrottledError, UnavailableError } from './errors.ts';
 import { InflightLimit, type InflightBounds } from './inflight-limit.ts';
 import { SourceProgress } from './source-progress.ts';
-import type { DeliveryOutcome, RecordProducer } from '../kafka/index.ts';
+import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 import type { IngestResult, SourceConnector, SourceRecord } from './types.ts';
 
 const RETRY_AFTER_SECONDS = 5;

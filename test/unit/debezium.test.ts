@@ -4,7 +4,7 @@ import { ConfigError, DebeziumSourceConfigSchema, parseConnectorsJson } from '..
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
 import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
-import type { DeliveryOutcome, RecordProducer } from '../../src/kafka/index.ts';
+import type { DeliveryOutcome, RecordProducer } from '../../src/records/index.ts';
 import type { SourceRecord, ToRecordsResult } from '../../src/source/types.ts';
 import { recordsOf } from '../support/source.ts';
 

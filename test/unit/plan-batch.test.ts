@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { DatabaseSinkConfigSchema, type DatabaseSinkConfig } from '../../src/config/index.ts';
-import type { ConsumedRecord } from '../../src/kafka/index.ts';
+import type { ConsumedRecord } from '../../src/records/index.ts';
 import { ErrantRecordError } from '../../src/records/index.ts';
 import { planBatch, type Plan } from '../../src/sink/convert.ts';
 import { UNLIMITED, type TargetLimits } from '../../src/sink/table-targets.ts';

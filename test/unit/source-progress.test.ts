@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { InflightLimit } from '../../src/source/inflight-limit.ts';
 import { SourceProgress } from '../../src/source/source-progress.ts';
 import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
-import type { DeliveryOutcome, RecordProducer } from '../../src/kafka/index.ts';
+import type { DeliveryOutcome, RecordProducer } from '../../src/records/index.ts';
 import type { SourceConnector, SourceRecord } from '../../src/source/types.ts';
 import { ThrottledError } from '../../src/source/errors.ts';
 

@@ -1,4 +1,4 @@
-import type { ConsumedRecord, RecordProducer } from '../../kafka/index.ts';
+import type { ConsumedRecord, RecordProducer } from '../../records/index.ts';
 import type { ErrantRecord, ErrorReporter } from './errant-record.ts';
 
 const utf8 = new TextDecoder();

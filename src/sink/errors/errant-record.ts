@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../../kafka/index.ts';
+import type { ConsumedRecord } from '../../records/index.ts';
 import { ErrantRecordError } from '../../records/index.ts';
 
 /** Where in the pipeline a record failed, in Kafka Connect's words. */

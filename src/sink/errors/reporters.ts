@@ -1,5 +1,5 @@
 import type { DatabaseSinkConfig } from '../../config/index.ts';
-import type { RecordProducer } from '../../kafka/index.ts';
+import type { RecordProducer } from '../../records/index.ts';
 import { DeadLetterQueueReporter } from './dead-letter-queue-reporter.ts';
 import type { ErrorReporter } from './errant-record.ts';
 import { LogReporter } from './log-reporter.ts';

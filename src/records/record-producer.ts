@@ -1,4 +1,4 @@
-import type { ProducerRecord } from '../records/index.ts';
+import type { ProducerRecord } from './producer-record.ts';
 
 /** Where Kafka put a delivered record (absent from producers that cannot tell). */
 export type DeliveryOutcome = { delivered: true; partition?: number; offset?: number } | { delivered: false; reason: string };
