@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 // Worker entry point, run by Node (the librdkafka addon loads only there; see shared/DESIGN.md).
 import { serve } from '@hono/node-server';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ function seedConnectors(path: string | undefined): DeclaredConnector[] {
 
 async function main() {
   const env = readWorkerEnv(process.env);
-  const worker = await Worker.start({ env, seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(env), beforeSourceCommit: crashBeforeSourceCommit(env) });
+  const worker = await Worker.start({ env, host: hostname(), seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(env), beforeSourceCommit: crashBeforeSourceCommit(env) });
   const server = serve(
     {
       fetch: worker.app().fetch,

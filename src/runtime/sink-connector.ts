@@ -2,7 +2,8 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore, type SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
 import type { RecordProducer } from '../records/index.ts';
-import { replayDeadLetters, SinkTask, type ReplayResult, type TaskState } from '../sink/index.ts';
+import { replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
+import { WorkerSinkTask, type TaskState } from './worker-sink-task.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import { errorTrace } from '../errors/index.ts';
@@ -40,7 +41,7 @@ export interface SinkConnectorDeps {
 export class SinkConnectorRuntime {
   private store: SinkStore | undefined;
   private slots: GroupMembership | undefined;
-  private readonly tasks = new Map<number, SinkTask>();
+  private readonly tasks = new Map<number, WorkerSinkTask>();
   private paused = false;
   /** Why the connector could not start on this worker (its database unreachable, say). */
   failure: string | undefined;
@@ -129,7 +130,7 @@ export class SinkConnectorRuntime {
 
   private async startTask(id: number): Promise<void> {
     if (this.tasks.has(id) || !this.store || id >= this.config['tasks.max']) return;
-    const task = new SinkTask({
+    const task = new WorkerSinkTask({
       connector: this.name,
       taskId: id,
       config: this.config,

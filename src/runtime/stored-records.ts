@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { TargetState } from '../http/index.ts';
-import type { TaskState } from '../sink/index.ts';
+import type { TaskState } from './worker-sink-task.ts';
 
 // The records Inlet reads back from its own topics (config, status, offsets). Another worker, an
 // older version or an operator's tool may have written them: each is parsed, never cast.

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { envAllowlist, redactUrlPasswords, type DeclaredConnector, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
 import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
@@ -18,6 +17,8 @@ export const VERSION = '0.1.0';
 
 export interface WorkerOptions {
   env: WorkerEnv;
+  /** This machine's name: the worker id is `host:port`, as Connect's. The entry point asks the runtime for it. */
+  host: string;
   /** Connectors to create or update at start (the config file); the config topic keeps the rest. */
   seed?: readonly DeclaredConnector[];
   /** Fault injection for tests: runs after every sink transaction, before the Kafka commit. */
@@ -53,7 +54,7 @@ export class Worker {
     const write = options.log ?? console.error;
     // Driver errors may quote a database URL: no log line carries its password.
     const log = (message: string) => write(redactUrlPasswords(message));
-    const id = `${hostname()}:${env.INLET_PORT}`;
+    const id = `${options.host}:${env.INLET_PORT}`;
     const producerOptions = {
       brokers: env.KAFKA_BROKERS,
       deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,

@@ -1,4 +1,5 @@
-export { replayDeadLetters, type ReplayResult } from './dlq-replay.ts';
+export { applyChanges, applyChangesOnce, batchLanded } from './apply.ts';
+export { planBatch, type Converted, type Plan } from './convert.ts';
+export { DLQ_HEADERS, errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings, type ErrantRecord, type ToleranceSettings } from './errors/index.ts';
 export { tableName, toChanges } from './records.ts';
 export { toSinkRecord } from './sink-record.ts';
-export { SinkTask, type SinkTaskOptions, type TaskState, type TaskStatus } from './sink-task.ts';

@@ -2,12 +2,8 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { SinkStore, StoredPosition, TableChanges } from '../db/index.ts';
 import { rootCause } from '../errors/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch } from '../kafka/index.ts';
-import type { RecordProducer, TopicPartition } from '../records/index.ts';
-import { applyChangesOnce } from './apply.ts';
-import { planBatch, type Converted } from './convert.ts';
-import { errantRecord, RetryWithToleranceOperator, sinkReporters, toleranceSettings } from './errors/index.ts';
-import { toChanges } from './records.ts';
-import { ErrantRecordError, type Transformation } from '../records/index.ts';
+import { ErrantRecordError, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
+import { applyChangesOnce, errantRecord, planBatch, RetryWithToleranceOperator, sinkReporters, toChanges, toleranceSettings, type Converted } from '../sink/index.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
@@ -20,7 +16,7 @@ export interface TaskStatus {
   trace?: string;
 }
 
-export interface SinkTaskOptions {
+export interface WorkerSinkTaskOptions {
   connector: string;
   taskId: number;
   config: DatabaseSinkConfig;
@@ -39,14 +35,16 @@ export interface SinkTaskOptions {
 }
 
 /**
- * A sink task: one consumer-group member that applies each partition batch in one database
- * transaction together with the offsets it advances to, and starts every assigned partition at
- * the offset stored there. Kafka's committed offsets are only written afterwards, for lag tools.
+ * A sink task, as Kafka Connect's WorkerSinkTask: the runtime's side of a sink, which owns the
+ * consumer so that src/sink never touches Kafka. One consumer-group member that applies each
+ * partition batch in one database transaction together with the offsets it advances to, and
+ * starts every assigned partition at the offset stored there. Kafka's committed offsets are only
+ * written afterwards, for lag tools.
  * Its RetryWithToleranceOperator decides what a failure means: transient database errors are
  * retried; a record that can never be applied fails the task (errors.tolerance=none) or goes to
  * the log and the dead-letter topic (all) while the rest flows on.
  */
-export class SinkTask {
+export class WorkerSinkTask {
   private readonly consumer: BatchConsumer;
   /** Next offset to apply per partition, as the database has it. */
   private readonly positions = new Map<string, number>();
@@ -56,7 +54,7 @@ export class SinkTask {
   private readonly log: (message: string) => void;
   private readonly errors: RetryWithToleranceOperator;
 
-  constructor(private readonly options: SinkTaskOptions) {
+  constructor(private readonly options: WorkerSinkTaskOptions) {
     this.log = options.log ?? console.error;
     const { config, connector, taskId: task, writer } = options;
     this.errors = new RetryWithToleranceOperator(toleranceSettings(config), sinkReporters(config, { connector, task, writer, log: this.log }), {

@@ -2,9 +2,7 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import { isTransientDbError, type SinkStore, type StoredPosition } from '../db/index.ts';
 import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
 import { rootCause } from '../errors/index.ts';
-import { applyChanges, batchLanded } from './apply.ts';
-import { planBatch } from './convert.ts';
-import { DLQ_HEADERS, RetryWithToleranceOperator, type ToleranceSettings } from './errors/index.ts';
+import { applyChanges, batchLanded, DLQ_HEADERS, planBatch, RetryWithToleranceOperator, type ToleranceSettings } from '../sink/index.ts';
 import type { Transformation } from '../records/index.ts';
 
 export interface ReplayOptions {
