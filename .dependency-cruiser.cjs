@@ -4,6 +4,9 @@
 // with src/records and src/json as leaves anyone may use, src/config a leaf of its own,
 // src/transforms beside the sink, and src/runtime (with the entry points) above them all.
 
+/** Runtime-specific surfaces: a subfolder's index.ts that only the runtime and entry points import. */
+const RUNTIME_SPECIFIC = '^src/db/drivers/index\\.ts$';
+
 /** Folders in data-path order: each may import only those to its right. */
 const DATA_PATH = ['http', 'source', 'kafka', 'sink', 'db'];
 
@@ -27,10 +30,17 @@ module.exports = {
     },
     {
       name: 'db-driver-only-in-db',
-      comment: 'Only src/db touches a database driver or Drizzle.',
+      comment: 'Only src/db/drivers touches a database driver.',
+      severity: 'error',
+      from: { pathNot: '^src/db/drivers/' },
+      to: { path: ['(^|/)node_modules/(pg|pg-pool|postgres|better-sqlite3)/', '^bun:sqlite$', '^node:sqlite$', '(^|/)node_modules/drizzle-orm/(node-postgres|better-sqlite3|bun-sqlite|postgres-js)/'] },
+    },
+    {
+      name: 'drizzle-only-in-db',
+      comment: 'Only src/db speaks Drizzle; the sink talks to its SinkStore interface.',
       severity: 'error',
       from: { pathNot: '^src/db/' },
-      to: { path: ['(^|/)node_modules/(pg|pg-pool|postgres|better-sqlite3|drizzle-orm)/', '^bun:sqlite$', '^node:sqlite$'] },
+      to: { path: '(^|/)node_modules/drizzle-orm/' },
     },
     {
       name: 'config-is-a-leaf',
@@ -66,20 +76,27 @@ module.exports = {
       comment: "A folder's index.ts is its surface: nothing outside the folder imports past it.",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', RUNTIME_SPECIFIC] },
+    },
+    {
+      name: 'runtime-specific-from-the-top',
+      comment: 'The drivers behind src/db/drivers/index.ts are runtime-specific: only the runtime and the entry points choose them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/runtime/', '^src/[^/]+\\.ts$', '^src/db/'] },
+      to: { path: RUNTIME_SPECIFIC },
     },
     {
       name: 'entry-points-use-the-surface',
       comment: 'Entry points (src/*.ts) import folders through their index.ts too.',
       severity: 'error',
       from: { path: '^src/[^/]+\\.ts$' },
-      to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/index\\.ts$' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/[^/]+/index\\.ts$', RUNTIME_SPECIFIC] },
     },
     {
       name: 'runtime-neutral',
-      comment: 'Node built-ins only where a runtime is chosen: the Kafka and database drivers and the entry points.',
+      comment: 'Node built-ins only where a runtime is chosen: src/kafka, the database drivers and the entry points.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/(kafka|db)/', '^src/[^/]+\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/kafka/', '^src/db/drivers/', '^src/[^/]+\\.ts$'] },
       to: { dependencyTypes: ['core'] },
     },
     {

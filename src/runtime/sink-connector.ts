@@ -1,5 +1,6 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
-import { openSinkStore, type SinkStore } from '../db/index.ts';
+import { openSinkStore } from '../db/drivers/index.ts';
+import type { SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
 import type { RecordProducer } from '../records/index.ts';
 import { replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';

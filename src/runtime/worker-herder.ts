@@ -9,7 +9,7 @@ import {
   validateConnectorConfig,
   type FieldIssue,
 } from '../config/index.ts';
-import { sqliteOutsideDataDir } from '../db/index.ts';
+import { sqliteOutsideDataDir } from '../db/drivers/index.ts';
 import { AlreadyExistsError, BadRequestError, InvalidConfigError, NotFoundError } from '../errors/index.ts';
 import {
   type Herder,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { openSinkStore } from '../../src/db/index.ts';
+import { openSinkStore } from '../../src/db/drivers/index.ts';
 import { sharedPostgres, type PostgresServer } from '../support/postgres.ts';
 import { postgresRows, sqliteRows, type Row } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';

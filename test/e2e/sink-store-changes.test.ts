@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { openSinkStore, type Row, type SinkStore, type TableChanges } from '../../src/db/index.ts';
+import { openSinkStore } from '../../src/db/drivers/index.ts';
+import { type Row, type SinkStore, type TableChanges } from '../../src/db/index.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { commit } from '../support/store.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';

@@ -44,7 +44,9 @@ describe('layering the build checks', () => {
         "import { createApp } from '../http/index.ts';", // against the data path
         "import { Worker } from '../runtime/index.ts';", // the runtime is on top
         "import { createHash } from 'node:crypto';", // a runtime's built-in in neutral code
-        'export const leaks = [pg, KafkaJS, BatchConsumer, createApp, Worker, createHash];',
+        "import { openSinkStore } from '../db/drivers/index.ts';", // drivers are the runtime's choice
+        "import { sql } from 'drizzle-orm';", // Drizzle outside src/db
+        'export const leaks = [pg, KafkaJS, BatchConsumer, createApp, Worker, createHash, openSinkStore, sql];',
       ].join('\n'),
       'src/config/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/records/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
@@ -60,6 +62,8 @@ describe('layering the build checks', () => {
       'data-path-one-way:sink: src/sink/leaks.ts → src/kafka/consumer.ts',
       'runtime-on-top: src/sink/leaks.ts → src/runtime/index.ts',
       'runtime-neutral: src/sink/leaks.ts',
+      'runtime-specific-from-the-top: src/sink/leaks.ts → src/db/drivers/index.ts',
+      'drizzle-only-in-db: src/sink/leaks.ts',
       'config-is-a-leaf: src/config/leaks.ts → src/sink/index.ts',
       'leaves-stay-leaves: src/records/leaks.ts → src/sink/index.ts',
       'transforms-beside-the-sink: src/transforms/leaks.ts → src/sink/index.ts',
@@ -72,6 +76,14 @@ describe('layering the build checks', () => {
     const { status, output } = neutralTypecheck(ROOT);
     expect(output).toBe('');
     expect(status).toBe(0);
+  });
+
+  test('no import drags Node or Bun types into the neutral program (typings that make Buffer global)', () => {
+    const { status, output } = run(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.neutral.json', '--listFilesOnly'], ROOT);
+    expect(status).toBe(0);
+    const files = output.split('\n').filter(Boolean);
+    expect(files.some((file) => file.includes('/src/sink/'))).toBe(true);
+    expect(files.filter((file) => /node_modules\/(@types\/node|bun-types|@types\/bun)\//.test(file))).toEqual([]);
   });
 
   test('a Buffer or process in a runtime-neutral folder fails the neutral typecheck', () => {

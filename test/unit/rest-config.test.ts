@@ -16,7 +16,7 @@ import {
   StandardWebhooksSourceConfigSchema,
   validateConnectorConfig,
 } from '../../src/config/index.ts';
-import { sqliteOutsideDataDir } from '../../src/db/index.ts';
+import { sqliteOutsideDataDir } from '../../src/db/drivers/index.ts';
 import { tempDir } from '../support/wait.ts';
 
 describe('URL passwords are redacted like PASSWORD values', () => {

@@ -3,7 +3,8 @@ import { Database } from 'bun:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isTransientDbError, MissingTableError, openSinkStore, type SinkStore } from '../../src/db/index.ts';
+import { openSinkStore } from '../../src/db/drivers/index.ts';
+import { isTransientDbError, MissingTableError, type SinkStore } from '../../src/db/index.ts';
 import { BASIC as basic, commit } from '../support/store.ts';
 
 interface Opened {

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
 import { blob, customType, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { stringifyJson } from '../json/index.ts';
-import { sinkOffsets } from './schema/sqlite.ts';
-import { keyTuples, shapeRows } from './column-values.ts';
-import { chunkRows } from './row-chunks.ts';
-import { TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, PreparedBatch, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
+import { stringifyJson } from '../../json/index.ts';
+import { sinkOffsets } from '../schema/sqlite.ts';
+import { keyTuples, shapeRows } from '../column-values.ts';
+import { chunkRows } from '../row-chunks.ts';
+import { TableShapes, updatedColumns, type TableDdl, type TableShape } from '../table-shape.ts';
+import type { ColumnKind, PartitionRef, PreparedBatch, SinkStore, StoredPosition, TableChanges, TablePolicy } from '../types.ts';
 
 // SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
 const MAX_PARAMETERS = 32_766;

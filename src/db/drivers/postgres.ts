@@ -1,11 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { hasExactNumbers, stringifyJson } from '../json/index.ts';
-import { sinkOffsets } from './schema/pg.ts';
-import { toColumnValue } from './column-values.ts';
-import { chunkRows } from './row-chunks.ts';
-import { TableShapes, updatedColumns, type TableDdl, type TableShape } from './table-shape.ts';
-import type { ColumnKind, PartitionRef, PreparedBatch, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from './types.ts';
+import { hasExactNumbers, stringifyJson } from '../../json/index.ts';
+import { sinkOffsets } from '../schema/pg.ts';
+import { toColumnValue } from '../column-values.ts';
+import { chunkRows } from '../row-chunks.ts';
+import { TableShapes, updatedColumns, type TableDdl, type TableShape } from '../table-shape.ts';
+import type { ColumnKind, PartitionRef, PreparedBatch, Row, SinkStore, StoredPosition, TableChanges, TablePolicy } from '../types.ts';
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   text: 'text',

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgresSinkStore, type PgSessionRunner } from './postgres.ts';
 import { SqliteSinkStore } from './sqlite.ts';
-import type { SinkStore } from './types.ts';
+import type { SinkStore } from '../types.ts';
 
 /** The `migrations/` folder: beside the sources in a checkout, beside `dist/` in a build. */
 function migrationsRoot(override: string | undefined): string {
