@@ -1,4 +1,4 @@
-import { causeChain } from '../errors/index.ts';
+import { causeChain, NamedError } from '../errors/index.ts';
 
 // SQLSTATE classes and codes that a retry can get past: lost connections, serialization
 // failures, deadlocks, lock timeouts, an administrator's shutdown or a crashed backend.
@@ -30,18 +30,13 @@ function hasTransientCode(code: unknown): boolean {
  * The family of errors the sink store raises itself (not the driver's): a table the rows cannot go
  * into as the sink's policy stands. Retrying does not help; callers check this one class.
  */
-export class DbError extends Error {
-  override name = 'DbError';
-}
+export class DbError extends NamedError {}
 
 /** A table is missing and may not be created (auto.create off, or schema.evolution=none). */
-export class MissingTableError extends DbError {
-  override name = 'MissingTableError';
-}
+export class MissingTableError extends DbError {}
 
 /** A row has a field its table lacks, and the table may not gain it (schema.evolution=none). */
 export class UnknownColumnError extends DbError {
-  override name = 'UnknownColumnError';
   constructor(
     readonly table: string,
     readonly column: string,
@@ -54,7 +49,6 @@ export class UnknownColumnError extends DbError {
 
 /** Adding the columns rows need would take a table past the column cap (table.max.columns). */
 export class ColumnLimitError extends DbError {
-  override name = 'ColumnLimitError';
   constructor(
     readonly table: string,
     /** The first field that does not fit. */

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { Herder } from './herder.ts';
 import { connectorsApi } from './connectors-api.ts';
-import { errorBody } from './error-body.ts';
-import { onError } from './errors.ts';
+import { UnavailableError } from '../errors/index.ts';
+import { onError, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
 
@@ -28,10 +28,8 @@ export function createApp(deps: AppDeps) {
 
   app.use('/ingest/*', async (c, next) => {
     if (deps.draining?.()) {
-      c.header('Retry-After', '1');
       // Hand the connection back: a sender kept busy on it would hold the drain open.
-      c.header('Connection', 'close');
-      return errorBody(c, 503, 'worker is shutting down');
+      throw new UnavailableError('worker is shutting down', 1, { closeConnection: true });
     }
     return next();
   });
@@ -57,7 +55,7 @@ export function createApp(deps: AppDeps) {
   app.get('/metrics', (c) => c.text(deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   app.route('/', connectorsApi(deps.herder));
 
-  app.notFound((c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound(onNotFound);
   app.onError(onError);
   return app;
 }

@@ -2,13 +2,15 @@
 // pushes are forwarded to a Node worker that owns it. The worker's answer (200 only once Kafka has
 // acknowledged, 4xx/5xx with the reason) goes back to the sender unchanged.
 import { Hono } from 'hono';
-import { errorBody } from './error-body.ts';
-import { readBodyBytes } from './read-body.ts';
+import { InvalidPushError, MisconfiguredError, PushTooLargeError, UnavailableError } from '../errors/index.ts';
+import { onError, onNotFound } from './errors.ts';
+import { readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
 
 /** `INLET_MAX_BODY_BYTES`: the body limit, as on the worker (default 5 MiB). */
 type Bindings = { INLET_WORKER_URL: string; INLET_MAX_BODY_BYTES?: string };
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const WORKER_DOWN_RETRY_AFTER_SECONDS = 5;
 
 // Hop-by-hop and connection headers stay at the edge; everything else (signatures, delivery ids,
 // Authorization, Idempotency-Key) is what the worker verifies and must arrive untouched.
@@ -23,23 +25,21 @@ app.post('/ingest/:connector', async (c) => {
     if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
   });
   const maxBytes = c.env.INLET_MAX_BODY_BYTES ? Number(c.env.INLET_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) return errorBody(c, 500, 'the edge setting INLET_MAX_BODY_BYTES must be a positive integer');
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new MisconfiguredError('the edge setting INLET_MAX_BODY_BYTES must be a positive integer');
   // Bytes, not text: they reach the worker as sent, which verifies signatures over them and
   // refuses what is not UTF-8.
   const read = await readBodyBytes(c.req, maxBytes);
   if (!read.ok) {
-    return read.refusal === 'too-large'
-      ? errorBody(c, 413, `body exceeds the limit of ${maxBytes} bytes`)
-      : errorBody(c, 400, 'body could not be read whole (the connection closed or broke its framing)');
+    throw read.refusal === 'too-large' ? new PushTooLargeError(`body exceeds the limit of ${maxBytes} bytes`) : new InvalidPushError(UNREADABLE_BODY);
   }
   try {
     return await fetch(target, { method: 'POST', headers, body: read.bytes });
   } catch {
-    c.header('Retry-After', '5');
-    return errorBody(c, 503, 'the Inlet worker is unreachable');
+    throw new UnavailableError('the Inlet worker is unreachable', WORKER_DOWN_RETRY_AFTER_SECONDS);
   }
 });
 
-app.notFound((c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+app.notFound(onNotFound);
+app.onError(onError);
 
 export default app;

@@ -1,23 +1,54 @@
-import type { ErrorHandler } from 'hono';
+import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AlreadyExistsError, BadRequestError, NotFoundError } from '../errors/index.ts';
-import { ThrottledError, UnavailableError } from '../source/index.ts';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  AlreadyExistsError,
+  AuthenticationError,
+  BadRequestError,
+  InvalidPushError,
+  MisconfiguredError,
+  NotFoundError,
+  PushRefusedError,
+  PushTooLargeError,
+  RetryLaterError,
+  ThrottledError,
+  UnknownSourceError,
+  UnsupportedMediaTypeError,
+} from '../errors/index.ts';
 import { errorBody } from './error-body.ts';
 
+/** How HTTP says each refusal of a push; a retry-later one also says when (Retry-After). */
+function pushStatus(error: PushRefusedError): ContentfulStatusCode {
+  if (error instanceof UnknownSourceError) return 404;
+  if (error instanceof InvalidPushError) return 400;
+  if (error instanceof AuthenticationError) return 401;
+  if (error instanceof PushTooLargeError) return 413;
+  if (error instanceof ThrottledError) return 429;
+  return 503;
+}
+
 /**
- * The one place errors become status codes (as Hono maps HTTPException): the herder's family
- * (src/errors) as Connect's ConnectExceptionMapper answers it, and ingest's refusals (src/source),
- * which tell the sender when to retry.
+ * The one place errors become status codes (as Hono maps HTTPException): the herder's family as
+ * Connect's ConnectExceptionMapper answers it, and a push's refusals, which tell the sender
+ * whether and when to retry. Both come from src/errors, so the edge entry maps them the same way.
  */
 export const onError: ErrorHandler = (error, c) => {
   if (error instanceof HTTPException) return error.getResponse();
+  if (error instanceof PushRefusedError) {
+    if (error instanceof RetryLaterError) {
+      c.header('Retry-After', String(error.retryAfterSeconds));
+      if (error.options.closeConnection) c.header('Connection', 'close');
+    }
+    return errorBody(c, pushStatus(error), error.message, { ...error.details });
+  }
   if (error instanceof NotFoundError) return errorBody(c, 404, error.message);
   if (error instanceof AlreadyExistsError) return errorBody(c, 409, error.message);
   if (error instanceof BadRequestError) return errorBody(c, 400, error.message);
-  if (error instanceof ThrottledError || error instanceof UnavailableError) {
-    c.header('Retry-After', String(error.retryAfterSeconds));
-    return errorBody(c, error instanceof ThrottledError ? 429 : 503, error.message);
-  }
+  if (error instanceof UnsupportedMediaTypeError) return errorBody(c, 415, error.message);
+  if (error instanceof MisconfiguredError) return errorBody(c, 500, error.message);
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
   return errorBody(c, 500, 'internal error');
 };
+
+/** A path no route serves. */
+export const onNotFound: NotFoundHandler = (c) => errorBody(c, 404, `no route for ${c.req.method} ${c.req.path}`);

@@ -1,7 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { AuthenticationError, InvalidPushError, PushTooLargeError, ThrottledError, UnavailableError, UnknownSourceError } from '../errors/index.ts';
 import { parseBody, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
-import { errorBody } from './error-body.ts';
-import { readBody, type BodyRefusal } from './read-body.ts';
+import { readBody, UNREADABLE_BODY, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
 
 // Many bodies are being read: another sender's will likely have finished within a second.
@@ -17,42 +17,46 @@ export interface IngestDeps {
   onIngested?: (connector: string, accepted: number, duplicates: number) => void;
 }
 
-/** `POST /ingest/:connector`: validate every record, make them durable, then answer 200. */
+// A paused connector is not gone: the sender keeps the push and comes back.
+const PAUSED_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * `POST /ingest/:connector`: validate every record, make them durable, then answer 200. Every
+ * refusal is thrown as src/errors' push family, which src/http/errors.ts answers.
+ */
 export function ingestRoutes(deps: IngestDeps) {
   const app = new Hono();
   const reading = new ReadingBudget(deps.maxReadingBytes);
 
   app.post('/:connector', async (c) => {
     const found = deps.source(c.req.param('connector'));
-    if (!found) return errorBody(c, 404, `no source connector named "${c.req.param('connector')}"`);
+    if (!found) throw new UnknownSourceError(`no source connector named "${c.req.param('connector')}"`);
     if (!found.accepting) {
-      // Paused, not gone: the sender keeps the push and retries.
-      c.header('Retry-After', '5');
-      return errorBody(c, 503, `connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`);
+      throw new UnavailableError(`connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`, PAUSED_RETRY_AFTER_SECONDS);
     }
     const source = found.connector;
     const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
     const reservation = reading.open();
     // Released on every path, a sender gone mid-body included: readBody settles when the socket closes.
     const read = await readBody(c.req, maxSize, reservation).finally(reservation.release);
-    if (!read.ok) return refuseBody(c, read.refusal, maxSize, source.name);
+    if (!read.ok) throw bodyRefusal(read.refusal, maxSize, source.name);
     const body = read.text;
     if (source.verify) {
       const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
-      if (!verdict.ok) return errorBody(c, 401, `authentication failed: ${verdict.check}`, { check: verdict.check });
+      if (!verdict.ok) throw new AuthenticationError(`authentication failed: ${verdict.check}`, { check: verdict.check });
     }
     const parsed = parseBody(body, c.req.header('content-type') ?? null);
-    if (!parsed.ok) return errorBody(c, 400, parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
+    if (!parsed.ok) throw new InvalidPushError(parsed.error.message, parsed.error.line ? { line: parsed.error.line } : {});
 
     const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers, texts: parsed.texts });
     if (!converted.ok) {
       const first = converted.issues[0]!;
-      if (first.header) return errorBody(c, 400, `invalid request: header "${first.header}": ${first.message}`, { header: first.header });
+      if (first.header) throw new InvalidPushError(`invalid request: header "${first.header}": ${first.message}`, { header: first.header });
       const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;
-      return errorBody(c, 400, `invalid record: ${where}: ${first.message}`, { issues: converted.issues });
+      throw new InvalidPushError(`invalid record: ${where}: ${first.message}`, { issues: converted.issues });
     }
 
-    // Kafka unreachable or too much in flight: thrown as the source's errors, answered 503/429 by onError.
+    // Kafka unreachable or too much in flight: the sender throws UnavailableError or ThrottledError.
     const result = await deps.writer.write(source, converted.records);
     deps.onIngested?.(source.name, result.accepted, result.duplicates);
     // A retried delivery is told so plainly: nothing of it was new.
@@ -63,18 +67,16 @@ export function ingestRoutes(deps: IngestDeps) {
   return app;
 }
 
-function refuseBody(c: Context, refusal: BodyRefusal, maxSize: number, connector: string) {
+function bodyRefusal(refusal: BodyRefusal, maxSize: number, connector: string): Error {
   switch (refusal) {
     case 'too-large':
-      return errorBody(c, 413, `body exceeds the limit of ${maxSize} bytes for "${connector}"`);
+      return new PushTooLargeError(`body exceeds the limit of ${maxSize} bytes for "${connector}"`);
     case 'busy':
-      c.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
       // The body stays unread; the connection goes with it rather than be drained.
-      c.header('Connection', 'close');
-      return errorBody(c, 429, 'too many request bodies are being read at once; retry later');
+      return new ThrottledError('too many request bodies are being read at once; retry later', BUSY_RETRY_AFTER_SECONDS, { closeConnection: true });
     case 'not-utf8':
-      return errorBody(c, 400, 'body is not valid UTF-8');
+      return new InvalidPushError('body is not valid UTF-8');
     case 'unreadable':
-      return errorBody(c, 400, 'body could not be read whole (the connection closed or broke its framing)');
+      return new InvalidPushError(UNREADABLE_BODY);
   }
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { errorBody } from './error-body.ts';
+import { UnsupportedMediaTypeError } from '../errors/index.ts';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -21,5 +21,5 @@ export const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
     const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
     if (!hasBody) return next();
   } else if (isJson(contentType)) return next();
-  return errorBody(c, 415, `the REST API takes request bodies as application/json only (got ${contentType ?? 'a body without a content type'})`);
+  throw new UnsupportedMediaTypeError(`the REST API takes request bodies as application/json only (got ${contentType ?? 'a body without a content type'})`);
 };

@@ -5,6 +5,9 @@ import { UNBOUNDED, type Reservation } from './reading-budget.ts';
  * Why a body was not read: over the limit, no room in the worker's reading budget, not UTF-8, or
  * the sender went away (or broke the framing) before it arrived whole.
  */
+/** What the ingest route and the edge answer a body they could not read whole. */
+export const UNREADABLE_BODY = 'body could not be read whole (the connection closed or broke its framing)';
+
 export type BodyRefusal = 'too-large' | 'busy' | 'not-utf8' | 'unreadable';
 
 export type BytesRead = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; refusal: Exclude<BodyRefusal, 'not-utf8'> };

@@ -1,6 +1,5 @@
 export { parseBody, type BodyError, type ParsedBody } from './body.ts';
 export { DedupeWindow, type Claim, type DedupeWindowOptions } from './dedupe-window.ts';
-export { ThrottledError, UnavailableError } from './errors.ts';
 export { InflightLimit, type InflightBounds } from './inflight-limit.ts';
 export { SourceProgress, type OffsetOrder } from './source-progress.ts';
 export { SourceRecordSender, type ClusterWindow, type SourceRecordSenderOptions, type WrittenRecord } from './source-record-sender.ts';

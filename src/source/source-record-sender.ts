@@ -1,5 +1,5 @@
 import { DedupeWindow, type Claim } from './dedupe-window.ts';
-import { ThrottledError, UnavailableError } from './errors.ts';
+import { ThrottledError, UnavailableError } from '../errors/index.ts';
 import { InflightLimit, type InflightBounds } from './inflight-limit.ts';
 import { SourceProgress } from './source-progress.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { ConfigError, DebeziumSourceConfigSchema, parseConnectorsJson } from '../../src/config/index.ts';
+import { onError } from '../../src/http/errors.ts';
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
 import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
@@ -202,12 +203,13 @@ describe('debezium source over POST /ingest', () => {
   function app() {
     const writer = new MemoryWriter();
     const cdc = debezium();
+    // Refusals are thrown; the app's one error handler answers them, as createApp mounts it.
     const routes = ingestRoutes({
       source: (name) => (name === 'cdc' ? { connector: cdc, accepting: true } : undefined),
       writer: new SourceRecordSender(writer),
       defaultMaxBodyBytes: 1 << 20,
       maxReadingBytes: 1 << 24,
-    });
+    }).onError(onError);
     const post = (body: string, contentType = 'application/json') =>
       routes.request('/cdc', { method: 'POST', body, headers: { 'content-type': contentType } });
     return { writer, post };

@@ -4,7 +4,7 @@ import { SourceProgress } from '../../src/source/source-progress.ts';
 import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
 import type { DeliveryOutcome, RecordProducer } from '../../src/records/index.ts';
 import type { SourceConnector, SourceRecord } from '../../src/source/types.ts';
-import { ThrottledError } from '../../src/source/errors.ts';
+import { ThrottledError } from '../../src/errors/index.ts';
 
 const numeric = (a: string, b: string) => Number(a) - Number(b);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { UnavailableError } from '../../src/source/errors.ts';
+import { UnavailableError } from '../../src/errors/index.ts';
 import { SourceRecordSender, type ClusterWindow, type WrittenRecord } from '../../src/source/source-record-sender.ts';
 import type { DeliveryOutcome, RecordProducer } from '../../src/records/index.ts';
 import type { SourceConnector, SourceRecord } from '../../src/source/types.ts';
