@@ -1,4 +1,4 @@
-import { AdminClient, commonConfig, KafkaJS } from './librdkafka.ts';
+import { CODES, commonConfig, newAdmin, newProducer, type AdminClientPort, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
 
 export interface TopicSpec {
   name: string;
@@ -6,52 +6,84 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]): Promise<void> {
-  if (topics.length === 0) return;
-  const admin = new KafkaJS.Kafka({}).admin(commonConfig(brokers, 'inlet-admin'));
-  await admin.connect();
+const ADMIN_TIMEOUT_MS = 30_000;
+
+/** Runs `use` with an admin client (librdkafka's admin API), closed afterwards. */
+async function withAdmin<T>(brokers: string, use: (admin: AdminClientPort) => Promise<T>): Promise<T> {
+  const admin = newAdmin(commonConfig(brokers, 'inlet-admin'));
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length > 0) {
-      // Another worker may create the same topics at the same moment; that is not an error.
-      await admin.createTopics({
-        topics: missing.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: -1,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    }
+    return await use(admin);
   } finally {
-    await admin.disconnect();
+    admin.disconnect();
   }
 }
 
-/** The partition numbers of each topic. */
-export async function topicPartitions(brokers: string, topics: readonly string[]): Promise<Map<string, number[]>> {
-  const admin = new KafkaJS.Kafka({}).admin(commonConfig(brokers, 'inlet-admin'));
-  await admin.connect();
+/** Runs `use` with a connected metadata client (the admin API has no metadata call of its own). */
+async function withMetadataClient<T>(brokers: string, use: (client: ProducerClient) => Promise<T>): Promise<T> {
+  // Asking for a topic's metadata must not create it on a broker that auto-creates topics.
+  const client = newProducer({ ...commonConfig(brokers, 'inlet-admin'), 'allow.auto.create.topics': false });
+  await new Promise<void>((resolve, reject) => client.connect({ timeout: ADMIN_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())));
   try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-    return new Map(metadata.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
+    return await use(client);
   } finally {
-    await admin.disconnect();
+    await new Promise<void>((resolve) => client.disconnect(() => resolve()));
   }
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]): Promise<void> {
+  if (topics.length === 0) return;
+  await withAdmin(brokers, async (admin) => {
+    const existing = new Set(
+      await new Promise<string[]>((resolve, reject) =>
+        admin.listTopics({ timeout: ADMIN_TIMEOUT_MS }, (error, names) => (error ? reject(error) : resolve(names))),
+      ),
+    );
+    const missing = topics.filter((t) => !existing.has(t.name));
+    await Promise.all(
+      missing.map(
+        (t) =>
+          new Promise<void>((resolve, reject) =>
+            admin.createTopic(
+              // -1: the broker's default replication factor (KIP-464).
+              { topic: t.name, num_partitions: t.partitions, replication_factor: -1, config: t.config ?? {} },
+              ADMIN_TIMEOUT_MS,
+              (error: LibrdKafkaError | undefined) => {
+                // Another worker may create the same topic at the same moment; that is not an error.
+                if (error && error.code !== CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) reject(error);
+                else resolve();
+              },
+            ),
+          ),
+      ),
+    );
+  });
+}
+
+/** The partition numbers of each topic (a topic that does not exist has none). */
+export async function topicPartitions(brokers: string, topics: readonly string[]): Promise<Map<string, number[]>> {
+  return withMetadataClient(brokers, async (client) => {
+    const entries = await Promise.all(
+      topics.map(
+        (topic) =>
+          new Promise<[string, number[]]>((resolve, reject) =>
+            client.getMetadata({ topic, timeout: ADMIN_TIMEOUT_MS }, (error, metadata) => {
+              if (error) return reject(error);
+              const found = metadata.topics.find((t) => t.name === topic);
+              resolve([topic, (found?.partitions ?? []).map((p) => p.id).sort((a, b) => a - b)]);
+            }),
+          ),
+      ),
+    );
+    return new Map(entries);
+  });
 }
 
 /** Grows `topic` to at least `partitions` partitions (Kafka cannot shrink a topic). */
 export async function ensurePartitions(brokers: string, topic: string, partitions: number): Promise<void> {
   const current = (await topicPartitions(brokers, [topic])).get(topic)?.length ?? 0;
   if (current >= partitions) return;
-  const admin = AdminClient.create(commonConfig(brokers, 'inlet-admin'));
-  try {
-    await new Promise<void>((resolve, reject) =>
-      admin.createPartitions(topic, partitions, 30_000, (error) => (error ? reject(error) : resolve())),
-    );
-  } finally {
-    admin.disconnect();
-  }
+  await withAdmin(brokers, (admin) =>
+    new Promise<void>((resolve, reject) => admin.createPartitions(topic, partitions, ADMIN_TIMEOUT_MS, (error) => (error ? reject(error) : resolve()))),
+  );
 }

@@ -1,7 +1,7 @@
 import { FetchPause } from './fetch-pause.ts';
 import { LagCommits } from './lag-commits.ts';
 import { PartitionLanes, type Lane } from './lanes.ts';
-import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type Message, type NativeConsumer } from './librdkafka.ts';
+import { CODES, commonConfig, newConsumer, type LibrdKafkaError, type Message, type ConsumerClient } from './librdkafka.ts';
 import { toConsumedRecord } from './message-record.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { RebalanceQueue } from './rebalance-queue.ts';
@@ -54,7 +54,7 @@ const POLL_MS = 200;
  * after a failed batch (seek-back.ts) and lag commits (lag-commits.ts).
  */
 export class BatchConsumer {
-  private readonly consumer: NativeConsumer;
+  private readonly consumer: ConsumerClient;
   private readonly log: (message: string) => void;
   private readonly lags: LagCommits;
   private readonly lanes: PartitionLanes;
@@ -67,7 +67,7 @@ export class BatchConsumer {
   constructor(private readonly options: BatchConsumerOptions) {
     this.log = options.log ?? console.error;
     const concurrency = options.concurrency ?? 1;
-    this.consumer = nativeConsumer(
+    this.consumer = newConsumer(
       {
         ...commonConfig(options.brokers, options.clientId),
         'group.id': options.groupId,

@@ -1,4 +1,4 @@
-import type { NativeConsumer } from './librdkafka.ts';
+import type { ConsumerClient } from './librdkafka.ts';
 import type { Lane, PartitionLanes } from './lanes.ts';
 import { partitionKey } from './topic-partition.ts';
 
@@ -18,7 +18,7 @@ export class FetchPause {
   private wakeWait: (() => void) | undefined;
 
   constructor(
-    private readonly consumer: Pick<NativeConsumer, 'pause' | 'resume'>,
+    private readonly consumer: Pick<ConsumerClient, 'pause' | 'resume'>,
     private readonly lanes: PartitionLanes,
     private readonly maxBatchSize: number,
     private readonly concurrency: number,

@@ -1,4 +1,4 @@
-import { CODES, commonConfig, nativeConsumer, type LibrdKafkaError, type NativeConsumer } from './librdkafka.ts';
+import { CODES, commonConfig, newConsumer, type LibrdKafkaError, type ConsumerClient } from './librdkafka.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { promised } from './topic-reader.ts';
 
@@ -23,14 +23,14 @@ export interface GroupMembershipOptions {
  * move to the others; no consensus of Inlet's own is involved.
  */
 export class GroupMembership {
-  private readonly consumer: NativeConsumer;
+  private readonly consumer: ConsumerClient;
   private readonly owned = new Set<number>();
   private polling: Promise<void> | undefined;
   private joined = false;
   private readonly signal = new QueueSignal();
 
   constructor(private readonly options: GroupMembershipOptions) {
-    this.consumer = nativeConsumer({
+    this.consumer = newConsumer({
       ...commonConfig(options.brokers, options.clientId),
       'group.id': options.groupId,
       'enable.auto.commit': false,

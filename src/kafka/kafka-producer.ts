@@ -1,5 +1,5 @@
 import type { ProducerRecord } from '../records/index.ts';
-import { CODES, commonConfig, Producer, type DeliveryReport, type LibrdKafkaError } from './librdkafka.ts';
+import { CODES, commonConfig, newProducer, type DeliveryReport, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 
 export interface ProducerOptions {
@@ -38,7 +38,7 @@ interface Opaque {
 }
 
 /** Produces every message; the result resolves when each has a delivery report (see deliveryReports). */
-export function produceAll(producer: InstanceType<typeof Producer>, records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
+export function produceAll(producer: ProducerClient, records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
   const write = new PendingWrite(records.length);
   if (records.length === 0) return Promise.resolve([]);
   records.forEach((record, index) => {
@@ -63,7 +63,7 @@ export function produceAll(producer: InstanceType<typeof Producer>, records: rea
 
 /** A connected idempotent, acks=all producer; `extra` adds settings (a transactional.id). */
 export async function connectProducer(options: ProducerOptions, extra: Record<string, string | number | boolean> = {}) {
-  const producer = new Producer({
+  const producer = newProducer({
     ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
     'enable.idempotence': true,
     acks: -1,
@@ -84,7 +84,7 @@ export async function connectProducer(options: ProducerOptions, extra: Record<st
 }
 
 /** Routes a producer's delivery reports to the writes produceAll started. */
-export function deliveryReports(producer: InstanceType<typeof Producer>, onError?: (error: LibrdKafkaError) => void): void {
+export function deliveryReports(producer: ProducerClient, onError?: (error: LibrdKafkaError) => void): void {
   producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
     const { write, index } = report.opaque as Opaque;
     if (error) {
@@ -108,7 +108,7 @@ export class KafkaProducer implements RecordProducer {
   private closed = false;
 
   private constructor(
-    private readonly producer: InstanceType<typeof Producer>,
+    private readonly producer: ProducerClient,
     private readonly log: (message: string) => void,
   ) {
     deliveryReports(producer, (error) => {

@@ -1,4 +1,4 @@
-import type { NativeConsumer } from './librdkafka.ts';
+import type { ConsumerClient } from './librdkafka.ts';
 import type { TopicPartition } from '../records/index.ts';
 import { partitionKey } from './topic-partition.ts';
 
@@ -14,7 +14,7 @@ export class LagCommits {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly consumer: Pick<NativeConsumer, 'commit' | 'commitSync'>,
+    private readonly consumer: Pick<ConsumerClient, 'commit' | 'commitSync'>,
     private readonly log: (message: string) => void,
   ) {}
 

@@ -1,25 +1,19 @@
-// The one import of the native client; everything else in Inlet reaches Kafka through src/kafka.
-import Kafka from '@confluentinc/kafka-javascript';
+// Which librdkafka binding this process uses: chosen here, once, by the runtime that loads it.
+// Node loads the addon; Bun cannot (a NAN addon), so it reaches librdkafka's C API over FFI.
+import type { KafkaBackend } from './backend.ts';
 
-export const { Producer, KafkaConsumer, AdminClient, CODES, KafkaJS } = Kafka;
-export type { LibrdKafkaError, DeliveryReport, Message, KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
-import type { ConsumerGlobalConfig, ConsumerTopicConfig } from '@confluentinc/kafka-javascript';
+export type { AdminClientPort, ConsumerClient, ConsumerConfig, KafkaBackend, ProducerClient } from './backend.ts';
+export type { DeliveryReport, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 
-/** What the native consumer has (lib/kafka-consumer.js) and its typings leave out. */
-export interface NativeConsumerExtras {
-  incrementalAssign(partitions: { topic: string; partition: number; offset?: number }[]): void;
-  incrementalUnassign(partitions: { topic: string; partition: number }[]): void;
-}
+// The FFI backend (src/kafka/ffi) joins here for Bun once it covers the whole port; until then
+// every runtime gets the addon (under Bun it loads, and only its native calls fail).
+const backend: KafkaBackend = (await import('./addon/index.ts')).addonBackend;
 
-export type NativeConsumer = InstanceType<typeof KafkaConsumer> & NativeConsumerExtras;
-
-/**
- * A native consumer. `queue_non_empty_cb` is the client's own hook (undocumented; its KafkaJS
- * layer waits on it the same way): called on the JS thread when the consumer queue fills.
- */
-export function nativeConsumer(config: ConsumerGlobalConfig & { queue_non_empty_cb?: () => void }, topicConfig?: ConsumerTopicConfig): NativeConsumer {
-  return new KafkaConsumer(config, topicConfig) as NativeConsumer;
-}
+export const { CODES } = backend;
+export const backendName = backend.name;
+export const newProducer: KafkaBackend['producer'] = (config, topicConfig) => backend.producer(config, topicConfig);
+export const newConsumer: KafkaBackend['consumer'] = (config, topicConfig) => backend.consumer(config, topicConfig);
+export const newAdmin: KafkaBackend['admin'] = (config) => backend.admin(config);
 
 /** Connection settings shared by every client a worker opens. */
 export function commonConfig(brokers: string, clientId: string) {

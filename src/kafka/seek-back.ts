@@ -1,4 +1,4 @@
-import type { NativeConsumer } from './librdkafka.ts';
+import type { ConsumerClient } from './librdkafka.ts';
 import type { Lane } from './lanes.ts';
 import { partitionKey } from './topic-partition.ts';
 
@@ -18,7 +18,7 @@ export function rewind(lane: Lane, offset: number): void {
 }
 
 /** Seeks rewound lanes back. Runs between consume calls: librdkafka drops what it fetched before the seek. */
-export async function seekBack(consumer: Pick<NativeConsumer, 'seek'>, lanes: Iterable<Lane>, log: (message: string) => void): Promise<void> {
+export async function seekBack(consumer: Pick<ConsumerClient, 'seek'>, lanes: Iterable<Lane>, log: (message: string) => void): Promise<void> {
   for (const lane of lanes) {
     const offset = lane.seekTo;
     if (offset === undefined) continue;

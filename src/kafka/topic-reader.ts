@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '../records/index.ts';
-import { commonConfig, KafkaConsumer, type LibrdKafkaError, type Message } from './librdkafka.ts';
+import { commonConfig, newConsumer, type ConsumerClient, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { toConsumedRecord } from './message-record.ts';
 
@@ -41,7 +41,7 @@ export function toReadRecord(m: Message): ReadRecord {
 }
 
 /** Low and high watermarks of a partition, waiting out a young topic's leader election. */
-export function watermarks(consumer: InstanceType<typeof KafkaConsumer>, topic: string, partition: number, timeoutMs: number) {
+export function watermarks(consumer: ConsumerClient, topic: string, partition: number, timeoutMs: number) {
   return whileSettling(
     () => promised<{ lowOffset: number; highOffset: number }>((cb) => consumer.queryWatermarkOffsets(topic, partition, timeoutMs, cb)),
     timeoutMs,
@@ -49,7 +49,7 @@ export function watermarks(consumer: InstanceType<typeof KafkaConsumer>, topic: 
 }
 
 /** Where reading `range` starts in `partition`, and where the partition ends now. */
-export async function partitionSpan(consumer: InstanceType<typeof KafkaConsumer>, range: TopicRange, partition: number, timeoutMs: number): Promise<Span> {
+export async function partitionSpan(consumer: ConsumerClient, range: TopicRange, partition: number, timeoutMs: number): Promise<Span> {
   const { lowOffset, highOffset } = await watermarks(consumer, range.topic, partition, timeoutMs);
   let start = Math.max(lowOffset, range.fromOffsets?.get(partition) ?? lowOffset);
   if (range.fromTimestamp !== undefined) {
@@ -80,8 +80,8 @@ async function openReader(
   timeoutMs: number,
   maxRecords: number | undefined,
   prefetch: Record<string, number> = {},
-): Promise<{ consumer: InstanceType<typeof KafkaConsumer>; spans: Span[] }> {
-  const consumer = new KafkaConsumer(
+): Promise<{ consumer: ConsumerClient; spans: Span[] }> {
+  const consumer = newConsumer(
     {
       ...commonConfig(brokers, 'inlet-reader'),
       'group.id': `inlet-reader-${randomUUID()}`,
@@ -119,7 +119,7 @@ async function openReader(
  * (its later records are skipped and not waited for) or return false to stop.
  */
 async function consumeSpans(
-  consumer: InstanceType<typeof KafkaConsumer>,
+  consumer: ConsumerClient,
   spans: readonly Span[],
   what: string,
   timeoutMs: number,

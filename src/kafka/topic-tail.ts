@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commonConfig, nativeConsumer, type Message, type NativeConsumer } from './librdkafka.ts';
+import { commonConfig, newConsumer, type Message, type ConsumerClient } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { ReadBarrier } from './read-barrier.ts';
@@ -36,7 +36,7 @@ const partitionKey = (topic: string, partition: number) => `${topic}\u0000${part
  * transaction's records are never seen.
  */
 export class TopicTail {
-  private readonly consumer: NativeConsumer;
+  private readonly consumer: ConsumerClient;
   private readonly signal = new QueueSignal();
   /** Next offset to read, per topic partition. */
   private readonly positions = new Map<string, number>();
@@ -53,7 +53,7 @@ export class TopicTail {
    * barrier under load, against 1.7 ms on a connection of its own. Made on first use: the config
    * and status tails never ask.
    */
-  private querier: Promise<NativeConsumer> | undefined;
+  private querier: Promise<ConsumerClient> | undefined;
   private running = true;
   private loop: Promise<void> | undefined;
 
@@ -64,7 +64,7 @@ export class TopicTail {
     private readonly log: (message: string) => void,
     private readonly catchUpTimeoutMs: number,
   ) {
-    this.consumer = nativeConsumer(
+    this.consumer = newConsumer(
       {
         ...commonConfig(brokers, `inlet-tail-${topics[0]}`),
         'group.id': `inlet-tail-${randomUUID()}`,
@@ -197,9 +197,9 @@ export class TopicTail {
     return new Map(ends.map((e) => [partitionKey(e.topic, e.partition), e.offset]));
   }
 
-  private endOffsetsClient(): Promise<NativeConsumer> {
+  private endOffsetsClient(): Promise<ConsumerClient> {
     this.querier ??= (async () => {
-      const client = nativeConsumer({
+      const client = newConsumer({
         ...commonConfig(this.brokers, `inlet-tail-ends-${this.topics[0]}`),
         'group.id': `inlet-tail-${randomUUID()}`,
         // ListOffsets then answers the last stable offset, as the tail reads.
