@@ -70,6 +70,13 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/runtime/', '^src/[^/]+\\.ts$'] },
       to: { path: '^src/runtime/' },
     },
+    {
+      name: 'servers-from-the-entry-points',
+      comment: "src/serve starts the runtime's HTTP server: only the entry points do that.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/serve/', '^src/[^/]+\\.ts$'] },
+      to: { path: '^src/serve/' },
+    },
     ...oneWay,
     {
       name: 'no-deep-imports',
@@ -94,9 +101,9 @@ module.exports = {
     },
     {
       name: 'runtime-neutral',
-      comment: 'Node built-ins only where a runtime is chosen: src/kafka, the database drivers and the entry points.',
+      comment: 'Node built-ins only where a runtime is chosen: src/kafka, the database drivers, the HTTP servers (src/serve) and the entry points.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/kafka/', '^src/db/drivers/', '^src/[^/]+\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/kafka/', '^src/db/drivers/', '^src/serve/', '^src/[^/]+\\.ts$'] },
       to: { dependencyTypes: ['core'] },
     },
     {

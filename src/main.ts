@@ -1,9 +1,10 @@
-import { hostname } from 'node:os';
-// Worker entry point, run by Node (the librdkafka addon loads only there; see shared/DESIGN.md).
-import { serve } from '@hono/node-server';
+// Worker entry point. Node runs it from the bundle (dist/main.js); the HTTP server is the
+// runtime's own (src/serve), and Kafka's binding is chosen in src/kafka.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
 import { Worker } from './runtime/index.ts';
+import { serveHttp } from './serve/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
 function crashBeforeSourceCommit(env: WorkerEnv): (() => void) | undefined {
@@ -37,22 +38,14 @@ function seedConnectors(path: string | undefined): DeclaredConnector[] {
 async function main() {
   const env = readWorkerEnv(process.env);
   const worker = await Worker.start({ env, host: hostname(), seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(env), beforeSourceCommit: crashBeforeSourceCommit(env) });
-  const server = serve(
-    {
-      fetch: worker.app().fetch,
-      port: env.INLET_PORT,
-      hostname: env.INLET_HOST,
-      serverOptions: {
-        requestTimeout: env.INLET_REQUEST_TIMEOUT_MS,
-        headersTimeout: env.INLET_HEADERS_TIMEOUT_MS,
-        // Node looks for timed-out requests only this often (30 s by default).
-        connectionsCheckingInterval: 1000,
-      },
-    },
-    (info) => {
-      console.log(`inlet worker ${worker.id} listening on http://${info.address}:${info.port}`);
-    },
-  );
+  const server = await serveHttp({
+    fetch: worker.app().fetch,
+    port: env.INLET_PORT,
+    hostname: env.INLET_HOST,
+    requestTimeoutMs: env.INLET_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.INLET_HEADERS_TIMEOUT_MS,
+  });
+  console.log(`inlet worker ${worker.id} listening on http://${server.address}:${server.port}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -67,7 +60,7 @@ async function main() {
     worker.drain();
     // In-flight requests finish (their records are acknowledged) before the producer closes.
     await Promise.race([
-      new Promise<void>((resolve) => server.close(() => resolve())),
+      server.close(),
       new Promise<void>((resolve) => setTimeout(resolve, 15_000)),
     ]);
     await worker.close();

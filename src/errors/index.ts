@@ -9,6 +9,7 @@ export {
   MisconfiguredError,
   PushRefusedError,
   PushTooLargeError,
+  RequestTimeoutError,
   RetryLaterError,
   ThrottledError,
   UnavailableError,

@@ -27,6 +27,9 @@ export class AuthenticationError extends PushRefusedError {}
 /** The body is over the connector's limit. */
 export class PushTooLargeError extends PushRefusedError {}
 
+/** The body did not arrive whole in time (a slow or stalled sender); its connection is closed. */
+export class RequestTimeoutError extends PushRefusedError {}
+
 export interface RetryLaterOptions {
   /** Hand the connection back: its body was left unread, or a drain is waiting on it. */
   closeConnection?: boolean;

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PushRefusedError,
   PushTooLargeError,
+  RequestTimeoutError,
   RetryLaterError,
   ThrottledError,
   UnknownSourceError,
@@ -23,6 +24,7 @@ function pushStatus(error: PushRefusedError): ContentfulStatusCode {
   if (error instanceof InvalidPushError) return 400;
   if (error instanceof AuthenticationError) return 401;
   if (error instanceof PushTooLargeError) return 413;
+  if (error instanceof RequestTimeoutError) return 408;
   if (error instanceof ThrottledError) return 429;
   return 503;
 }
@@ -39,6 +41,8 @@ export const onError: ErrorHandler = (error, c) => {
       c.header('Retry-After', String(error.retryAfterSeconds));
       if (error.options.closeConnection) c.header('Connection', 'close');
     }
+    // What is left of a stalled body stays unread: the connection goes with it.
+    if (error instanceof RequestTimeoutError) c.header('Connection', 'close');
     return errorBody(c, pushStatus(error), error.message, { ...error.details });
   }
   if (error instanceof NotFoundError) return errorBody(c, 404, error.message);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { AuthenticationError, InvalidPushError, PushTooLargeError, ThrottledError, UnavailableError, UnknownSourceError } from '../errors/index.ts';
+import { AuthenticationError, InvalidPushError, PushTooLargeError, RequestTimeoutError, ThrottledError, UnavailableError, UnknownSourceError } from '../errors/index.ts';
 import { parseBody, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
-import { readBody, UNREADABLE_BODY, type BodyRefusal } from './read-body.ts';
+import { Deadline, readBody, UNREADABLE_BODY, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
 
 // Many bodies are being read: another sender's will likely have finished within a second.
@@ -14,6 +14,8 @@ export interface IngestDeps {
   defaultMaxBodyBytes: number;
   /** Request body bytes being read at once over all connections; past it, 429 before reading. */
   maxReadingBytes: number;
+  /** A push's body must arrive whole within this long (INLET_REQUEST_TIMEOUT_MS), whichever server runs. */
+  requestTimeoutMs?: number;
   onIngested?: (connector: string, accepted: number, duplicates: number) => void;
 }
 
@@ -38,7 +40,8 @@ export function ingestRoutes(deps: IngestDeps) {
     const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
     const reservation = reading.open();
     // Released on every path, a sender gone mid-body included: readBody settles when the socket closes.
-    const read = await readBody(c.req, maxSize, reservation).finally(reservation.release);
+    const deadline = deps.requestTimeoutMs === undefined ? undefined : Deadline.after(deps.requestTimeoutMs);
+    const read = await readBody(c.req, maxSize, reservation, deadline).finally(reservation.release);
     if (!read.ok) throw bodyRefusal(read.refusal, maxSize, source.name);
     const body = read.text;
     if (source.verify) {
@@ -78,5 +81,7 @@ function bodyRefusal(refusal: BodyRefusal, maxSize: number, connector: string): 
       return new InvalidPushError('body is not valid UTF-8');
     case 'unreadable':
       return new InvalidPushError(UNREADABLE_BODY);
+    case 'timed-out':
+      return new RequestTimeoutError('the body did not arrive whole in time');
   }
 }

@@ -159,6 +159,7 @@ export class Worker {
       writer: this.writer,
       defaultMaxBodyBytes: this.options.env.INLET_MAX_BODY_BYTES,
       maxReadingBytes: this.options.env.INLET_MAX_READING_BYTES,
+      requestTimeoutMs: this.options.env.INLET_REQUEST_TIMEOUT_MS,
       onIngested: (connector, accepted, duplicates) => {
         this.counters.add('inlet_ingest_records_total', { connector, result: 'accepted' }, accepted);
         this.counters.add('inlet_ingest_records_total', { connector, result: 'duplicate' }, duplicates);
