@@ -7,6 +7,20 @@ import { cleanups, freePort, waitFor } from './wait.ts';
 const ROOT = join(import.meta.dir, '..', '..');
 export const WORKER_BUNDLE = join(ROOT, 'dist', 'main.js');
 
+/**
+ * The runtime the end-to-end suites run the worker under (`INLET_TEST_RUNTIME`): `node` runs the
+ * bundle, as users run it on Node; `bun` runs src/main.ts with no bundle step.
+ */
+export const WORKER_RUNTIME = workerRuntime(process.env.INLET_TEST_RUNTIME);
+
+function workerRuntime(value: string | undefined): 'node' | 'bun' {
+  if (value === undefined || value === '' || value === 'node') return 'node';
+  if (value === 'bun') return 'bun';
+  throw new Error(`INLET_TEST_RUNTIME must be node or bun, not "${value}"`);
+}
+
+const WORKER_COMMAND = WORKER_RUNTIME === 'bun' ? [process.execPath, join(ROOT, 'src', 'main.ts')] : ['node', WORKER_BUNDLE];
+
 export interface ConnectorSpec {
   name: string;
   config: Record<string, unknown>;
@@ -39,13 +53,13 @@ export interface WorkerLaunch {
   waitReady?: boolean;
 }
 
-/** Starts the real worker bundle under Node, the way a user runs it. */
+/** Starts the real worker, the way a user runs it: the bundle under Node, or src/main.ts under Bun. */
 export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'));
   const configPath = join(dir, 'connectors.json');
   writeFileSync(configPath, JSON.stringify({ connectors: launch.connectors }));
   const port = launch.port ?? (await freePort());
-  const proc = Bun.spawn(['node', WORKER_BUNDLE], {
+  const proc = Bun.spawn(WORKER_COMMAND, {
     cwd: ROOT,
     env: {
       ...process.env,
