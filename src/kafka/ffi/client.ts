@@ -1,0 +1,156 @@
+import { EventEmitter } from 'node:events';
+import { buildConf, librdkafkaProperties, type ClientConfig } from './config.ts';
+import { codeError, KafkaError } from './errors.ts';
+import { EventQueue } from './event-queue.ts';
+import { LAYOUT } from './layout.ts';
+import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
+
+export type Callback<T = void> = (error: KafkaError | null, result?: T) => void;
+
+/** What the addon's 'event.log' carries. */
+export interface LogEvent {
+  severity: number;
+  fac: string;
+  message: string;
+  name: string;
+}
+
+const CONNECT_POLL_MS = 10;
+const { event } = LAYOUT;
+
+/**
+ * What the addon's Client does for every client type: create the rd_kafka_t, serve its events on
+ * the JS thread, emit 'ready', 'event.error', 'event.log' and 'disconnected', and free it all.
+ * Logs go through the event queue (log.queue) rather than librdkafka's default stderr printer,
+ * which would run on its own threads: with no 'event.log' listener they are printed the same way.
+ */
+export abstract class FfiClient extends EventEmitter {
+  protected rk: Pointer | null = null;
+  protected events: EventQueue | null = null;
+  protected readonly properties: [string, string][];
+  private readonly logOut = new BigUint64Array(2);
+  private readonly logLevel = new Int32Array(1);
+  private connectedAt = 0;
+
+  protected constructor(
+    protected readonly rdkafka: Rdkafka,
+    private readonly clientType: number,
+    config: ClientConfig,
+    topicConfig: ClientConfig = {},
+  ) {
+    super();
+    this.properties = librdkafkaProperties(config, topicConfig);
+    this.properties.push(['log.queue', 'true']);
+    // Check every key now, as the addon's constructor does.
+    rdkafka.lib.rd_kafka_conf_destroy(buildConf(rdkafka, this.properties));
+  }
+
+  /** Event types this client wants on its queue besides errors and logs. */
+  protected abstract readonly eventTypes: number;
+
+  /** Serves a client-specific event (delivery reports, admin results). */
+  protected abstract onEvent(event: Pointer, type: number): void;
+
+  get name(): string {
+    return this.properties.find(([key]) => key === 'client.id')?.[1] ?? 'rdkafka';
+  }
+
+  isConnected(): boolean {
+    return this.rk !== null;
+  }
+
+  /** Creates the client and waits (without blocking) until a broker has answered with metadata. */
+  connect(options: { timeout?: number } = {}, cb?: Callback<{ orig_broker_name: string }>): this {
+    void this.open(options.timeout ?? 30_000).then(
+      () => {
+        this.emit('ready', { name: this.name });
+        cb?.(null, { orig_broker_name: this.name });
+      },
+      (error: KafkaError) => (cb ? cb(error) : this.emit('connection.failure', error)),
+    );
+    return this;
+  }
+
+  private async open(timeoutMs: number): Promise<void> {
+    if (this.rk) return;
+    const { lib, ffi } = this.rdkafka;
+    const conf = buildConf(this.rdkafka, this.properties);
+    lib.rd_kafka_conf_set_events(conf, this.eventTypes | event.ERROR | event.LOG);
+    const errstr = new Uint8Array(512);
+    const rk = returned(lib.rd_kafka_new(this.clientType, conf, ffi.ptr(errstr), errstr.length));
+    if (!rk) {
+      lib.rd_kafka_conf_destroy(conf);
+      throw new KafkaError(-1, ffi.CString(ffi.ptr(errstr)));
+    }
+    this.rk = rk;
+    this.events = new EventQueue(this.rdkafka, rk, (ev, type) => this.serve(ev, type));
+    lib.rd_kafka_set_log_queue(rk, null);
+    const deadline = Date.now() + timeoutMs;
+    // Non-blocking: the controller id is known once the first metadata answer arrived.
+    while (lib.rd_kafka_controllerid(rk, 0) < 0) {
+      if (Date.now() >= deadline) {
+        this.destroy();
+        throw codeError(this.rdkafka, LAYOUT.err.ERR__TIMED_OUT);
+      }
+      await Bun.sleep(CONNECT_POLL_MS);
+    }
+    this.connectedAt = Date.now();
+  }
+
+  private serve(ev: Pointer, type: number): void {
+    if (type === event.ERROR) this.emit('event.error', this.errorOf(ev));
+    else if (type === event.LOG) this.log(ev);
+    else this.onEvent(ev, type);
+  }
+
+  private errorOf(ev: Pointer): KafkaError {
+    const { lib, ffi } = this.rdkafka;
+    let code = lib.rd_kafka_event_error(ev);
+    let message = ffi.CString(returned(lib.rd_kafka_event_error_string(ev)));
+    const isFatal = lib.rd_kafka_event_error_is_fatal(ev) === 1;
+    if (isFatal && this.rk) {
+      // The event says only "fatal"; the cause (e.g. fencing) is kept on the client.
+      const errstr = new Uint8Array(512);
+      code = lib.rd_kafka_fatal_error(this.rk, ffi.ptr(errstr), errstr.length);
+      message = ffi.CString(ffi.ptr(errstr));
+    }
+    return new KafkaError(code, message, { isFatal });
+  }
+
+  private log(ev: Pointer): void {
+    const { lib, ffi } = this.rdkafka;
+    const out = ffi.ptr(this.logOut);
+    lib.rd_kafka_event_log(ev, out, ffi.ptr(this.logOut, 8), ffi.ptr(this.logLevel));
+    const entry: LogEvent = {
+      severity: this.logLevel[0]!,
+      fac: ffi.CString(asPointer(Number(this.logOut[0]))),
+      message: ffi.CString(asPointer(Number(this.logOut[1]))),
+      name: this.name,
+    };
+    if (this.listenerCount('event.log') > 0) this.emit('event.log', entry);
+    else console.error(`%${entry.severity}|${new Date().toISOString()}|${entry.fac}|${entry.name}| ${entry.message}`);
+  }
+
+  /** Serves events waiting now (delivery reports during a flush or a commit). */
+  protected drainEvents(): void {
+    this.events?.drain();
+  }
+
+  /** Frees the queue and the client. rd_kafka_destroy blocks until librdkafka's threads end. */
+  protected destroy(): void {
+    const rk = this.rk;
+    if (!rk) return;
+    this.events?.close();
+    this.events = null;
+    this.rk = null;
+    this.rdkafka.lib.rd_kafka_destroy(rk);
+  }
+
+  /** The addon's disconnect: frees the client, then 'disconnected' and the callback. */
+  protected finishDisconnect(cb?: Callback<{ connectionOpened: number }>): void {
+    const connectionOpened = this.connectedAt;
+    this.destroy();
+    this.emit('disconnected', { connectionOpened });
+    cb?.(null, { connectionOpened });
+  }
+}

@@ -1,0 +1,35 @@
+import { LAYOUT } from './layout.ts';
+import { cstr } from './memory.ts';
+import { returned, type Pointer, type Rdkafka } from './symbols.ts';
+
+/** A config value as the addon takes it; functions (dr_cb, rebalance_cb) are its own hooks, not librdkafka's. */
+export type ConfigValue = string | number | boolean | ((...args: never[]) => unknown) | undefined | null;
+export type ClientConfig = Record<string, ConfigValue>;
+
+/** Keys the addon consumes itself and never passes to librdkafka. */
+const ADDON_KEYS = new Set(['dr_cb', 'dr_msg_cb', 'rebalance_cb', 'offset_commit_cb', 'event_cb', 'topic', 'partition', 'queue_non_empty_cb']);
+
+/** The librdkafka properties of an addon-style config (global and topic keys alike), as strings. */
+export function librdkafkaProperties(config: ClientConfig, topicConfig: ClientConfig = {}): [string, string][] {
+  return Object.entries({ ...config, ...topicConfig }).flatMap(([key, value]): [string, string][] =>
+    ADDON_KEYS.has(key) || value === undefined || value === null || typeof value === 'function' ? [] : [[key, String(value)]],
+  );
+}
+
+/**
+ * A new rd_kafka_conf_t with every property set; the caller owns it (rd_kafka_new takes it over).
+ * An unknown key or a bad value throws with librdkafka's own words, as the addon's constructor does.
+ */
+export function buildConf(rdkafka: Rdkafka, properties: readonly [string, string][]): Pointer {
+  const { lib, ffi } = rdkafka;
+  const conf = returned(lib.rd_kafka_conf_new());
+  if (!conf) throw new Error('rd_kafka_conf_new failed');
+  const errstr = new Uint8Array(512);
+  for (const [key, value] of properties) {
+    if (lib.rd_kafka_conf_set(conf, ffi.ptr(cstr(key)), ffi.ptr(cstr(value)), ffi.ptr(errstr), errstr.length) !== LAYOUT.conf.OK) {
+      lib.rd_kafka_conf_destroy(conf);
+      throw new Error(ffi.CString(ffi.ptr(errstr)));
+    }
+  }
+  return conf;
+}

@@ -1,0 +1,39 @@
+import type { ClientConfig } from './config.ts';
+import { errorCodes, type Codes } from './errors.ts';
+import { FfiProducer } from './producer.ts';
+import { loadRdkafka, type Rdkafka } from './symbols.ts';
+
+export { KafkaError } from './errors.ts';
+export type { ClientConfig } from './config.ts';
+export type { FfiProducer } from './producer.ts';
+export type { MessageHeader } from './produce-args.ts';
+
+/** The addon's native surface (the subset src/kafka uses), over librdkafka through bun:ffi. */
+export interface FfiBackend {
+  Producer: new (config: ClientConfig, topicConfig?: ClientConfig) => FfiProducer;
+  CODES: Codes;
+  librdkafkaVersion: string;
+  librdkafkaPath: string;
+}
+
+let backend: Promise<FfiBackend> | undefined;
+
+/** Loads librdkafka (once) and returns classes bound to it. Bun only. */
+export function loadFfiBackend(): Promise<FfiBackend> {
+  backend ??= loadRdkafka().then(bind);
+  return backend;
+}
+
+function bind(rdkafka: Rdkafka): FfiBackend {
+  class Producer extends FfiProducer {
+    constructor(config: ClientConfig, topicConfig?: ClientConfig) {
+      super(rdkafka, config, topicConfig);
+    }
+  }
+  return {
+    Producer,
+    CODES: errorCodes(rdkafka),
+    librdkafkaVersion: String(rdkafka.lib.rd_kafka_version_str()),
+    librdkafkaPath: rdkafka.path,
+  };
+}

@@ -1,0 +1,74 @@
+import { KafkaError } from './errors.ts';
+import { LAYOUT } from './layout.ts';
+import { cstr } from './memory.ts';
+import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
+
+/** The addon's getMetadata options and result. */
+export interface MetadataOptions {
+  topic?: string;
+  allTopics?: boolean;
+  timeout?: number;
+}
+
+export interface Metadata {
+  orig_broker_id: number;
+  orig_broker_name: string;
+  brokers: { id: number; host: string; port: number }[];
+  topics: { name: string; partitions: { id: number; leader: number; replicas: number[]; isrs: number[] }[] }[];
+}
+
+const { metadata: md, metadata_broker: mb, metadata_topic: mt, metadata_partition: mp } = LAYOUT;
+
+/**
+ * Metadata for one topic or all. rd_kafka_metadata blocks the JS thread up to `timeout` (bun:ffi
+ * has no non-blocking call): fine for a probe or a start-up read, not for a hot path.
+ */
+export async function getMetadata(rdkafka: Rdkafka, rk: Pointer, options: MetadataOptions = {}): Promise<Metadata> {
+  await Promise.resolve();
+  const { lib, ffi } = rdkafka;
+  const out = new BigUint64Array(1);
+  const rkt = options.topic ? returned(lib.rd_kafka_topic_new(rk, ffi.ptr(cstr(options.topic)), null)) : null;
+  try {
+    const code = lib.rd_kafka_metadata(rk, options.topic ? 0 : 1, rkt, ffi.ptr(out), options.timeout ?? 30_000);
+    if (code !== 0) throw new KafkaError(code, String(lib.rd_kafka_err2str(code)));
+  } finally {
+    if (rkt) lib.rd_kafka_topic_destroy(rkt);
+  }
+  const meta = asPointer(Number(out[0]));
+  try {
+    return readMetadata(rdkafka, meta);
+  } finally {
+    lib.rd_kafka_metadata_destroy(meta);
+  }
+}
+
+function readMetadata({ ffi }: Rdkafka, meta: Pointer): Metadata {
+  const { read, CString } = ffi;
+  const int32s = (base: number, count: number) => Array.from({ length: count }, (_, i) => read.i32(asPointer(base), i * 4));
+  const brokers = read.ptr(meta, md.brokers);
+  const topics = read.ptr(meta, md.topics);
+  return {
+    orig_broker_id: read.i32(meta, md.orig_broker_id),
+    orig_broker_name: CString(asPointer(read.ptr(meta, md.orig_broker_name))),
+    brokers: Array.from({ length: read.i32(meta, md.broker_cnt) }, (_, i) => {
+      const b = asPointer(brokers + i * mb.size);
+      return { id: read.i32(b, mb.id), host: CString(asPointer(read.ptr(b, mb.host))), port: read.i32(b, mb.port) };
+    }),
+    topics: Array.from({ length: read.i32(meta, md.topic_cnt) }, (_, i) => {
+      const t = asPointer(topics + i * mt.size);
+      const partitions = read.ptr(t, mt.partitions);
+      return {
+        name: CString(asPointer(read.ptr(t, mt.topic))),
+        partitions: Array.from({ length: read.i32(t, mt.partition_cnt) }, (_, j) => {
+          const p = asPointer(partitions + j * mp.size);
+          return {
+            id: read.i32(p, mp.id),
+            leader: read.i32(p, mp.leader),
+            replicas: int32s(read.ptr(p, mp.replicas), read.i32(p, mp.replica_cnt)),
+            isrs: int32s(read.ptr(p, mp.isrs), read.i32(p, mp.isr_cnt)),
+          };
+        }),
+      };
+    }),
+  };
+}

@@ -1,0 +1,102 @@
+import type { FFIFunction, Library, Pointer } from 'bun:ffi';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The librdkafka C functions the FFI backend calls. Pointers are `ptr` (a number; 0 is NULL),
+ * size_t is `u64` (bun:ffi has no usize), C strings we pass are NUL-terminated byte arrays.
+ */
+const definitions = {
+  rd_kafka_version_str: { args: [], returns: 'cstring' },
+  rd_kafka_get_err_descs: { args: ['ptr', 'ptr'], returns: 'void' },
+  rd_kafka_err2str: { args: ['i32'], returns: 'cstring' },
+
+  rd_kafka_conf_new: { args: [], returns: 'ptr' },
+  rd_kafka_conf_set: { args: ['ptr', 'ptr', 'ptr', 'ptr', 'u64'], returns: 'i32' },
+  rd_kafka_conf_destroy: { args: ['ptr'], returns: 'void' },
+  rd_kafka_conf_set_events: { args: ['ptr', 'i32'], returns: 'void' },
+
+  rd_kafka_new: { args: ['i32', 'ptr', 'ptr', 'u64'], returns: 'ptr' },
+  rd_kafka_destroy: { args: ['ptr'], returns: 'void' },
+  rd_kafka_controllerid: { args: ['ptr', 'i32'], returns: 'i32' },
+  rd_kafka_set_log_queue: { args: ['ptr', 'ptr'], returns: 'i32' },
+  rd_kafka_outq_len: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_flush: { args: ['ptr', 'i32'], returns: 'i32' },
+  rd_kafka_purge: { args: ['ptr', 'i32'], returns: 'i32' },
+  rd_kafka_fatal_error: { args: ['ptr', 'ptr', 'u64'], returns: 'i32' },
+
+  rd_kafka_queue_get_main: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_queue_destroy: { args: ['ptr'], returns: 'void' },
+  rd_kafka_queue_cb_event_enable: { args: ['ptr', 'ptr', 'ptr'], returns: 'void' },
+  rd_kafka_queue_poll: { args: ['ptr', 'i32'], returns: 'ptr' },
+
+  rd_kafka_produceva: { args: ['ptr', 'ptr', 'u64'], returns: 'ptr' },
+  rd_kafka_topic_name: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_topic_new: { args: ['ptr', 'ptr', 'ptr'], returns: 'ptr' },
+  rd_kafka_topic_destroy: { args: ['ptr'], returns: 'void' },
+  rd_kafka_message_timestamp: { args: ['ptr', 'ptr'], returns: 'i64' },
+
+  rd_kafka_event_type: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_event_message_array: { args: ['ptr', 'ptr', 'u64'], returns: 'u64' },
+  rd_kafka_event_error: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_event_error_string: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_event_error_is_fatal: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_event_log: { args: ['ptr', 'ptr', 'ptr', 'ptr'], returns: 'i32' },
+  rd_kafka_event_destroy: { args: ['ptr'], returns: 'void' },
+
+  rd_kafka_error_code: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_error_string: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_error_is_fatal: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_error_is_retriable: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_error_txn_requires_abort: { args: ['ptr'], returns: 'i32' },
+  rd_kafka_error_destroy: { args: ['ptr'], returns: 'void' },
+
+  rd_kafka_metadata: { args: ['ptr', 'i32', 'ptr', 'ptr', 'i32'], returns: 'i32' },
+  rd_kafka_metadata_destroy: { args: ['ptr'], returns: 'void' },
+
+  rd_kafka_init_transactions: { args: ['ptr', 'i32'], returns: 'ptr' },
+  rd_kafka_begin_transaction: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_commit_transaction: { args: ['ptr', 'i32'], returns: 'ptr' },
+  rd_kafka_abort_transaction: { args: ['ptr', 'i32'], returns: 'ptr' },
+} as const satisfies Record<string, FFIFunction>;
+
+export type RdkafkaSymbols = Library<typeof definitions>['symbols'];
+export type BunFfi = typeof import('bun:ffi');
+
+/** The loaded library and the bun:ffi helpers that read its memory. */
+export interface Rdkafka {
+  lib: RdkafkaSymbols;
+  ffi: BunFfi;
+  path: string;
+}
+
+/** The librdkafka.so.1 that @confluentinc/kafka-javascript builds: the same build as the Node path. */
+export function librdkafkaPath(): string {
+  const pkg = fileURLToPath(import.meta.resolve('@confluentinc/kafka-javascript/package.json'));
+  return join(dirname(pkg), 'build', 'deps', 'librdkafka.so.1');
+}
+
+let loading: Promise<Rdkafka> | undefined;
+
+/**
+ * Opens librdkafka on first use. bun:ffi is imported dynamically, so a Node process that never
+ * asks for the FFI backend never evaluates it.
+ */
+export function loadRdkafka(): Promise<Rdkafka> {
+  loading ??= (async () => {
+    const ffi: BunFfi = await import('bun:ffi');
+    const path = librdkafkaPath();
+    const { symbols } = ffi.dlopen(path, definitions);
+    return { lib: symbols, ffi, path };
+  })();
+  return loading;
+}
+
+export type { Pointer };
+
+/** A pointer read out of native memory (bun:ffi's read.ptr gives a plain number). */
+export const asPointer = (address: number): Pointer => address as Pointer;
+
+/** A returned pointer as a number, or null for NULL (bun-types allows a bigint; Bun gives numbers). */
+export const returned = (value: Pointer | bigint | null): Pointer | null =>
+  value === null || value === 0 ? null : typeof value === 'bigint' ? asPointer(Number(value)) : value;
