@@ -6,7 +6,8 @@ export type Codes = typeof AddonCodes;
 
 /**
  * The addon's `CODES`, built from librdkafka's own table (rd_kafka_get_err_descs), so each name
- * maps to the number the library reports: `ERR_` + the C enum name without its prefix.
+ * maps to the number the library reports: `ERR_` + the C enum name without its prefix. It has
+ * every name the addon has (whose generated list lags the C table by a few newer codes).
  */
 export function errorCodes({ lib, ffi }: Rdkafka): Codes {
   const out = new BigUint64Array(2);
@@ -19,6 +20,12 @@ export function errorCodes({ lib, ffi }: Rdkafka): Codes {
     const name = ffi.read.ptr(table, at + err_desc.name);
     if (name !== 0) errors[`ERR_${ffi.CString(name)}`] = ffi.read.i32(table, at + err_desc.code);
   }
+  // Old names rdkafka.h keeps as #defines (so not in the table) and the addon still lists.
+  Object.assign(errors, {
+    ERR_GROUP_LOAD_IN_PROGRESS: errors.ERR_COORDINATOR_LOAD_IN_PROGRESS,
+    ERR_GROUP_COORDINATOR_NOT_AVAILABLE: errors.ERR_COORDINATOR_NOT_AVAILABLE,
+    ERR_NOT_COORDINATOR_FOR_GROUP: errors.ERR_NOT_COORDINATOR,
+  });
   return { ERRORS: errors as Codes['ERRORS'] };
 }
 
