@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { loadFfiBackend, type ClientConfig, type FfiBackend, type FfiProducer, type KafkaError } from '../../src/kafka/ffi/index.ts';
-import { readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { committedValues, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 
 const ADDON_PRODUCE = join(import.meta.dir, '..', 'support', 'addon-produce.mjs');
 
@@ -163,5 +163,22 @@ describe('FFI producer against a real broker', () => {
     expect(ffi.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => ({ reported: 0 })));
     expect(ffi.slice(5)).toEqual(Array.from({ length: 45 }, () => full));
     expect(ffi).toEqual(addon);
+  }, 120_000);
+
+  test('a committed transaction is visible to read_committed readers and an aborted one is not', async () => {
+    const topic = `ffi-txn-${Date.now()}`;
+    const producer = await connected(baseConfig({ 'transactional.id': `ffi-txn-${Date.now()}`, 'transaction.timeout.ms': 30_000 }));
+    const step = (fn: (cb: (error: KafkaError | null) => void) => void) =>
+      new Promise<void>((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+    const encoder = new TextEncoder();
+    await step((cb) => producer.initTransactions(30_000, cb));
+    await step((cb) => producer.beginTransaction(cb));
+    producer.produce(topic, null, encoder.encode('{"n":"aborted"}'), null, Date.now());
+    await step((cb) => producer.abortTransaction(30_000, cb));
+    await step((cb) => producer.beginTransaction(cb));
+    for (let i = 0; i < 100; i++) producer.produce(topic, null, encoder.encode(`{"n":${i}}`), null, Date.now());
+    await step((cb) => producer.commitTransaction(30_000, cb));
+    await disconnect(producer);
+    expect(await committedValues(broker, topic)).toEqual(Array.from({ length: 100 }, (_, i) => `{"n":${i}}`));
   }, 120_000);
 });

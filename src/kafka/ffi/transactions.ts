@@ -1,5 +1,4 @@
 import { takeError, type KafkaError } from './errors.ts';
-import { LAYOUT } from './layout.ts';
 import type { Pointer, Rdkafka } from './symbols.ts';
 
 /** Longest a single call may block the JS thread. */
@@ -8,8 +7,9 @@ const STEP_MS = 5;
 /**
  * Runs a resumable transactional call (init, commit, abort) in short steps: each step blocks at
  * most STEP_MS, and librdkafka resumes the same operation when called again after a retriable
- * _TIMED_OUT. Between steps the client's events are served, since a commit waits for delivery
- * reports that only the JS thread serves.
+ * error (_TIMED_OUT, or the latest retriable cause such as COORDINATOR_LOAD_IN_PROGRESS, which a
+ * long call would have retried inside). Between steps the client's events are served, since a
+ * commit waits for delivery reports that only the JS thread serves.
  */
 export async function resumable(
   rdkafka: Rdkafka,
@@ -22,7 +22,7 @@ export async function resumable(
     serve();
     const error: KafkaError | null = takeError(rdkafka, step(Math.max(0, Math.min(STEP_MS, deadline - Date.now()))));
     if (!error) return;
-    if (error.code !== LAYOUT.err.ERR__TIMED_OUT || !error.isRetriable || Date.now() >= deadline) throw error;
+    if (!error.isRetriable || Date.now() >= deadline) throw error;
     await Bun.sleep(1);
   }
 }
