@@ -3,8 +3,10 @@ import { buildConf, librdkafkaProperties, type ClientConfig } from './config.ts'
 import { codeError, KafkaError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { LAYOUT } from './layout.ts';
+import { getMetadata, type Metadata, type MetadataOptions } from './metadata.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
+/** The addon's callbacks: an error or null, then the result. */
 export type Callback<T = void> = (error: KafkaError | null, result?: T) => void;
 
 /** What the addon's 'event.log' carries. */
@@ -59,16 +61,31 @@ export abstract class FfiClient extends EventEmitter {
     return this.rk !== null;
   }
 
-  /** Creates the client and waits (without blocking) until a broker has answered with metadata. */
-  connect(options: { timeout?: number } = {}, cb?: Callback<{ orig_broker_name: string }>): this {
-    void this.open(options.timeout ?? 30_000).then(
-      () => {
-        this.emit('ready', { name: this.name });
-        cb?.(null, { orig_broker_name: this.name });
-      },
-      (error: KafkaError) => (cb ? cb(error) : this.emit('connection.failure', error)),
-    );
+  /**
+   * Creates the client, waits (without blocking) until a broker has answered, then reads the
+   * cluster's metadata for the callback, as the addon's connect does.
+   */
+  connect(options: MetadataOptions = {}, cb?: Callback<Metadata>): this {
+    const timeoutMs = options.timeout ?? 30_000;
+    void this.open(timeoutMs)
+      .then(() => getMetadata(this.rdkafka, this.rk!, { ...options, timeout: timeoutMs }))
+      .then(
+        (metadata) => {
+          this.emit('ready', { name: this.name });
+          cb?.(null, metadata);
+        },
+        (error: KafkaError) => {
+          this.destroy();
+          if (cb) cb(error);
+          else this.emit('connection.failure', error);
+        },
+      );
     return this;
+  }
+
+  getMetadata(options: MetadataOptions, cb: Callback<Metadata>): void {
+    if (!this.rk) return cb(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
+    getMetadata(this.rdkafka, this.rk, options).then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
   }
 
   private async open(timeoutMs: number): Promise<void> {
@@ -89,7 +106,6 @@ export abstract class FfiClient extends EventEmitter {
     // Non-blocking: the controller id is known once the first metadata answer arrived.
     while (lib.rd_kafka_controllerid(rk, 0) < 0) {
       if (Date.now() >= deadline) {
-        this.destroy();
         throw codeError(this.rdkafka, LAYOUT.err.ERR__TIMED_OUT);
       }
       await Bun.sleep(CONNECT_POLL_MS);

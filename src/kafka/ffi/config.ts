@@ -2,17 +2,24 @@ import { LAYOUT } from './layout.ts';
 import { cstr } from './memory.ts';
 import { returned, type Pointer, type Rdkafka } from './symbols.ts';
 
-/** A config value as the addon takes it; functions (dr_cb, rebalance_cb) are its own hooks, not librdkafka's. */
-export type ConfigValue = string | number | boolean | ((...args: never[]) => unknown) | undefined | null;
-export type ClientConfig = Record<string, ConfigValue>;
+/**
+ * An addon-style config: librdkafka's keys with string, number or boolean values, plus the
+ * addon's own hooks (dr_cb, rebalance_cb). `object`, since the addon's typed configs are
+ * interfaces without an index signature.
+ */
+export type ClientConfig = object;
+
+/** One key of a config, unparsed. */
+export const configValue = (config: ClientConfig, key: string): unknown => (config as Record<string, unknown>)[key];
 
 /** Keys the addon consumes itself and never passes to librdkafka. */
 const ADDON_KEYS = new Set(['dr_cb', 'dr_msg_cb', 'rebalance_cb', 'offset_commit_cb', 'event_cb', 'topic', 'partition', 'queue_non_empty_cb']);
 
 /** The librdkafka properties of an addon-style config (global and topic keys alike), as strings. */
 export function librdkafkaProperties(config: ClientConfig, topicConfig: ClientConfig = {}): [string, string][] {
-  return Object.entries({ ...config, ...topicConfig }).flatMap(([key, value]): [string, string][] =>
-    ADDON_KEYS.has(key) || value === undefined || value === null || typeof value === 'function' ? [] : [[key, String(value)]],
+  const entries = Object.entries({ ...config, ...topicConfig }) as [string, unknown][];
+  return entries.flatMap(([key, value]): [string, string][] =>
+    ADDON_KEYS.has(key) || !['string', 'number', 'boolean'].includes(typeof value) ? [] : [[key, String(value)]],
   );
 }
 

@@ -1,3 +1,4 @@
+import type { KafkaBackend, ProducerClient } from '../backend.ts';
 import type { ClientConfig } from './config.ts';
 import { errorCodes, type Codes } from './errors.ts';
 import { FfiProducer } from './producer.ts';
@@ -14,6 +15,8 @@ export interface FfiBackend {
   CODES: Codes;
   librdkafkaVersion: string;
   librdkafkaPath: string;
+  /** The port's producer factory (KafkaBackend['producer']): the seam can take it as it is. */
+  producer: KafkaBackend['producer'];
 }
 
 let backend: Promise<FfiBackend> | undefined;
@@ -35,5 +38,8 @@ function bind(rdkafka: Rdkafka): FfiBackend {
     CODES: errorCodes(rdkafka),
     librdkafkaVersion: String(rdkafka.lib.rd_kafka_version_str()),
     librdkafkaPath: rdkafka.path,
+    // ProducerClient is Pick<> of the addon's class, whose methods return `this` typed as that
+    // class, so no other class can satisfy it nominally; the methods match the addon's one by one.
+    producer: (config, topicConfig) => new Producer(config, topicConfig) as unknown as ProducerClient,
   };
 }

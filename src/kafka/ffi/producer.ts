@@ -1,10 +1,9 @@
 import type { DeliveryReport } from '@confluentinc/kafka-javascript';
 import { FfiClient, type Callback } from './client.ts';
-import type { ClientConfig } from './config.ts';
+import { configValue, type ClientConfig } from './config.ts';
 import { DeliveryReportReader, type DeliveredMessage } from './delivery-reports.ts';
 import { codeError, KafkaError, takeError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
-import { getMetadata, type Metadata, type MetadataOptions } from './metadata.ts';
 import { ProduceArgsWriter, type MessageHeader } from './produce-args.ts';
 import type { Pointer, Rdkafka } from './symbols.ts';
 import { resumable } from './transactions.ts';
@@ -30,8 +29,9 @@ export class FfiProducer extends FfiClient {
     super(rdkafka, LAYOUT.clientType.PRODUCER, config, topicConfig);
     this.args = new ProduceArgsWriter(rdkafka.ffi);
     this.reports = new DeliveryReportReader(rdkafka);
-    this.withValues = typeof config.dr_msg_cb === 'function' || config.dr_msg_cb === true;
-    for (const hook of [config.dr_cb, config.dr_msg_cb]) {
+    const drMsgCb = configValue(config, 'dr_msg_cb');
+    this.withValues = typeof drMsgCb === 'function' || drMsgCb === true;
+    for (const hook of [configValue(config, 'dr_cb'), drMsgCb]) {
       if (typeof hook === 'function') this.on('delivery-report', hook as (...args: unknown[]) => void);
     }
   }
@@ -142,12 +142,8 @@ export class FfiProducer extends FfiClient {
     return this;
   }
 
-  getMetadata(options: MetadataOptions, cb: Callback<Metadata>): void {
-    if (!this.rk) return cb(new KafkaError(err.ERR__STATE, 'Producer not connected'));
-    getMetadata(this.rdkafka, this.rk, options).then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
-  }
 
-  initTransactions(timeout: number, cb: Callback): void {
+  initTransactions(timeout: number | Callback, cb?: Callback): void {
     this.transactional((rk, step) => this.rdkafka.lib.rd_kafka_init_transactions(rk, step), timeout, cb);
   }
 
@@ -157,15 +153,17 @@ export class FfiProducer extends FfiClient {
     queueMicrotask(() => cb(error));
   }
 
-  commitTransaction(timeout: number, cb: Callback): void {
+  commitTransaction(timeout: number | Callback, cb?: Callback): void {
     this.transactional((rk, step) => this.rdkafka.lib.rd_kafka_commit_transaction(rk, step), timeout, cb);
   }
 
-  abortTransaction(timeout: number, cb: Callback): void {
+  abortTransaction(timeout: number | Callback, cb?: Callback): void {
     this.transactional((rk, step) => this.rdkafka.lib.rd_kafka_abort_transaction(rk, step), timeout, cb);
   }
 
-  private transactional(call: (rk: Pointer, stepMs: number) => Pointer | bigint | null, timeoutMs: number, cb: Callback): void {
+  /** Takes the addon's (timeout, cb) or (cb) with its 5 s default. */
+  private transactional(call: (rk: Pointer, stepMs: number) => Pointer | bigint | null, timeout: number | Callback, callback?: Callback): void {
+    const [timeoutMs, cb] = typeof timeout === 'function' ? [5000, timeout] : [timeout, callback ?? (() => {})];
     if (!this.rk) return cb(new KafkaError(err.ERR__STATE, 'Producer not connected'));
     const rk = this.rk;
     resumable(this.rdkafka, (step) => call(rk, step), timeoutMs, () => this.drainEvents()).then(() => cb(null), (error: KafkaError) => cb(error));
