@@ -90,6 +90,18 @@ export abstract class FfiClient extends EventEmitter {
 
   private async open(timeoutMs: number): Promise<void> {
     if (this.rk) return;
+    const rk = this.createHandle();
+    const deadline = Date.now() + timeoutMs;
+    // Non-blocking: the controller id is known once the first metadata answer arrived.
+    while (this.rdkafka.lib.rd_kafka_controllerid(rk, 0) < 0) {
+      if (Date.now() >= deadline) throw codeError(this.rdkafka, LAYOUT.err.ERR__TIMED_OUT);
+      await Bun.sleep(CONNECT_POLL_MS);
+    }
+    this.connectedAt = Date.now();
+  }
+
+  /** Creates the rd_kafka_t and starts serving its queue, without waiting for a broker. */
+  protected createHandle(): Pointer {
     const { lib, ffi } = this.rdkafka;
     const conf = buildConf(this.rdkafka, this.properties);
     lib.rd_kafka_conf_set_events(conf, this.eventTypes | event.ERROR | event.LOG);
@@ -102,15 +114,8 @@ export abstract class FfiClient extends EventEmitter {
     this.rk = rk;
     this.events = new EventQueue(this.rdkafka, rk, (ev, type) => this.serve(ev, type));
     lib.rd_kafka_set_log_queue(rk, null);
-    const deadline = Date.now() + timeoutMs;
-    // Non-blocking: the controller id is known once the first metadata answer arrived.
-    while (lib.rd_kafka_controllerid(rk, 0) < 0) {
-      if (Date.now() >= deadline) {
-        throw codeError(this.rdkafka, LAYOUT.err.ERR__TIMED_OUT);
-      }
-      await Bun.sleep(CONNECT_POLL_MS);
-    }
     this.connectedAt = Date.now();
+    return rk;
   }
 
   private serve(ev: Pointer, type: number): void {

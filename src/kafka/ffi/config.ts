@@ -1,5 +1,5 @@
 import { LAYOUT } from './layout.ts';
-import { cstr } from './memory.ts';
+import { cstr, keepAlive } from './memory.ts';
 import { returned, type Pointer, type Rdkafka } from './symbols.ts';
 
 /**
@@ -33,7 +33,10 @@ export function buildConf(rdkafka: Rdkafka, properties: readonly [string, string
   if (!conf) throw new Error('rd_kafka_conf_new failed');
   const errstr = new Uint8Array(512);
   for (const [key, value] of properties) {
-    if (lib.rd_kafka_conf_set(conf, ffi.ptr(cstr(key)), ffi.ptr(cstr(value)), ffi.ptr(errstr), errstr.length) !== LAYOUT.conf.OK) {
+    const [name, text] = [cstr(key), cstr(value)];
+    const result = lib.rd_kafka_conf_set(conf, ffi.ptr(name), ffi.ptr(text), ffi.ptr(errstr), errstr.length);
+    keepAlive(name, text);
+    if (result !== LAYOUT.conf.OK) {
       lib.rd_kafka_conf_destroy(conf);
       throw new Error(ffi.CString(ffi.ptr(errstr)));
     }

@@ -17,7 +17,8 @@ const SAFETY_DRAIN_MS = 100;
  * client is open: without one, Bun busy-spins awaiting the callback and starves librdkafka.
  */
 export class EventQueue {
-  private readonly queue: Pointer;
+  /** The rd_kafka_queue_t handle, for calls that take a reply queue (admin). */
+  readonly queue: Pointer;
   private readonly wakeUp: JSCallback;
   private readonly timer: ReturnType<typeof setInterval>;
   private scheduled = false;

@@ -1,4 +1,5 @@
-import type { KafkaBackend, ProducerClient } from '../backend.ts';
+import type { AdminClientPort, KafkaBackend, ProducerClient } from '../backend.ts';
+import { FfiAdmin } from './admin.ts';
 import type { ClientConfig } from './config.ts';
 import { errorCodes, type Codes } from './errors.ts';
 import { FfiProducer } from './producer.ts';
@@ -7,6 +8,7 @@ import { loadRdkafka, type Rdkafka } from './symbols.ts';
 export { KafkaError } from './errors.ts';
 export type { ClientConfig } from './config.ts';
 export type { FfiProducer } from './producer.ts';
+export type { FfiAdmin } from './admin.ts';
 export type { MessageHeader } from './produce-args.ts';
 
 /** The addon's native surface (the subset src/kafka uses), over librdkafka through bun:ffi. */
@@ -17,6 +19,9 @@ export interface FfiBackend {
   librdkafkaPath: string;
   /** The port's producer factory (KafkaBackend['producer']): the seam can take it as it is. */
   producer: KafkaBackend['producer'];
+  /** The port's admin factory (KafkaBackend['admin']): created connected, as AdminClient.create. */
+  admin: KafkaBackend['admin'];
+  AdminClient: { create(config: ClientConfig): FfiAdmin };
 }
 
 let backend: Promise<FfiBackend> | undefined;
@@ -41,5 +46,8 @@ function bind(rdkafka: Rdkafka): FfiBackend {
     // ProducerClient is Pick<> of the addon's class, whose methods return `this` typed as that
     // class, so no other class can satisfy it nominally; the methods match the addon's one by one.
     producer: (config, topicConfig) => new Producer(config, topicConfig) as unknown as ProducerClient,
+    // The addon's typings declare callback errors non-null (it passes null on success).
+    admin: (config) => new FfiAdmin(rdkafka, config) as unknown as AdminClientPort,
+    AdminClient: { create: (config) => new FfiAdmin(rdkafka, config) },
   };
 }

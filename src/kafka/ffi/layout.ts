@@ -27,10 +27,11 @@ export const LAYOUT = {
   metadata: { broker_cnt: 0, brokers: 8, topic_cnt: 16, topics: 24, orig_broker_id: 32, orig_broker_name: 40 },
   vtype: { TOPIC: 1, PARTITION: 3, VALUE: 4, KEY: 5, OPAQUE: 6, MSGFLAGS: 7, TIMESTAMP: 8, HEADER: 9 },
   msgflag: { COPY: 2 },
-  event: { DR: 1, LOG: 4, ERROR: 8, REBALANCE: 16, CREATETOPICS_RESULT: 100 },
+  event: { DR: 1, LOG: 4, ERROR: 8, REBALANCE: 16, CREATETOPICS_RESULT: 100, CREATEPARTITIONS_RESULT: 102 },
+  adminOp: { ANY: 0 },
   purge: { QUEUE: 1, INFLIGHT: 2 },
   clientType: { PRODUCER: 0, CONSUMER: 1 },
   conf: { OK: 0 },
-  err: { ERR__END: -100, ERR__TIMED_OUT: -185, ERR__STATE: -172 },
+  err: { ERR__END: -100, ERR__TIMED_OUT: -185, ERR__STATE: -172, ERR__INVALID_ARG: -186, ERR__DESTROY: -197 },
   pointer: { size: 8 },
 } as const;

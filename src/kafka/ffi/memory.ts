@@ -18,3 +18,13 @@ export function writeU64(words: Uint32Array, byteOffset: number, value: number):
   words[index] = value >>> 0;
   words[index + 1] = Math.floor(value / 0x1_0000_0000);
 }
+
+let held: readonly unknown[] = [];
+
+/**
+ * Call after a native call with the buffers whose addresses it took: a pointer number does not
+ * keep its buffer alive, so without a use after the call the GC could free one while C reads it.
+ */
+export function keepAlive(...buffers: readonly unknown[]): void {
+  held = buffers;
+}

@@ -1,6 +1,6 @@
 import { KafkaError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
-import { cstr } from './memory.ts';
+import { cstr, keepAlive } from './memory.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
 /** The addon's getMetadata options and result. */
@@ -27,9 +27,12 @@ export async function getMetadata(rdkafka: Rdkafka, rk: Pointer, options: Metada
   await Promise.resolve();
   const { lib, ffi } = rdkafka;
   const out = new BigUint64Array(1);
-  const rkt = options.topic ? returned(lib.rd_kafka_topic_new(rk, ffi.ptr(cstr(options.topic)), null)) : null;
+  const name = cstr(options.topic ?? '');
+  const rkt = options.topic ? returned(lib.rd_kafka_topic_new(rk, ffi.ptr(name), null)) : null;
+  keepAlive(name);
   try {
     const code = lib.rd_kafka_metadata(rk, options.topic ? 0 : 1, rkt, ffi.ptr(out), options.timeout ?? 30_000);
+    keepAlive(out);
     if (code !== 0) throw new KafkaError(code, String(lib.rd_kafka_err2str(code)));
   } finally {
     if (rkt) lib.rd_kafka_topic_destroy(rkt);
