@@ -5,9 +5,9 @@ import type { KafkaBackend } from './backend.ts';
 export type { AdminClientPort, ConsumerClient, ConsumerConfig, KafkaBackend, ProducerClient } from './backend.ts';
 export type { DeliveryReport, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 
-// The FFI backend (src/kafka/ffi) joins here for Bun once it covers the whole port; until then
-// every runtime gets the addon (under Bun it loads, and only its native calls fail).
-const backend: KafkaBackend = (await import('./addon/index.ts')).addonBackend;
+// Only the chosen backend is loaded: the addon throws at load under Bun (a Node ABI), and bun:ffi
+// exists only there.
+const backend: KafkaBackend = 'Bun' in globalThis ? await (await import('./ffi/index.ts')).ffiKafkaBackend() : (await import('./addon/index.ts')).addonBackend;
 
 export const { CODES } = backend;
 export const backendName = backend.name;

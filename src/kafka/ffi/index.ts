@@ -24,6 +24,24 @@ export interface FfiBackend {
   AdminClient: { create(config: ClientConfig): FfiAdmin };
 }
 
+/**
+ * The port's backend over FFI. It has the producer and the admin client; the consumer is still to
+ * come, so a consumer asked of it fails with a clear error rather than a crash.
+ */
+export async function ffiKafkaBackend(): Promise<KafkaBackend> {
+  const ffi = await loadFfiBackend();
+  return {
+    name: 'ffi',
+    producer: ffi.producer,
+    admin: ffi.admin,
+    consumer: () => {
+      throw new Error('the FFI Kafka backend has no consumer yet: run the worker on Node');
+    },
+    // Built from librdkafka's own error table: every name the addon has, with the same number.
+    CODES: ffi.CODES as unknown as KafkaBackend['CODES'],
+  };
+}
+
 let backend: Promise<FfiBackend> | undefined;
 
 /** Loads librdkafka (once) and returns classes bound to it. Bun only. */
