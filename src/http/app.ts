@@ -6,6 +6,7 @@ import { UnavailableError } from '../errors/index.ts';
 import { onError, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
+import { NO_INGEST_METRICS } from '../metrics/index.ts';
 
 /** The REST API's paths; ingest (per-connector auth, NDJSON and other bodies) is not among them. */
 const REST_API_PATHS = ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*'];
@@ -15,8 +16,8 @@ export interface AppDeps extends IngestDeps {
   herder: Herder;
   /** When set, the REST API (not ingest, which has per-connector auth) wants `Bearer <token>`. */
   apiToken?: string;
-  /** Prometheus text exposition. */
-  metrics(): string;
+  /** The metrics scrape: Prometheus' text exposition and its content type. */
+  scrape(): Promise<{ contentType: string; text: string }>;
   kafkaAvailable(): boolean;
   /** True once the worker drains: new ingest is refused so in-flight requests can finish. */
   draining?(): boolean;
@@ -26,6 +27,13 @@ export interface AppDeps extends IngestDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
 
+  // Outermost, so every answer is counted: refusals too (onError has set c.res by now).
+  app.use('/ingest/:connector', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const name = c.req.param('connector');
+    (deps.metrics ?? NO_INGEST_METRICS).connector(deps.source(name) ? name : undefined).request(c.res.status, (performance.now() - started) / 1000);
+  });
   app.use('/ingest/*', async (c, next) => {
     if (deps.draining?.()) {
       // Hand the connection back: a sender kept busy on it would hold the drain open.
@@ -52,7 +60,10 @@ export function createApp(deps: AppDeps) {
     const kafka = deps.kafkaAvailable();
     return c.json({ status: kafka ? 'healthy' : 'unhealthy', message: kafka ? 'Worker is ready' : 'Kafka is unreachable' }, kafka ? 200 : 503);
   });
-  app.get('/metrics', (c) => c.text(deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  app.get('/metrics', async (c) => {
+    const { contentType, text } = await deps.scrape();
+    return c.text(text, 200, { 'content-type': contentType });
+  });
   app.route('/', connectorsApi(deps.herder));
 
   app.notFound(onNotFound);

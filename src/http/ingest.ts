@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AuthenticationError, InvalidPushError, PushTooLargeError, RequestTimeoutError, ThrottledError, UnavailableError, UnknownSourceError } from '../errors/index.ts';
+import type { IngestMetrics } from '../metrics/index.ts';
 import { parseBody, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
 import { Deadline, readBody, UNREADABLE_BODY, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
@@ -16,7 +17,8 @@ export interface IngestDeps {
   maxReadingBytes: number;
   /** A push's body must arrive whole within this long (INLET_REQUEST_TIMEOUT_MS), whichever server runs. */
   requestTimeoutMs?: number;
-  onIngested?: (connector: string, accepted: number, duplicates: number) => void;
+  /** Records, rejections and bytes per connector (requests and their latency: see createApp). */
+  metrics?: IngestMetrics;
 }
 
 // A paused connector is not gone: the sender keeps the push and comes back.
@@ -37,12 +39,14 @@ export function ingestRoutes(deps: IngestDeps) {
       throw new UnavailableError(`connector "${found.connector.name}" is not accepting pushes now (paused or stopped)`, PAUSED_RETRY_AFTER_SECONDS);
     }
     const source = found.connector;
+    const meter = deps.metrics?.connector(source.name);
     const maxSize = source.maxBodyBytes ?? deps.defaultMaxBodyBytes;
     const reservation = reading.open();
     // Released on every path, a sender gone mid-body included: readBody settles when the socket closes.
     const deadline = deps.requestTimeoutMs === undefined ? undefined : Deadline.after(deps.requestTimeoutMs);
     const read = await readBody(c.req, maxSize, reservation, deadline).finally(reservation.release);
     if (!read.ok) throw bodyRefusal(read.refusal, maxSize, source.name);
+    meter?.received(read.bytes);
     const body = read.text;
     if (source.verify) {
       const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
@@ -53,6 +57,7 @@ export function ingestRoutes(deps: IngestDeps) {
 
     const converted = source.toRecords(parsed.items, { headers: c.req.raw.headers, texts: parsed.texts });
     if (!converted.ok) {
+      meter?.rejected(parsed.items.length);
       const first = converted.issues[0]!;
       if (first.header) throw new InvalidPushError(`invalid request: header "${first.header}": ${first.message}`, { header: first.header });
       const where = first.path ? `record ${first.index}, field "${first.path}"` : `record ${first.index}`;
@@ -61,7 +66,7 @@ export function ingestRoutes(deps: IngestDeps) {
 
     // Kafka unreachable or too much in flight: the sender throws UnavailableError or ThrottledError.
     const result = await deps.writer.write(source, converted.records);
-    deps.onIngested?.(source.name, result.accepted, result.duplicates);
+    meter?.records(result.accepted, result.duplicates);
     // A retried delivery is told so plainly: nothing of it was new.
     const duplicate = result.accepted === 0 && result.duplicates > 0;
     return c.json(duplicate ? { ...result, duplicate } : result, 200);

@@ -11,7 +11,7 @@ export const UNREADABLE_BODY = 'body could not be read whole (the connection clo
 export type BodyRefusal = 'too-large' | 'busy' | 'not-utf8' | 'unreadable' | 'timed-out';
 
 export type BytesRead = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; refusal: Exclude<BodyRefusal, 'not-utf8'> };
-export type BodyRead = { ok: true; text: string } | { ok: false; refusal: BodyRefusal };
+export type BodyRead = { ok: true; text: string; bytes: number } | { ok: false; refusal: BodyRefusal };
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -110,7 +110,7 @@ export async function readBody(req: HonoRequest, maxBytes: number, reservation: 
   const read = await readBodyBytes(req, maxBytes, reservation, deadline);
   if (!read.ok) return read;
   try {
-    return { ok: true, text: utf8.decode(read.bytes) };
+    return { ok: true, text: utf8.decode(read.bytes), bytes: read.bytes.byteLength };
   } catch {
     return refused('not-utf8');
   }

@@ -37,6 +37,8 @@ export interface BatchConsumerOptions {
   onRevoked?(partitions: readonly TopicPartition[]): void;
   /** Throwing makes the consumer seek back and hand the same records again (after a pause). */
   handleBatch(batch: PartitionBatch): Promise<void>;
+  /** Called on each rebalance that assigns or revokes partitions of this member (for metrics). */
+  onRebalance?(): void;
   log?: (message: string) => void;
 }
 
@@ -87,6 +89,8 @@ export class BatchConsumer {
         ...(options.maxPollIntervalMs === undefined ? {} : { 'max.poll.interval.ms': options.maxPollIntervalMs }),
         queue_non_empty_cb: this.signal.notify,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
+          // Cooperative rebalancing calls back with nothing moved while the group settles.
+          if (assignment.length > 0) options.onRebalance?.();
           this.rebalances.push(() => this.rebalance(error.code, assignment));
           this.wake();
         },
@@ -196,6 +200,18 @@ export class BatchConsumer {
       rewind(lane, records[0]!.offset);
       setTimeout(() => this.dispatch(), RETRY_PAUSE_MS).unref();
     }
+  }
+
+  /** Each partition's log end offset (high watermark), asked of its leader; low is where the log starts. */
+  async watermarks(partitions: readonly TopicPartition[], timeoutMs: number): Promise<{ tp: TopicPartition; low: number; high: number }[]> {
+    return Promise.all(
+      partitions.map(async (tp) => {
+        const { lowOffset, highOffset } = await promised<{ lowOffset: number; highOffset: number }>((cb) =>
+          this.consumer.queryWatermarkOffsets(tp.topic, tp.partition, timeoutMs, cb),
+        );
+        return { tp, low: lowOffset, high: highOffset };
+      }),
+    );
   }
 
   /** Records consumer-group progress in Kafka for lag tools (see LagCommits). */

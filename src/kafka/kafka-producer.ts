@@ -1,6 +1,7 @@
 import type { ProducerRecord } from '../records/index.ts';
 import { CODES, commonConfig, newProducer, type DeliveryReport, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
+import type { ProducerMeter } from '../metrics/index.ts';
 
 export interface ProducerOptions {
   brokers: string;
@@ -12,6 +13,8 @@ export interface ProducerOptions {
   lingerMs: number;
   connectTimeoutMs?: number;
   log?: (message: string) => void;
+  /** Measures each write from produce to its last delivery report. */
+  meter?: ProducerMeter;
 }
 
 /** One write call: delivery reports fill it in, the last one resolves it. */
@@ -106,10 +109,13 @@ export class KafkaProducer implements RecordProducer {
   private reachable = true;
   private probing = false;
   private closed = false;
+  /** Records produced whose delivery reports have not all come (librdkafka's queue, as this producer's writes fill it). */
+  private awaitingReports = 0;
 
   private constructor(
     private readonly producer: ProducerClient,
     private readonly log: (message: string) => void,
+    private readonly meter: ProducerMeter | undefined,
   ) {
     deliveryReports(producer, (error) => {
       if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
@@ -125,15 +131,27 @@ export class KafkaProducer implements RecordProducer {
 
   static async connect(options: ProducerOptions): Promise<KafkaProducer> {
     const producer = await connectProducer(options);
-    return new KafkaProducer(producer, options.log ?? console.error);
+    return new KafkaProducer(producer, options.log ?? console.error, options.meter);
   }
 
   available(): boolean {
     return this.reachable && !this.closed;
   }
 
-  write(records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
-    return produceAll(this.producer, records);
+  /** Records written and not yet reported delivered or failed. */
+  get queueDepth(): number {
+    return this.awaitingReports;
+  }
+
+  async write(records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
+    const started = performance.now();
+    this.awaitingReports += records.length;
+    try {
+      return await produceAll(this.producer, records);
+    } finally {
+      this.awaitingReports -= records.length;
+      this.meter?.delivered((performance.now() - started) / 1000);
+    }
   }
 
   /**

@@ -1,2 +1,2 @@
-export { Counters } from './metrics.ts';
+export { WorkerMetrics, type WorkerView } from './metrics.ts';
 export { VERSION, Worker, type WorkerOptions } from './worker.ts';

@@ -1,26 +1,253 @@
-/** Monotonic counters with labels, rendered in Prometheus' text format. */
-export class Counters {
-  private readonly values = new Map<string, { help: string; series: Map<string, number> }>();
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestMeter, IngestMetrics, ProducerMeter, SinkMeter } from '../metrics/index.ts';
+import type { TaskState } from './worker-sink-task.ts';
 
-  define(name: string, help: string): void {
-    if (!this.values.has(name)) this.values.set(name, { help, series: new Map() });
+/** Label value for pushes to a name no source connector has: one series for all of them. */
+export const UNKNOWN_CONNECTOR = '(unknown)';
+
+const TASK_STATES: readonly TaskState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'RETRYING', 'FAILED'];
+
+// Ingest answers in milliseconds when Kafka is near, seconds when it is slow or far.
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BATCH_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** What the scrape reads off the worker at that moment (gauges cost nothing between scrapes). */
+export interface WorkerView {
+  inflight(): { records: number; bytes: number; maxRecords: number; maxBytes: number } | undefined;
+  producerQueue(): { records: number; maxRecords: number };
+  dedupeWindowSizes(): Iterable<[connector: string, entries: number]>;
+  sinkTasks(): Iterable<{ connector: string; task: number; state: TaskState; lag(timeoutMs: number): Promise<{ topic: string; partition: number; records: number }[]> }>;
+  log(message: string): void;
+}
+
+/** A scrape waits this long for the log end offsets of the sink partitions. */
+const LAG_TIMEOUT_MS = 2000;
+
+/**
+ * The worker's Prometheus registry (prom-client): the meters the data path records into
+ * (src/metrics' ports, each bound to its labels once) and the gauges read at scrape time.
+ * Names follow `inlet_<subsystem>_<what>_<unit>`; process metrics keep prom-client's standard
+ * names (`process_*`, `nodejs_*`), which dashboards for any Node service already know.
+ */
+export class WorkerMetrics implements IngestMetrics {
+  readonly registry = new Registry();
+  private readonly ingestDuration: Histogram<'connector' | 'status'>;
+  private readonly sinkRecords: Counter<'connector'>;
+  private readonly sinkBatchDuration: Histogram<'connector'>;
+  private readonly deadLetters: Counter<'connector'>;
+  private readonly retries: Counter<'connector'>;
+  private readonly rebalances: Counter<'connector'>;
+  private readonly deliveryDuration: Histogram;
+  private readonly ingestMeters = new Map<string, ConnectorIngest>();
+
+  constructor(view: WorkerView) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    // Ingest's counters are plain numbers until a scrape copies them in: prom-client hashes the
+    // labels of every inc (~0.3 µs each, four a push); the histogram's buckets need its observe.
+    const meters = this.ingestMeters;
+    new Counter({
+      name: 'inlet_ingest_requests_total',
+      help: 'Pushes answered, by connector and HTTP status.',
+      labelNames: ['connector', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, meter] of meters) for (const [status, { count }] of meter.byStatus) this.inc({ connector, status: String(status) }, count);
+      },
+    });
+    this.ingestDuration = new Histogram({
+      name: 'inlet_ingest_request_duration_seconds',
+      help: 'Time from a push arriving to its answer (after Kafka acknowledged its records), by connector and HTTP status.',
+      labelNames: ['connector', 'status'],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    new Counter({
+      name: 'inlet_ingest_records_total',
+      help: 'Records pushed, by connector and result: accepted (written to Kafka), duplicate (a retry, not written again), rejected (refused with their push).',
+      labelNames: ['connector', 'result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, meter] of meters) {
+          this.inc({ connector, result: 'accepted' }, meter.accepted);
+          this.inc({ connector, result: 'duplicate' }, meter.duplicates);
+          this.inc({ connector, result: 'rejected' }, meter.rejectedRecords);
+        }
+      },
+    });
+    new Counter({
+      name: 'inlet_ingest_received_bytes_total',
+      help: 'Request body bytes read by ingest, by connector.',
+      labelNames: ['connector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, meter] of meters) this.inc({ connector }, meter.bytes);
+      },
+    });
+    const inflight = (key: 'records' | 'bytes' | 'maxRecords' | 'maxBytes', name: string, help: string) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const now = view.inflight();
+          if (now) this.set(now[key]);
+        },
+      });
+    inflight('records', 'inlet_ingest_inflight_records', 'Records being written to Kafka now (INLET_MAX_INFLIGHT_RECORDS bounds it).');
+    inflight('maxRecords', 'inlet_ingest_inflight_max_records', 'The bound on records in flight (INLET_MAX_INFLIGHT_RECORDS): past it, pushes get 429.');
+    inflight('bytes', 'inlet_ingest_inflight_bytes', 'Bytes of records being written to Kafka now (INLET_MAX_INFLIGHT_BYTES bounds it).');
+    inflight('maxBytes', 'inlet_ingest_inflight_max_bytes', 'The bound on bytes in flight (INLET_MAX_INFLIGHT_BYTES): past it, pushes get 429.');
+    new Gauge({
+      name: 'inlet_kafka_producer_queue_records',
+      help: "Records handed to the worker's producer and awaiting their delivery reports.",
+      registers,
+      collect() {
+        this.set(view.producerQueue().records);
+      },
+    });
+    new Gauge({
+      name: 'inlet_kafka_producer_queue_max_records',
+      help: "The producer queue's bound (INLET_PRODUCER_QUEUE_MAX_MESSAGES): past it, writes fail and ingest answers 503.",
+      registers,
+      collect() {
+        this.set(view.producerQueue().maxRecords);
+      },
+    });
+    this.deliveryDuration = new Histogram({
+      name: 'inlet_kafka_delivery_duration_seconds',
+      help: "Time from producing a write's records to Kafka's last delivery report for them (acks=all).",
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: 'inlet_source_dedupe_window_entries',
+      help: "Source offsets in a source connector's dedupe window (dedupe.max.entries bounds it).",
+      labelNames: ['connector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, entries] of view.dedupeWindowSizes()) this.set({ connector }, entries);
+      },
+    });
+    this.sinkRecords = new Counter({ name: 'inlet_sink_records_total', help: 'Records applied to the database by sink tasks, by connector.', labelNames: ['connector'], registers });
+    this.sinkBatchDuration = new Histogram({
+      name: 'inlet_sink_batch_duration_seconds',
+      help: 'Time to apply one partition batch, from planning to its transaction committed, by connector.',
+      labelNames: ['connector'],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.deadLetters = new Counter({ name: 'inlet_sink_dead_letter_records_total', help: 'Errant records written to the dead-letter topic, by connector.', labelNames: ['connector'], registers });
+    this.retries = new Counter({ name: 'inlet_sink_retries_total', help: 'Transient database errors retried (errors.retry.timeout), by connector.', labelNames: ['connector'], registers });
+    this.rebalances = new Counter({ name: 'inlet_sink_rebalances_total', help: "Rebalances that moved partitions of a sink task's consumer, by connector.", labelNames: ['connector'], registers });
+    new Gauge({
+      name: 'inlet_sink_task_state',
+      help: 'Sink tasks on this worker: 1 for the state each is in, 0 for the others.',
+      labelNames: ['connector', 'task', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { connector, task, state } of view.sinkTasks()) {
+          for (const each of TASK_STATES) this.set({ connector, task: String(task), state: each }, each === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'inlet_sink_lag_records',
+      help: "Records not yet applied, per partition of this worker's sink tasks: the log end offset minus the position stored in the database.",
+      labelNames: ['connector', 'topic', 'partition'],
+      registers,
+      async collect() {
+        this.reset();
+        await Promise.all(
+          [...view.sinkTasks()].map(async ({ connector, task, lag }) => {
+            try {
+              for (const { topic, partition, records } of await lag(LAG_TIMEOUT_MS)) this.set({ connector, topic, partition: String(partition) }, records);
+            } catch (error) {
+              // A scrape still answers; this task's partitions are missing from it.
+              view.log(`${connector} task ${task}: reading the log end offsets for the lag failed: ${(error as Error).message}`);
+            }
+          }),
+        );
+      },
+    });
   }
 
-  add(name: string, labels: Record<string, string>, amount = 1): void {
-    const metric = this.values.get(name);
-    if (!metric) throw new Error(`metric ${name} is not defined`);
-    const key = Object.entries(labels)
-      .map(([k, v]) => `${k}="${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
-      .join(',');
-    metric.series.set(key, (metric.series.get(key) ?? 0) + amount);
+  /** The scrape: Prometheus' text exposition. */
+  async scrape(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
 
-  render(): string {
-    const lines: string[] = [];
-    for (const [name, { help, series }] of this.values) {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-      for (const [labels, value] of series) lines.push(`${name}{${labels}} ${value}`);
+  connector(name: string | undefined): IngestMeter {
+    // A map lookup by the name the request already holds: no label string per push.
+    const connector = name ?? UNKNOWN_CONNECTOR;
+    let meter = this.ingestMeters.get(connector);
+    if (!meter) {
+      meter = new ConnectorIngest(connector, this.ingestDuration);
+      this.ingestMeters.set(connector, meter);
     }
-    return `${lines.join('\n')}\n`;
+    return meter;
+  }
+
+  /** The meter a sink connector's tasks on this worker record into. */
+  sink(connector: string): SinkMeter {
+    const records = this.sinkRecords.labels({ connector });
+    const duration = this.sinkBatchDuration.labels({ connector });
+    const deadLetters = this.deadLetters.labels({ connector });
+    const retries = this.retries.labels({ connector });
+    const rebalances = this.rebalances.labels({ connector });
+    return {
+      applied: (applied, seconds) => {
+        records.inc(applied);
+        duration.observe(seconds);
+      },
+      deadLettered: (letters) => deadLetters.inc(letters),
+      retried: () => retries.inc(),
+      rebalanced: () => rebalances.inc(),
+    };
+  }
+
+  /** The meter of the worker's producer. */
+  readonly producer: ProducerMeter = { delivered: (seconds) => this.deliveryDuration.observe(seconds) };
+}
+
+/** One connector's ingest meter: counts kept as numbers (read by the scrape), latency observed per status. */
+class ConnectorIngest implements IngestMeter {
+  accepted = 0;
+  duplicates = 0;
+  rejectedRecords = 0;
+  bytes = 0;
+  readonly byStatus = new Map<number, { count: number; duration: Histogram.Internal<'connector' | 'status'> }>();
+
+  constructor(
+    private readonly connector: string,
+    private readonly durations: Histogram<'connector' | 'status'>,
+  ) {}
+
+  request(status: number, seconds: number): void {
+    let series = this.byStatus.get(status);
+    if (!series) {
+      series = { count: 0, duration: this.durations.labels({ connector: this.connector, status: String(status) }) };
+      this.byStatus.set(status, series);
+    }
+    series.count++;
+    series.duration.observe(seconds);
+  }
+
+  records(accepted: number, duplicates: number): void {
+    this.accepted += accepted;
+    this.duplicates += duplicates;
+  }
+
+  rejected(records: number): void {
+    this.rejectedRecords += records;
+  }
+
+  received(bytes: number): void {
+    this.bytes += bytes;
   }
 }

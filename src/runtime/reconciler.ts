@@ -113,6 +113,11 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     return this.sources.get(name);
   }
 
+  /** The sink connectors this worker runs (their tasks may be elsewhere). */
+  sinkNames(): string[] {
+    return [...this.sinks.keys()];
+  }
+
   sink(name: string): RunningSink<Sink> | undefined {
     return this.sinks.get(name);
   }

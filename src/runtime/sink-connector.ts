@@ -9,6 +9,7 @@ import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import { errorTrace } from '../errors/index.ts';
 import type { StatusStore } from './status-store.ts';
+import type { SinkMeter } from '../metrics/index.ts';
 
 export interface SinkConnectorDeps {
   brokers: string;
@@ -27,7 +28,7 @@ export interface SinkConnectorDeps {
   runsTasks: boolean;
   statuses: StatusStore;
   afterDbCommit?: () => void;
-  onApplied?: (records: number) => void;
+  meter?: SinkMeter;
   /** Most dead letters a replay reads into memory at once (INLET_DLQ_REPLAY_BATCH_RECORDS). */
   replayBatchRecords?: number;
   log: (message: string) => void;
@@ -143,7 +144,7 @@ export class SinkConnectorRuntime {
       writer: this.deps.producer,
       transforms: this.deps.transforms,
       afterDbCommit: this.deps.afterDbCommit,
-      onApplied: this.deps.onApplied,
+      meter: this.deps.meter,
       log: this.deps.log,
     });
     this.tasks.set(id, task);
@@ -172,6 +173,11 @@ export class SinkConnectorRuntime {
         .publish(this.name, id, { state, worker_id: this.deps.workerId, ...(trace ? { trace } : {}) })
         .catch((error: Error) => this.deps.log(`${this.name}: publishing status failed: ${error.message}`));
     }
+  }
+
+  /** The tasks running on this worker, by id. */
+  localTasks(): ReadonlyMap<number, WorkerSinkTask> {
+    return this.tasks;
   }
 
   /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */

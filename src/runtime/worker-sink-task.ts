@@ -2,6 +2,7 @@ import type { DatabaseSinkConfig } from '../config/index.ts';
 import type { SinkStore, StoredPosition, TableChanges } from '../db/index.ts';
 import { rootCause } from '../errors/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch } from '../kafka/index.ts';
+import { NO_SINK_METER, type SinkMeter } from '../metrics/index.ts';
 import { ErrantRecordError, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
 import { applyChangesOnce, errantRecord, planBatch, RetryWithToleranceOperator, sinkReporters, toChanges, toleranceSettings, type Converted } from '../sink/index.ts';
 
@@ -30,7 +31,7 @@ export interface WorkerSinkTaskOptions {
   transforms?: Transformation;
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;
-  onApplied?: (records: number) => void;
+  meter?: SinkMeter;
   log?: (message: string) => void;
 }
 
@@ -53,13 +54,21 @@ export class WorkerSinkTask {
   private stopping = false;
   private readonly log: (message: string) => void;
   private readonly errors: RetryWithToleranceOperator;
+  private readonly meter: SinkMeter;
+  /** Partitions assigned to this task, for the lag figure. */
+  private readonly assigned = new Map<string, TopicPartition>();
 
   constructor(private readonly options: WorkerSinkTaskOptions) {
     this.log = options.log ?? console.error;
     const { config, connector, taskId: task, writer } = options;
-    this.errors = new RetryWithToleranceOperator(toleranceSettings(config), sinkReporters(config, { connector, task, writer, log: this.log }), {
+    const meter = (this.meter = options.meter ?? NO_SINK_METER);
+    const reporters = sinkReporters(config, { connector, task, writer, log: this.log });
+    // Last in line: it hears of the errant records once the dead-letter topic holds them.
+    if (config['errors.deadletterqueue.topic.name'] && writer) reporters.push({ report: async (errant) => meter.deadLettered(errant.length) });
+    this.errors = new RetryWithToleranceOperator(toleranceSettings(config), reporters, {
       stopped: () => this.stopping,
       onRetry: (error, delay) => {
+        meter.retried();
         this.state = 'RETRYING';
         const cause = rootCause(error);
         this.trace = cause.message;
@@ -78,8 +87,13 @@ export class WorkerSinkTask {
       sessionTimeoutMs: options.sessionTimeoutMs,
       maxPollIntervalMs: options.maxPollIntervalMs,
       startPositions: (partitions) => this.startPositions(partitions),
-      onRevoked: (partitions) => partitions.forEach((tp) => this.positions.delete(partitionKey(tp))),
+      onRevoked: (partitions) =>
+        partitions.forEach((tp) => {
+          this.positions.delete(partitionKey(tp));
+          this.assigned.delete(partitionKey(tp));
+        }),
       handleBatch: (batch) => this.apply(batch),
+      onRebalance: () => meter.rebalanced(),
       log: this.log,
     });
   }
@@ -101,7 +115,20 @@ export class WorkerSinkTask {
     if (this.state !== 'FAILED') this.state = 'STOPPED';
   }
 
+  /**
+   * Records behind per assigned partition: the log end minus the position stored in the database
+   * (where nothing is stored yet, minus the log's start).
+   */
+  async lag(timeoutMs: number): Promise<{ topic: string; partition: number; records: number }[]> {
+    const ends = await this.consumer.watermarks([...this.assigned.values()], timeoutMs);
+    return ends.map(({ tp, low, high }) => {
+      const stored = this.positions.get(partitionKey(tp)) ?? low;
+      return { topic: tp.topic, partition: tp.partition, records: Math.max(0, high - stored) };
+    });
+  }
+
   private async startPositions(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
+    for (const tp of partitions) this.assigned.set(partitionKey(tp), { topic: tp.topic, partition: tp.partition });
     const stored = await this.options.store.readOffsets(this.options.connector, partitions);
     for (const [key, offset] of stored) this.positions.set(key, offset);
     return stored;
@@ -116,6 +143,7 @@ export class WorkerSinkTask {
     if (consumed.length === 0) return;
     const end: StoredPosition = { topic: batch.topic, partition: batch.partition, nextOffset: consumed[consumed.length - 1]!.offset + 1 };
     const { config } = this.options;
+    const started = performance.now();
     try {
       const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
       await this.errors.tolerate(plan.errant);
@@ -126,7 +154,7 @@ export class WorkerSinkTask {
         // Something in the batch cannot be applied: find it by applying one record at a time.
         await this.applyOneByOne(plan.records, end);
       }
-      this.options.onApplied?.(plan.records.length);
+      this.meter.applied(plan.records.length, (performance.now() - started) / 1000);
     } catch (error) {
       this.fail(error as Error);
       throw error;

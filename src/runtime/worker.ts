@@ -4,7 +4,7 @@ import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/ind
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
 import { ConfigStore } from './config-store.ts';
-import { Counters } from './metrics.ts';
+import { WorkerMetrics } from './metrics.ts';
 import { offsetRecords, SourceOffsetStore } from './offset-store.ts';
 import { ConnectorReconciler } from './reconciler.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
@@ -45,7 +45,7 @@ export class Worker {
     private readonly statuses: StatusStore,
     private readonly writer: SourceRecordSender,
     private readonly reconciler: ConnectorReconciler,
-    readonly counters: Counters,
+    readonly metrics: WorkerMetrics,
     readonly id: string,
   ) {}
 
@@ -55,6 +55,22 @@ export class Worker {
     // Driver errors may quote a database URL: no log line carries its password.
     const log = (message: string) => write(redactUrlPasswords(message));
     const id = `${options.host}:${env.INLET_PORT}`;
+    // The scrape reads the worker's parts as they are then; none is asked before start returns.
+    const metrics = new WorkerMetrics({
+      inflight: () => writer.inflight(),
+      producerQueue: () => ({ records: producer.queueDepth, maxRecords: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES }),
+      dedupeWindowSizes: () => writer.dedupeWindowSizes(),
+      sinkTasks: () =>
+        reconciler.sinkNames().flatMap((connector) =>
+          [...(reconciler.sink(connector)?.runtime.localTasks() ?? [])].map(([task, running]) => ({
+            connector,
+            task,
+            state: running.status().state,
+            lag: (timeoutMs: number) => running.lag(timeoutMs),
+          })),
+        ),
+      log,
+    });
     const producerOptions = {
       brokers: env.KAFKA_BROKERS,
       deliveryTimeoutMs: env.INLET_DELIVERY_TIMEOUT_MS,
@@ -62,7 +78,7 @@ export class Worker {
       lingerMs: env.INLET_PRODUCER_LINGER_MS,
       log,
     };
-    const producer = await KafkaProducer.connect(producerOptions);
+    const producer = await KafkaProducer.connect({ ...producerOptions, meter: metrics.producer });
     // Kafka Connect's config, status and offsets storage topics, one set per cluster.
     const group = env.INLET_GROUP_ID;
     const [offsets, configs, statuses] = await Promise.all([
@@ -97,9 +113,6 @@ export class Worker {
         readable: (connector, records) => reconciler.readable(connector, records),
       },
     });
-    const counters = new Counters();
-    counters.define('inlet_ingest_records_total', 'Records accepted by ingest, by connector and result.');
-    counters.define('inlet_sink_records_total', 'Records applied to the database by sink tasks.');
     const reconciler = new ConnectorReconciler({
       configs,
       offsets,
@@ -122,13 +135,13 @@ export class Worker {
           runsTasks: env.INLET_SINK_TASKS,
           statuses,
           afterDbCommit: options.afterDbCommit,
-          onApplied: (records) => counters.add('inlet_sink_records_total', { connector: name }, records),
+          meter: metrics.sink(name),
           replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
           log,
         }),
       log,
     });
-    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, counters, id);
+    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, metrics, id);
     for (const { name, properties } of options.seed ?? []) {
       if (JSON.stringify(configs.properties(name)) !== JSON.stringify(properties)) await configs.put(name, properties);
     }
@@ -160,11 +173,8 @@ export class Worker {
       defaultMaxBodyBytes: this.options.env.INLET_MAX_BODY_BYTES,
       maxReadingBytes: this.options.env.INLET_MAX_READING_BYTES,
       requestTimeoutMs: this.options.env.INLET_REQUEST_TIMEOUT_MS,
-      onIngested: (connector, accepted, duplicates) => {
-        this.counters.add('inlet_ingest_records_total', { connector, result: 'accepted' }, accepted);
-        this.counters.add('inlet_ingest_records_total', { connector, result: 'duplicate' }, duplicates);
-      },
-      metrics: () => this.counters.render(),
+      metrics: this.metrics,
+      scrape: () => this.metrics.scrape(),
       kafkaAvailable: () => this.producer.available(),
       draining: () => this.draining,
     });

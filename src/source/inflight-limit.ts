@@ -11,7 +11,12 @@ export class InflightLimit {
   private records = 0;
   private bytes = 0;
 
-  constructor(private readonly bounds: InflightBounds) {}
+  constructor(readonly bounds: InflightBounds) {}
+
+  /** Records and bytes in flight now (for the metrics scrape). */
+  get inflight(): { records: number; bytes: number } {
+    return { records: this.records, bytes: this.bytes };
+  }
 
   /** Takes room for a push, or returns null when there is none. One push is always let through alone. */
   tryAcquire(records: number, bytes: number): (() => void) | null {

@@ -78,6 +78,16 @@ export class SourceRecordSender {
     this.limit = options.inflight && new InflightLimit(options.inflight);
   }
 
+  /** Records and bytes in flight to Kafka now, beside their bounds (read by the metrics scrape). */
+  inflight(): { records: number; bytes: number; maxRecords: number; maxBytes: number } | undefined {
+    return this.limit && { ...this.limit.inflight, ...this.limit.bounds };
+  }
+
+  /** Entries of each source's dedupe window (read by the metrics scrape). */
+  *dedupeWindowSizes(): Iterable<[connector: string, entries: number]> {
+    for (const [name, state] of this.states) yield [name, state.window.size];
+  }
+
   private state(connector: SourceConnector): ConnectorState {
     let state = this.states.get(connector.name);
     if (!state) {

@@ -50,6 +50,8 @@ describe('layering the build checks', () => {
       ].join('\n'),
       'src/config/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/records/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
+      'src/metrics/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
+      'src/http/metrics-leak.ts': "export { Registry } from 'prom-client';\n", // a metrics library outside the runtime
       'src/transforms/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
     });
     const { status, output } = depcruise(tree.dir);
@@ -67,6 +69,8 @@ describe('layering the build checks', () => {
       'config-is-a-leaf: src/config/leaks.ts → src/sink/index.ts',
       'leaves-stay-leaves: src/records/leaks.ts → src/sink/index.ts',
       'transforms-beside-the-sink: src/transforms/leaks.ts → src/sink/index.ts',
+      'leaves-stay-leaves: src/metrics/leaks.ts → src/sink/index.ts',
+      'prom-client-only-in-runtime: src/http/metrics-leak.ts',
     ]) {
       expect(output).toContain(rule);
     }

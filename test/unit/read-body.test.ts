@@ -26,7 +26,7 @@ const NOT_UTF8 = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0xff, 0x7d]); // 
 
 describe('readBody', () => {
   test('a declared length within the limit is read whole', async () => {
-    expect(await read('{"a":1}')).toEqual({ ok: true, text: '{"a":1}' });
+    expect(await read('{"a":1}')).toEqual({ ok: true, text: '{"a":1}', bytes: 7 });
   });
 
   test('a declared length over the limit is refused without reading', async () => {
@@ -36,12 +36,12 @@ describe('readBody', () => {
   test('a streamed body is counted as it arrives', async () => {
     const bytes = new TextEncoder().encode('12345');
     expect(await read(streamOf(bytes, bytes))).toEqual({ ok: false, refusal: 'too-large' });
-    expect(await read(streamOf(bytes))).toEqual({ ok: true, text: '12345' });
+    expect(await read(streamOf(bytes))).toEqual({ ok: true, text: '12345', bytes: 5 });
   });
 
   test('a character split across chunks is decoded once whole', async () => {
     const euro = new TextEncoder().encode('€');
-    expect(await read(streamOf(euro.slice(0, 1), euro.slice(1)))).toEqual({ ok: true, text: '€' });
+    expect(await read(streamOf(euro.slice(0, 1), euro.slice(1)))).toEqual({ ok: true, text: '€', bytes: 3 });
   });
 
   test('bytes that are not UTF-8 are refused, declared or streamed, not replaced', async () => {
