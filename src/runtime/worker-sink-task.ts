@@ -147,14 +147,15 @@ export class WorkerSinkTask {
     try {
       const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
       await this.errors.tolerate(plan.errant);
+      let applied = plan.records.length;
       try {
         await this.commit(plan.changes, end);
       } catch (error) {
         if (!this.errors.mayBeRecordFault(error)) throw error;
         // Something in the batch cannot be applied: find it by applying one record at a time.
-        await this.applyOneByOne(plan.records, end);
+        applied = await this.applyOneByOne(plan.records, end);
       }
-      this.meter.applied(plan.records.length, (performance.now() - started) / 1000);
+      this.meter.applied(applied, (performance.now() - started) / 1000);
     } catch (error) {
       this.fail(error as Error);
       throw error;
@@ -174,7 +175,9 @@ export class WorkerSinkTask {
     }
   }
 
-  private async applyOneByOne(records: readonly Converted[], end: StoredPosition): Promise<void> {
+  /** Returns how many of `records` were applied (the others were errant). */
+  private async applyOneByOne(records: readonly Converted[], end: StoredPosition): Promise<number> {
+    let applied = 0;
     for (const { consumed, record } of records) {
       const position = { ...end, nextOffset: consumed.offset + 1 };
       try {
@@ -182,6 +185,7 @@ export class WorkerSinkTask {
         // Planned once with its batch, a record plans alone too; were it refused, it is one that cannot be applied.
         if (alone.errant[0]) throw new ErrantRecordError(record, alone.errant[0].reason);
         await this.commit(alone.changes, position);
+        applied++;
       } catch (error) {
         if (!this.errors.mayBeRecordFault(error)) throw error;
         const reason = `cannot be applied: ${rootCause(error).message}`;
@@ -190,6 +194,7 @@ export class WorkerSinkTask {
       }
     }
     await this.commit([], end);
+    return applied;
   }
 
   private fail(failure: Error): void {
