@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
-import { Worker } from './runtime/index.ts';
+import type { Log, LogLevel } from './log/index.ts';
+import { createLogger, Worker } from './runtime/index.ts';
 import { serveHttp } from './serve/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
@@ -35,9 +36,22 @@ function seedConnectors(path: string | undefined): DeclaredConnector[] {
   return readDeclaredConnectors(text, configPath);
 }
 
+/** JSON lines for whatever collects them; pretty lines for a person at a terminal. */
+function logger(level: LogLevel): Promise<Log> {
+  return createLogger({ level, pretty: process.stdout.isTTY === true });
+}
+
 async function main() {
   const env = readWorkerEnv(process.env);
-  const worker = await Worker.start({ env, host: hostname(), seed: seedConnectors(env.INLET_CONFIG), afterDbCommit: crashAfterDbCommits(env), beforeSourceCommit: crashBeforeSourceCommit(env) });
+  const log = await logger(env.INLET_LOG_LEVEL);
+  const worker = await Worker.start({
+    env,
+    host: hostname(),
+    seed: seedConnectors(env.INLET_CONFIG),
+    afterDbCommit: crashAfterDbCommits(env),
+    beforeSourceCommit: crashBeforeSourceCommit(env),
+    log,
+  });
   const server = await serveHttp({
     fetch: worker.app().fetch,
     port: env.INLET_PORT,
@@ -45,16 +59,16 @@ async function main() {
     requestTimeoutMs: env.INLET_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: env.INLET_HEADERS_TIMEOUT_MS,
   });
-  console.log(`inlet worker ${worker.id} listening on http://${server.address}:${server.port}`);
+  log.info({ worker: worker.id }, `inlet worker ${worker.id} listening on http://${server.address}:${server.port}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: draining`);
+    log.info(`${signal}: draining`);
     // A drain that hangs (a peer that never answers) must not keep the process: exit non-zero.
     setTimeout(() => {
-      console.error(`${signal}: drain did not finish in 25 s; exiting`);
+      log.error(`${signal}: drain did not finish in 25 s; exiting`);
       process.exit(1);
     }, 25_000).unref();
     worker.drain();
@@ -70,7 +84,10 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error(error instanceof ConfigError ? `inlet: ${error.message}` : error);
+main().catch(async (error: unknown) => {
+  // The environment may be what failed, INLET_LOG_LEVEL with it: a failed start is logged at the default level.
+  const log = await logger('info');
+  if (error instanceof ConfigError) log.error(`inlet: ${error.message}`);
+  else log.error({ err: error }, `inlet: the worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

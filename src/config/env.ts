@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from './issues.ts';
+import { LOG_LEVELS } from '../log/index.ts';
 import { databaseUrl } from './settings.ts';
 
 function isRegex(pattern: string): boolean {
@@ -100,6 +101,8 @@ export const WorkerEnvSchema = v.object({
    * instead of sharing one JS thread.
    */
   INLET_SINK_TASKS: v.pipe(v.optional(v.picklist(['true', 'false'], 'must be "true" or "false"'), 'true'), v.transform((x) => x === 'true')),
+  /** The quietest level the worker logs at (pino's levels; `silent` logs nothing). */
+  INLET_LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
   /** Where the sink stores' SQL migrations are; found beside the sources or the bundle when unset. */
   INLET_MIGRATIONS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
   /**

@@ -3,10 +3,11 @@ import { bearerAuth } from 'hono/bearer-auth';
 import type { Herder } from './herder.ts';
 import { connectorsApi } from './connectors-api.ts';
 import { UnavailableError } from '../errors/index.ts';
-import { onError, onNotFound } from './errors.ts';
+import { errorHandler, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
 import { NO_INGEST_METRICS } from '../metrics/index.ts';
+import type { Log } from '../log/index.ts';
 
 /** The REST API's paths; ingest (per-connector auth, NDJSON and other bodies) is not among them. */
 const REST_API_PATHS = ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*'];
@@ -21,6 +22,8 @@ export interface AppDeps extends IngestDeps {
   kafkaAvailable(): boolean;
   /** True once the worker drains: new ingest is refused so in-flight requests can finish. */
   draining?(): boolean;
+  /** Where unhandled errors are logged (the answer is a bare 500). */
+  log: Log;
 }
 
 /** The worker's HTTP surface. Runtime-neutral: no Node imports, served by whichever adapter. */
@@ -67,6 +70,6 @@ export function createApp(deps: AppDeps) {
   app.route('/', connectorsApi(deps.herder));
 
   app.notFound(onNotFound);
-  app.onError(onError);
+  app.onError(errorHandler(deps.log));
   return app;
 }

@@ -3,7 +3,7 @@
 // acknowledged, 4xx/5xx with the reason) goes back to the sender unchanged.
 import { Hono } from 'hono';
 import { InvalidPushError, MisconfiguredError, PushTooLargeError, UnavailableError } from '../errors/index.ts';
-import { onError, onNotFound } from './errors.ts';
+import { errorHandler, onNotFound } from './errors.ts';
 import { readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
 
 /** `INLET_MAX_BODY_BYTES`: the body limit, as on the worker (default 5 MiB). */
@@ -40,6 +40,6 @@ app.post('/ingest/:connector', async (c) => {
 });
 
 app.notFound(onNotFound);
-app.onError(onError);
+app.onError(errorHandler(undefined));
 
 export default app;

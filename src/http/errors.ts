@@ -17,6 +17,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors/index.ts';
 import { errorBody } from './error-body.ts';
+import type { Log } from '../log/index.ts';
 
 /** How HTTP says each refusal of a push; a retry-later one also says when (Retry-After). */
 function pushStatus(error: PushRefusedError): ContentfulStatusCode {
@@ -33,8 +34,11 @@ function pushStatus(error: PushRefusedError): ContentfulStatusCode {
  * The one place errors become status codes (as Hono maps HTTPException): the herder's family as
  * Connect's ConnectExceptionMapper answers it, and a push's refusals, which tell the sender
  * whether and when to retry. Both come from src/errors, so the edge entry maps them the same way.
+ * Anything else is a 500 that says nothing of its cause; the cause goes to `log` (which redacts
+ * it: a driver's message may quote a database URL). The edge has no logger of its own yet: there
+ * the 500 is all that is said.
  */
-export const onError: ErrorHandler = (error, c) => {
+export const errorHandler = (log: Log | undefined): ErrorHandler => (error, c) => {
   if (error instanceof HTTPException) return error.getResponse();
   if (error instanceof PushRefusedError) {
     if (error instanceof RetryLaterError) {
@@ -50,7 +54,7 @@ export const onError: ErrorHandler = (error, c) => {
   if (error instanceof BadRequestError) return errorBody(c, 400, error.message);
   if (error instanceof UnsupportedMediaTypeError) return errorBody(c, 415, error.message);
   if (error instanceof MisconfiguredError) return errorBody(c, 500, error.message);
-  console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
+  log?.error({ err: error, method: c.req.method, path: c.req.path }, `unhandled error on ${c.req.method} ${c.req.path}: ${error.message}`);
   return errorBody(c, 500, 'internal error');
 };
 

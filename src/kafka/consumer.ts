@@ -9,6 +9,7 @@ import { RETRY_PAUSE_MS, rewind, seekBack } from './seek-back.ts';
 import type { ConsumedRecord, TopicPartition } from '../records/index.ts';
 import { partitionKey } from './topic-partition.ts';
 import { promised } from './topic-reader.ts';
+import type { Log } from '../log/index.ts';
 
 /** Records of one partition, in offset order. */
 export interface PartitionBatch extends TopicPartition {
@@ -39,7 +40,7 @@ export interface BatchConsumerOptions {
   handleBatch(batch: PartitionBatch): Promise<void>;
   /** Called on each rebalance that assigns or revokes partitions of this member (for metrics). */
   onRebalance?(): void;
-  log?: (message: string) => void;
+  log: Log;
 }
 
 /** The longest the loop sleeps without a signal from librdkafka's queue. */
@@ -57,7 +58,7 @@ const POLL_MS = 200;
  */
 export class BatchConsumer {
   private readonly consumer: ConsumerClient;
-  private readonly log: (message: string) => void;
+  private readonly log: Log;
   private readonly lags: LagCommits;
   private readonly lanes: PartitionLanes;
   private readonly fetchPause: FetchPause;
@@ -67,7 +68,7 @@ export class BatchConsumer {
   private readonly signal = new QueueSignal();
 
   constructor(private readonly options: BatchConsumerOptions) {
-    this.log = options.log ?? console.error;
+    this.log = options.log;
     const concurrency = options.concurrency ?? 1;
     this.consumer = newConsumer(
       {
@@ -104,7 +105,7 @@ export class BatchConsumer {
 
   async start(): Promise<void> {
     // Errors the client recovers from by itself are only logged (a poll interval exceeded is one).
-    this.consumer.on('event.error', (error: LibrdKafkaError) => this.log(`consumer: ${error.message}`));
+    this.consumer.on('event.error', (error: LibrdKafkaError) => this.log.error(`consumer: ${error.message}`));
     await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
     // Take only what is already fetched, and wait on the queue's signal instead (see QueueSignal).
     this.consumer.setDefaultConsumeTimeout(0);
@@ -117,10 +118,10 @@ export class BatchConsumer {
     try {
       if (code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) await this.assign(assignment);
       else if (code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) await this.revoke(assignment);
-      else this.log(`rebalance failed: ${code}`);
+      else this.log.warn(`rebalance failed: ${code}`);
     } catch (error) {
       // Disconnecting: librdkafka no longer takes (un)assignments.
-      if (this.consumer.isConnected()) this.log(`rebalance: ${(error as Error).message}`);
+      if (this.consumer.isConnected()) this.log.warn(`rebalance: ${(error as Error).message}`);
     }
   }
 
@@ -132,7 +133,7 @@ export class BatchConsumer {
       } catch (cause) {
         // Without the stored positions the consumer starts at Kafka's committed offset, which
         // is never past the database's: records may be offered again, never skipped.
-        this.log(`could not read start positions: ${(cause as Error).message}`);
+        this.log.warn(`could not read start positions: ${(cause as Error).message}`);
       }
     }
     this.lanes.add(assignment);
@@ -171,7 +172,7 @@ export class BatchConsumer {
       try {
         messages = await promised((cb) => this.consumer.consume(this.options.maxBatchSize, cb));
       } catch (error) {
-        if (this.running) this.log(`consuming failed: ${(error as Error).message}`);
+        if (this.running) this.log.error(`consuming failed: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         continue;
       }

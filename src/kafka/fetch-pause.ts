@@ -1,6 +1,7 @@
 import type { ConsumerClient } from './librdkafka.ts';
 import type { Lane, PartitionLanes } from './lanes.ts';
 import { partitionKey } from './topic-partition.ts';
+import type { Log } from '../log/index.ts';
 
 /**
  * How long the buffer may stay full before the full partitions are paused. Under load the buffer
@@ -22,7 +23,7 @@ export class FetchPause {
     private readonly lanes: PartitionLanes,
     private readonly maxBatchSize: number,
     private readonly concurrency: number,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
   ) {}
 
   /**
@@ -76,7 +77,7 @@ export class FetchPause {
       else this.consumer.pause(partitions);
       for (const lane of lanes) lane.fetchPaused = !fetching;
     } catch (error) {
-      this.log(`${fetching ? 'resuming' : 'pausing'} ${partitions.map(partitionKey).join(', ')} failed: ${(error as Error).message}`);
+      this.log.warn(`${fetching ? 'resuming' : 'pausing'} ${partitions.map(partitionKey).join(', ')} failed: ${(error as Error).message}`);
     }
   }
 }

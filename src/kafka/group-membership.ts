@@ -1,6 +1,7 @@
 import { CODES, commonConfig, newConsumer, type LibrdKafkaError, type ConsumerClient } from './librdkafka.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { promised } from './topic-reader.ts';
+import type { Log } from '../log/index.ts';
 
 /** The longest the poll sleeps without a signal from librdkafka's queue. */
 const POLL_MS = 500;
@@ -14,7 +15,7 @@ export interface GroupMembershipOptions {
   /** Partitions this member now owns (cooperative: only the additions). */
   onAssigned(partitions: number[]): void;
   onRevoked(partitions: number[]): void;
-  log?: (message: string) => void;
+  log: Log;
 }
 
 /**
@@ -44,13 +45,13 @@ export class GroupMembership {
         // Each rebalance says what moved (cooperative: an empty one is the group settling), so a
         // worker left without tasks can be told from one whose rebalance never came.
         const what = { [CODES.ERRORS.ERR__ASSIGN_PARTITIONS]: 'assigned', [CODES.ERRORS.ERR__REVOKE_PARTITIONS]: 'revoked' }[error.code];
-        options.log?.(`group ${options.groupId}: ${what ?? `rebalance error ${error.code}`} [${partitions}]`);
+        options.log.warn(`group ${options.groupId}: ${what ?? `rebalance error ${error.code}`} [${partitions}]`);
         try {
           if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) this.consumer.incrementalAssign(assignment);
           else if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) this.consumer.incrementalUnassign(assignment);
         } catch (cause) {
           // Disconnecting: librdkafka no longer takes (un)assignments.
-          if (this.consumer.isConnected()) options.log?.(`group ${options.groupId}: ${(cause as Error).message}`);
+          if (this.consumer.isConnected()) options.log.warn(`group ${options.groupId}: ${(cause as Error).message}`);
         }
         if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
           const added = partitions.filter((p) => !this.owned.has(p));
@@ -81,7 +82,7 @@ export class GroupMembership {
     while (this.joined) {
       this.signal.reset();
       await promised((cb) => this.consumer.consume(1, cb)).catch((error: Error) => {
-        if (this.joined) this.options.log?.(`group ${this.options.groupId}: ${error.message}`);
+        if (this.joined) this.options.log.warn(`group ${this.options.groupId}: ${error.message}`);
       });
       await this.signal.wait(POLL_MS);
     }

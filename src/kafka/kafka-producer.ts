@@ -2,6 +2,7 @@ import type { ProducerRecord } from '../records/index.ts';
 import { CODES, commonConfig, newProducer, type DeliveryReport, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 import type { ProducerMeter } from '../metrics/index.ts';
+import type { Log } from '../log/index.ts';
 
 export interface ProducerOptions {
   brokers: string;
@@ -12,7 +13,7 @@ export interface ProducerOptions {
   /** librdkafka `linger.ms` (INLET_PRODUCER_LINGER_MS). */
   lingerMs: number;
   connectTimeoutMs?: number;
-  log?: (message: string) => void;
+  log: Log;
   /** Measures each write from produce to its last delivery report. */
   meter?: ProducerMeter;
 }
@@ -114,7 +115,7 @@ export class KafkaProducer implements RecordProducer {
 
   private constructor(
     private readonly producer: ProducerClient,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
     private readonly meter: ProducerMeter | undefined,
   ) {
     deliveryReports(producer, (error) => {
@@ -125,13 +126,13 @@ export class KafkaProducer implements RecordProducer {
     });
     producer.on('event.error', (error: LibrdKafkaError) => {
       if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
-      else this.log(`kafka producer: ${error.message}`);
+      else this.log.error(`kafka producer: ${error.message}`);
     });
   }
 
   static async connect(options: ProducerOptions): Promise<KafkaProducer> {
     const producer = await connectProducer(options);
-    return new KafkaProducer(producer, options.log ?? console.error, options.meter);
+    return new KafkaProducer(producer, options.log, options.meter);
   }
 
   available(): boolean {
@@ -165,7 +166,7 @@ export class KafkaProducer implements RecordProducer {
 
   /** While no broker answers, checks every PROBE_INTERVAL_MS so ingest resumes once one does. */
   private markUnreachable(reason: string): void {
-    if (this.reachable) this.log(`kafka unreachable: ${reason}`);
+    if (this.reachable) this.log.warn(`kafka unreachable: ${reason}`);
     this.reachable = false;
     if (this.probing || this.closed) return;
     this.probing = true;
@@ -175,7 +176,7 @@ export class KafkaProducer implements RecordProducer {
         if (!error) {
           this.reachable = true;
           this.probing = false;
-          this.log('kafka reachable again');
+          this.log.info('kafka reachable again');
         } else setTimeout(probe, PROBE_INTERVAL_MS);
       });
     };

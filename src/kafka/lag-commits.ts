@@ -1,6 +1,7 @@
 import type { ConsumerClient } from './librdkafka.ts';
 import type { TopicPartition } from '../records/index.ts';
 import { partitionKey } from './topic-partition.ts';
+import type { Log } from '../log/index.ts';
 
 const COMMIT_INTERVAL_MS = 1000;
 
@@ -15,7 +16,7 @@ export class LagCommits {
 
   constructor(
     private readonly consumer: Pick<ConsumerClient, 'commit' | 'commitSync'>,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
   ) {}
 
   add(positions: readonly (TopicPartition & { nextOffset: number })[]): void {
@@ -44,7 +45,7 @@ export class LagCommits {
       if (sync) this.consumer.commitSync(offsets);
       else this.consumer.commit(offsets);
     } catch (error) {
-      this.log(`committing to Kafka failed (lag only): ${(error as Error).message}`);
+      this.log.warn(`committing to Kafka failed (lag only): ${(error as Error).message}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { ConsumerClient } from './librdkafka.ts';
 import type { Lane } from './lanes.ts';
 import { partitionKey } from './topic-partition.ts';
+import type { Log } from '../log/index.ts';
 
 /** A partition whose batch failed waits this long before its records are offered again. */
 export const RETRY_PAUSE_MS = 1000;
@@ -18,7 +19,7 @@ export function rewind(lane: Lane, offset: number): void {
 }
 
 /** Seeks rewound lanes back. Runs between consume calls: librdkafka drops what it fetched before the seek. */
-export async function seekBack(consumer: Pick<ConsumerClient, 'seek'>, lanes: Iterable<Lane>, log: (message: string) => void): Promise<void> {
+export async function seekBack(consumer: Pick<ConsumerClient, 'seek'>, lanes: Iterable<Lane>, log: Log): Promise<void> {
   for (const lane of lanes) {
     const offset = lane.seekTo;
     if (offset === undefined) continue;
@@ -28,7 +29,7 @@ export async function seekBack(consumer: Pick<ConsumerClient, 'seek'>, lanes: It
       );
       lane.seekTo = undefined;
     } catch (error) {
-      log(`seeking ${partitionKey(lane)} back to ${offset} failed, trying again: ${(error as Error).message}`);
+      log.warn(`seeking ${partitionKey(lane)} back to ${offset} failed, trying again: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, SEEK_RETRY_MS));
     }
   }

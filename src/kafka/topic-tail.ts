@@ -4,6 +4,7 @@ import { newestShare, type Span } from './newest-share.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { ReadBarrier } from './read-barrier.ts';
 import { partitionSpan, promised, toReadRecord, whileSettling, type ReadRecord } from './topic-reader.ts';
+import type { Log } from '../log/index.ts';
 
 const TIMEOUT_MS = 30_000;
 /** See ReadBarrier: more in flight let a pass wait for about one round trip instead of two. */
@@ -17,7 +18,8 @@ export interface TopicTailOptions {
   since?: { timestamp: number; maxRecords: number };
   /** How long caughtUp() may take, its end-offsets query included (default 30 s). */
   catchUpTimeoutMs?: number;
-  log?: (message: string) => void;
+  /** Read errors and skipped records. */
+  log: Log;
 }
 
 interface Waiter {
@@ -61,7 +63,7 @@ export class TopicTail {
     private readonly brokers: string,
     private readonly topics: readonly string[],
     private readonly onRecord: (record: ReadRecord) => void,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
     private readonly catchUpTimeoutMs: number,
   ) {
     this.consumer = newConsumer(
@@ -78,8 +80,8 @@ export class TopicTail {
   }
 
   /** Starts following `topics`; resolves once everything written before the call was read. */
-  static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions = {}) {
-    const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log ?? console.error, options.catchUpTimeoutMs ?? TIMEOUT_MS);
+  static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions) {
+    const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log, options.catchUpTimeoutMs ?? TIMEOUT_MS);
     await tail.begin(options.since);
     return tail;
   }
@@ -123,7 +125,7 @@ export class TopicTail {
       try {
         messages = await promised((cb) => this.consumer.consume(500, cb));
       } catch (error) {
-        if (this.running) this.log(`reading ${this.topics.join(', ')}: ${(error as Error).message}`);
+        if (this.running) this.log.warn(`reading ${this.topics.join(', ')}: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
@@ -131,7 +133,7 @@ export class TopicTail {
         try {
           this.onRecord(toReadRecord(m));
         } catch (error) {
-          this.log(`${m.topic}@${m.partition}/${m.offset} skipped: ${(error as Error).message}`);
+          this.log.warn(`${m.topic}@${m.partition}/${m.offset} skipped: ${(error as Error).message}`);
         }
         this.positions.set(partitionKey(m.topic, m.partition), m.offset + 1);
       }

@@ -2,6 +2,7 @@ import type { TargetState } from '../http/index.ts';
 import type { KafkaProducer } from '../kafka/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 import { ConfigRecordSchema, type ConfigRecord, type RestartRequest } from './stored-records.ts';
+import type { Log } from '../log/index.ts';
 
 export type { RestartRequest };
 
@@ -37,7 +38,7 @@ export class ConfigStore {
 
   private constructor() {}
 
-  static async open(brokers: string, topic: string, writer: KafkaProducer, log?: (message: string) => void): Promise<ConfigStore> {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log: Log): Promise<ConfigStore> {
     const store = new ConfigStore();
     store.map = await KafkaMap.open<ConfigRecord>({
       brokers,

@@ -1,2 +1,3 @@
 export { WorkerMetrics, type WorkerView } from './metrics.ts';
 export { VERSION, Worker, type WorkerOptions } from './worker.ts';
+export { createLogger, type LoggerSettings } from './logger.ts';

@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import { ensureTopics, TopicTail, type KafkaProducer } from '../kafka/index.ts';
 import { readStoredRecord } from './stored-records.ts';
+import type { Log } from '../log/index.ts';
 
 export type MapListener<V> = (key: string, value: V | undefined, live: boolean) => void;
 
@@ -11,7 +12,7 @@ export interface KafkaMapOptions<V> {
   writer: KafkaProducer;
   /** What a value must be; a record that is not is logged and skipped. */
   schema: v.GenericSchema<unknown, V>;
-  log?: (message: string) => void;
+  log: Log;
   /** Sees every record in log order, from the first replayed one on (onChange sees only later ones). */
   listener?: MapListener<V>;
 }
@@ -38,7 +39,7 @@ export class KafkaMap<V> {
       options.brokers,
       options.topic,
       (record) => {
-        const read = readStoredRecord(options.topic, options.schema, record, options.log ?? console.error);
+        const read = readStoredRecord(options.topic, options.schema, record, options.log);
         if (!read) return;
         const { key, value } = read;
         if (value === undefined) map.values.delete(key);

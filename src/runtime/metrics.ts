@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Log } from '../log/index.ts';
 import type { IngestMeter, IngestMetrics, ProducerMeter, SinkMeter } from '../metrics/index.ts';
 import type { TaskState } from './worker-sink-task.ts';
 
@@ -17,7 +18,7 @@ export interface WorkerView {
   producerQueue(): { records: number; maxRecords: number };
   dedupeWindowSizes(): Iterable<[connector: string, entries: number]>;
   sinkTasks(): Iterable<{ connector: string; task: number; state: TaskState; lag(timeoutMs: number): Promise<{ topic: string; partition: number; records: number }[]> }>;
-  log(message: string): void;
+  log: Log;
 }
 
 /** A scrape waits this long for the log end offsets of the sink partitions. */
@@ -169,7 +170,7 @@ export class WorkerMetrics implements IngestMetrics {
               for (const { topic, partition, records } of await lag(LAG_TIMEOUT_MS)) this.set({ connector, topic, partition: String(partition) }, records);
             } catch (error) {
               // A scrape still answers; this task's partitions are missing from it.
-              view.log(`${connector} task ${task}: reading the log end offsets for the lag failed: ${(error as Error).message}`);
+              view.log.warn({ connector, task }, `${connector} task ${task}: reading the log end offsets for the lag failed: ${(error as Error).message}`);
             }
           }),
         );

@@ -3,6 +3,7 @@ import type { ProducerRecord } from '../records/index.ts';
 import type { SourceRecord } from '../source/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 import { parseJson, SourceOffsetKeySchema, SourceOffsetRecordSchema, type SourceOffsetRecord } from './stored-records.ts';
+import type { Log } from '../log/index.ts';
 
 /** Kafka Connect's offsets-topic key: `["<connector>", {"partition": …}]`. */
 const recordKey = (connector: string, partition: string) => JSON.stringify([connector, { partition }]);
@@ -33,10 +34,10 @@ export class SourceOffsetStore {
 
   private constructor(
     private readonly map: KafkaMap<SourceOffsetRecord>,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
   ) {}
 
-  static async open(brokers: string, topic: string, writer: KafkaProducer, log: (message: string) => void = console.error) {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log: Log) {
     const map = await KafkaMap.open<SourceOffsetRecord>({
       brokers,
       topic,
@@ -83,7 +84,7 @@ export class SourceOffsetStore {
       } catch (error) {
         // Keep values set meanwhile; otherwise try these again on the next flush.
         for (const [key, value] of batch) if (!this.dirty.has(key)) this.dirty.set(key, value);
-        this.log(`writing source offsets failed, will retry: ${(error as Error).message}`);
+        this.log.warn(`writing source offsets failed, will retry: ${(error as Error).message}`);
       }
     });
     return this.flushing;

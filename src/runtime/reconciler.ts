@@ -7,6 +7,7 @@ import { transformKeyIssues } from '../transforms/index.ts';
 import type { ConfigStore, RestartRequest } from './config-store.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import type { SinkConnectorRuntime } from './sink-connector.ts';
+import type { Log } from '../log/index.ts';
 
 /** Follows a source's topics so its dedupe window holds what the whole cluster wrote (a SourceTail). */
 export interface SourceFollower {
@@ -41,7 +42,7 @@ export interface ReconcilerDeps<Sink extends SinkConnector = SinkConnectorRuntim
   follow(source: SourceConnector): Promise<SourceFollower>;
   /** A sink connector's slot membership and tasks on this worker, not started yet. */
   sinkConnector(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): Sink;
-  log: (message: string) => void;
+  log: Log;
 }
 
 export interface RunningSource {
@@ -96,7 +97,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
    */
   private serially(work: () => Promise<void>, name?: string): Promise<void> {
     this.queue = this.queue.then(work).catch((error: unknown) => {
-      if (name === undefined) this.deps.log(`reconciler: ${errorTrace(error)}`);
+      if (name === undefined) this.deps.log.error(`reconciler: ${errorTrace(error)}`);
       else this.failed(name, error);
     });
     return this.queue;
@@ -106,7 +107,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
   private failed(name: string, error: unknown): void {
     this.sources.delete(name);
     this.failures.set(name, errorTrace(error));
-    this.deps.log(`connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
+    this.deps.log.error({ connector: name }, `connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   source(name: string): RunningSource | undefined {
@@ -153,7 +154,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     if (!check.ok) {
       await this.remove(name);
       this.failures.set(name, formatIssues(check.issues));
-      this.deps.log(`connector ${name} cannot run on this worker: ${this.failures.get(name)}`);
+      this.deps.log.error({ connector: name }, `connector ${name} cannot run on this worker: ${this.failures.get(name)}`);
       return;
     }
     this.failures.delete(name);
@@ -205,7 +206,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     this.tails.set(source.name, { tail, follows });
     await current?.tail.stop();
     // The restore holds the worker's start: say what took the time when it is worth saying.
-    if (tail.restored > 0) this.deps.log(`connector ${source.name}: ${tail.restored} recent source offsets restored from Kafka in ${Date.now() - started} ms`);
+    if (tail.restored > 0) this.deps.log.info({ connector: source.name }, `connector ${source.name}: ${tail.restored} recent source offsets restored from Kafka in ${Date.now() - started} ms`);
   }
 
   private async unfollow(name: string): Promise<void> {

@@ -10,6 +10,7 @@ import type { RestartRequest } from './config-store.ts';
 import { errorTrace } from '../errors/index.ts';
 import type { StatusStore } from './status-store.ts';
 import type { SinkMeter } from '../metrics/index.ts';
+import type { Log } from '../log/index.ts';
 
 export interface SinkConnectorDeps {
   brokers: string;
@@ -31,7 +32,8 @@ export interface SinkConnectorDeps {
   meter?: SinkMeter;
   /** Most dead letters a replay reads into memory at once (INLET_DLQ_REPLAY_BATCH_RECORDS). */
   replayBatchRecords?: number;
-  log: (message: string) => void;
+  /** The connector's logger: its lines carry `connector`. */
+  log: Log;
 }
 
 
@@ -56,7 +58,7 @@ export class SinkConnectorRuntime {
   ) {}
 
   private serially(work: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log(`${this.name}: ${error.message}`));
+    this.queue = this.queue.then(work).catch((error: Error) => this.deps.log.error({ err: error }, `${this.name}: ${error.message}`));
     return this.queue;
   }
 
@@ -151,7 +153,7 @@ export class SinkConnectorRuntime {
     try {
       await task.start();
     } catch (error) {
-      this.deps.log(`${this.name} task ${id} failed to start: ${(error as Error).message}`);
+      this.deps.log.error({ task: id }, `${this.name} task ${id} failed to start: ${(error as Error).message}`);
     }
     await this.publish(id);
   }
@@ -171,7 +173,7 @@ export class SinkConnectorRuntime {
       const { state, trace } = task.status();
       await this.deps.statuses
         .publish(this.name, id, { state, worker_id: this.deps.workerId, ...(trace ? { trace } : {}) })
-        .catch((error: Error) => this.deps.log(`${this.name}: publishing status failed: ${error.message}`));
+        .catch((error: Error) => this.deps.log.warn(`${this.name}: publishing status failed: ${error.message}`));
     }
   }
 
@@ -190,7 +192,7 @@ export class SinkConnectorRuntime {
         store,
         transforms: this.deps.transforms,
         batchSize: this.deps.replayBatchRecords,
-        onBatch: (letters) => this.deps.log(`${this.name}: dead letter replay read a batch of ${letters}`),
+        onBatch: (letters) => this.deps.log.info(`${this.name}: dead letter replay read a batch of ${letters}`),
       }),
     );
   }
@@ -209,7 +211,7 @@ export class SinkConnectorRuntime {
   }
 
   private openStore(): Promise<SinkStore> {
-    return openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl, this.deps.migrationsDir);
+    return openSinkStore(this.config['connection.url'] ?? this.deps.defaultDbUrl, this.deps.log, this.deps.migrationsDir);
   }
 
   /** Runs `work` on the running store, or on one opened for it while the connector is STOPPED. */

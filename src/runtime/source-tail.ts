@@ -1,5 +1,6 @@
 import { TopicTail } from '../kafka/index.ts';
 import { SOURCE_HEADERS, type SourceConnector, type SourceRecordSender, type WrittenRecord } from '../source/index.ts';
+import type { Log } from '../log/index.ts';
 
 export interface SourceTailOptions {
   brokers: string;
@@ -7,7 +8,8 @@ export interface SourceTailOptions {
   writer: SourceRecordSender;
   /** How long a push may wait for the tail to catch up before it is answered 503. */
   timeoutMs: number;
-  log: (message: string) => void;
+  /** The worker's logger; the tail's lines add `connector`. */
+  log: Log;
 }
 
 /**
@@ -33,7 +35,8 @@ export class SourceTail {
   ) {}
 
   static async start(options: SourceTailOptions): Promise<SourceTail> {
-    const { brokers, source, writer, log } = options;
+    const { brokers, source, writer } = options;
+    const log = options.log.child({ connector: source.name });
     let restored = 0;
     let started = false;
     const { windowMs, maxEntries } = source.dedupe;
@@ -51,7 +54,7 @@ export class SourceTail {
       { since: { timestamp: Date.now() - windowMs, maxRecords: maxEntries }, catchUpTimeoutMs: options.timeoutMs, log },
     );
     started = true;
-    return new SourceTail(tail, options, restored);
+    return new SourceTail(tail, { ...options, log }, restored);
   }
 
   /**
@@ -87,7 +90,7 @@ export class SourceTail {
     clearTimeout(timer);
     // The records are committed either way; only a retry at another worker soon after could miss them.
     if (outcome !== 'read') {
-      this.options.log(`connector ${this.options.source.name}: committed records not read back within ${this.options.timeoutMs} ms (${outcome})`);
+      this.options.log.warn(`connector ${this.options.source.name}: committed records not read back within ${this.options.timeoutMs} ms (${outcome})`);
     }
   }
 

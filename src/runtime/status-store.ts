@@ -1,6 +1,7 @@
 import type { KafkaProducer } from '../kafka/index.ts';
 import { KafkaMap } from './kafka-map.ts';
 import { TaskStatusRecordSchema, type TaskStatusRecord } from './stored-records.ts';
+import type { Log } from '../log/index.ts';
 
 export type { TaskStatusRecord };
 
@@ -15,7 +16,7 @@ export class StatusStore {
 
   private constructor(private readonly map: KafkaMap<TaskStatusRecord>) {}
 
-  static async open(brokers: string, topic: string, writer: KafkaProducer, log?: (message: string) => void): Promise<StatusStore> {
+  static async open(brokers: string, topic: string, writer: KafkaProducer, log: Log): Promise<StatusStore> {
     const map = await KafkaMap.open<TaskStatusRecord>({ brokers, topic, partitions: 5, writer, schema: TaskStatusRecordSchema, log });
     return new StatusStore(map);
   }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { TargetState } from '../http/index.ts';
 import type { TaskState } from './worker-sink-task.ts';
+import type { Log } from '../log/index.ts';
 
 // The records Inlet reads back from its own topics (config, status, offsets). Another worker, an
 // older version or an operator's tool may have written them: each is parsed, never cast.
@@ -74,13 +75,13 @@ export function readStoredRecord<V>(
   topic: string,
   schema: v.GenericSchema<unknown, V>,
   record: { key: Uint8Array | null; value: Uint8Array | null; partition: number; offset: number },
-  log: (message: string) => void,
+  log: Log,
 ): { key: string; value: V | undefined } | undefined {
   if (!record.key) return undefined;
   const key = utf8.decode(record.key);
   if (record.value === null) return { key, value: undefined };
   const parsed = parseJson(schema, utf8.decode(record.value));
   if (parsed.ok) return { key, value: parsed.value };
-  log(`${topic}: skipping the malformed record ${JSON.stringify(key)} at ${record.partition}@${record.offset}: ${parsed.reason}`);
+  log.warn(`${topic}: skipping the malformed record ${JSON.stringify(key)} at ${record.partition}@${record.offset}: ${parsed.reason}`);
   return undefined;
 }

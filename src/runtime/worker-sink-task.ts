@@ -5,6 +5,7 @@ import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch } from '
 import { NO_SINK_METER, type SinkMeter } from '../metrics/index.ts';
 import { ErrantRecordError, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
 import { applyChangesOnce, errantRecord, planBatch, RetryWithToleranceOperator, sinkReporters, toChanges, toleranceSettings, type Converted } from '../sink/index.ts';
+import type { Log } from '../log/index.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
@@ -32,7 +33,8 @@ export interface WorkerSinkTaskOptions {
   /** Runs after a batch's transaction commits and before Kafka hears of it (fault injection). */
   afterDbCommit?: () => void;
   meter?: SinkMeter;
-  log?: (message: string) => void;
+  /** The connector's logger; the task's lines add `task`. */
+  log: Log;
 }
 
 /**
@@ -52,14 +54,14 @@ export class WorkerSinkTask {
   private state: TaskState = 'UNASSIGNED';
   private trace: string | undefined;
   private stopping = false;
-  private readonly log: (message: string) => void;
+  private readonly log: Log;
   private readonly errors: RetryWithToleranceOperator;
   private readonly meter: SinkMeter;
   /** Partitions assigned to this task, for the lag figure. */
   private readonly assigned = new Map<string, TopicPartition>();
 
   constructor(private readonly options: WorkerSinkTaskOptions) {
-    this.log = options.log ?? console.error;
+    this.log = options.log.child({ task: options.taskId });
     const { config, connector, taskId: task, writer } = options;
     const meter = (this.meter = options.meter ?? NO_SINK_METER);
     const reporters = sinkReporters(config, { connector, task, writer, log: this.log });
@@ -72,7 +74,7 @@ export class WorkerSinkTask {
         this.state = 'RETRYING';
         const cause = rootCause(error);
         this.trace = cause.message;
-        this.log(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
+        this.log.warn(`${connector}: transient database error, retrying in ${Math.round(delay)} ms: ${cause.message}`);
       },
     });
     this.consumer = new BatchConsumer({
@@ -204,7 +206,7 @@ export class WorkerSinkTask {
     const error = failure instanceof ErrantRecordError ? failure : rootCause(failure);
     this.state = 'FAILED';
     this.trace = error.stack ?? error.message;
-    this.log(`${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);
+    this.log.error({ err: error }, `${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);
     // Stop consuming: a failed task must not move past the record it could not apply.
     void this.consumer.stop().catch(() => {});
   }

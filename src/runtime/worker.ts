@@ -1,4 +1,4 @@
-import { envAllowlist, redactUrlPasswords, type DeclaredConnector, type WorkerEnv } from '../config/index.ts';
+import { envAllowlist, type DeclaredConnector, type WorkerEnv } from '../config/index.ts';
 import { createApp } from '../http/index.ts';
 import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
@@ -11,6 +11,7 @@ import { SinkConnectorRuntime } from './sink-connector.ts';
 import { SourceTail } from './source-tail.ts';
 import { StatusStore } from './status-store.ts';
 import { WorkerHerder } from './worker-herder.ts';
+import type { Log } from '../log/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -25,7 +26,8 @@ export interface WorkerOptions {
   afterDbCommit?: () => void;
   /** Fault injection for tests: runs after an exactly-once source transaction's records are acknowledged, before its commit. */
   beforeSourceCommit?: () => void;
-  log?: (message: string) => void;
+  /** The worker's logger (the entry point makes it); secrets are its to redact. */
+  log: Log;
 }
 
 /**
@@ -47,14 +49,13 @@ export class Worker {
     private readonly reconciler: ConnectorReconciler,
     readonly metrics: WorkerMetrics,
     readonly id: string,
+    private readonly log: Log,
   ) {}
 
   static async start(options: WorkerOptions): Promise<Worker> {
     const { env } = options;
-    const write = options.log ?? console.error;
-    // Driver errors may quote a database URL: no log line carries its password.
-    const log = (message: string) => write(redactUrlPasswords(message));
     const id = `${options.host}:${env.INLET_PORT}`;
+    const log = options.log.child({ worker: id });
     // The scrape reads the worker's parts as they are then; none is asked before start returns.
     const metrics = new WorkerMetrics({
       inflight: () => writer.inflight(),
@@ -137,11 +138,11 @@ export class Worker {
           afterDbCommit: options.afterDbCommit,
           meter: metrics.sink(name),
           replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
-          log,
+          log: log.child({ connector: name }),
         }),
       log,
     });
-    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, metrics, id);
+    const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, metrics, id, log);
     for (const { name, properties } of options.seed ?? []) {
       if (JSON.stringify(configs.properties(name)) !== JSON.stringify(properties)) await configs.put(name, properties);
     }
@@ -177,6 +178,7 @@ export class Worker {
       scrape: () => this.metrics.scrape(),
       kafkaAvailable: () => this.producer.available(),
       draining: () => this.draining,
+      log: this.log,
     });
   }
 

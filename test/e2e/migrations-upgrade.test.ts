@@ -4,6 +4,7 @@ import { openSinkStore } from '../../src/db/drivers/index.ts';
 import { sharedPostgres, type PostgresServer } from '../support/postgres.ts';
 import { postgresRows, sqliteRows, type Row } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
+import { memoryLog } from '../support/log.ts';
 
 // The hand-written migrations of 446eb4b, which databases made before migrations were generated
 // from the schema have applied (drizzle's migrator recorded them in __drizzle_migrations).
@@ -63,12 +64,12 @@ for (const [dialect, makeDatabase] of dialects) {
   describe(`${dialect}: generated migrations over a database the hand-written ones made`, () => {
     test('the worker opens it without migrating again, and its stored offsets stay', async () => {
       const db = await makeDatabase();
-      const old = await openSinkStore(db.url, OLD_MIGRATIONS);
+      const old = await openSinkStore(db.url, memoryLog(), OLD_MIGRATIONS);
       await old.commitBatch('c', [], [{ topic: 'orders', partition: 0, nextOffset: 42 }]);
       await old.close();
       const shapeBefore = await db.shape();
 
-      const store = await openSinkStore(db.url);
+      const store = await openSinkStore(db.url, memoryLog());
       try {
         expect(await store.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map([['orders/0', 42]]));
         await store.commitBatch('c', [], [{ topic: 'orders', partition: 0, nextOffset: 43 }]);
@@ -83,8 +84,8 @@ for (const [dialect, makeDatabase] of dialects) {
     test('a new database gets the same table the hand-written migrations made', async () => {
       const byOld = await makeDatabase();
       const byNew = await makeDatabase();
-      await (await openSinkStore(byOld.url, OLD_MIGRATIONS)).close();
-      await (await openSinkStore(byNew.url)).close();
+      await (await openSinkStore(byOld.url, memoryLog(), OLD_MIGRATIONS)).close();
+      await (await openSinkStore(byNew.url, memoryLog())).close();
       expect(await byNew.shape()).toEqual(await byOld.shape());
       expect(await byNew.appliedMigrations()).toBe(1);
     });

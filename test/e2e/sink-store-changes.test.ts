@@ -6,6 +6,7 @@ import { sharedPostgres } from '../support/postgres.ts';
 import { commit } from '../support/store.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
+import { memoryLog } from '../support/log.ts';
 
 interface Target {
   store: SinkStore;
@@ -15,13 +16,13 @@ interface Target {
 
 async function sqliteTarget(): Promise<Target> {
   const path = join(tempDir('store-changes'), 'sink.db');
-  const store = await openSinkStore(`sqlite:${path}`);
+  const store = await openSinkStore(`sqlite:${path}`, memoryLog());
   return { store, rows: async (table, orderBy) => sqliteRows(path, `SELECT * FROM "${table}" ORDER BY ${orderBy}`) };
 }
 
 async function postgresTarget(): Promise<Target> {
   const url = await (await sharedPostgres()).createDatabase(`store_changes_${Date.now()}`);
-  const store = await openSinkStore(url);
+  const store = await openSinkStore(url, memoryLog());
   return { store, rows: (table, orderBy) => postgresRows(url, `SELECT * FROM "${table}" ORDER BY ${orderBy}`) };
 }
 

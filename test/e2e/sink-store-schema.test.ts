@@ -13,6 +13,7 @@ import { sharedPostgres } from '../support/postgres.ts';
 import { commit } from '../support/store.ts';
 import { postgresRows, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
+import { memoryLog } from '../support/log.ts';
 
 interface Target {
   store: SinkStore;
@@ -23,7 +24,7 @@ interface Target {
 
 async function sqliteTarget(): Promise<Target> {
   const path = join(tempDir('store-schema'), 'sink.db');
-  const store = await openSinkStore(`sqlite:${path}`);
+  const store = await openSinkStore(`sqlite:${path}`, memoryLog());
   return {
     store,
     async columnTypes(table) {
@@ -41,7 +42,7 @@ async function sqliteTarget(): Promise<Target> {
 
 async function postgresTarget(): Promise<Target> {
   const url = await (await sharedPostgres()).createDatabase(`store_schema_${Date.now()}`);
-  const store = await openSinkStore(url);
+  const store = await openSinkStore(url, memoryLog());
   return {
     store,
     async columnTypes(table) {

@@ -5,6 +5,10 @@
 import { ensureTopics } from '../../src/kafka/admin.ts';
 import { BatchConsumer } from '../../src/kafka/consumer.ts';
 import { connectProducer, deliveryReports, produceAll } from '../../src/kafka/kafka-producer.ts';
+import { createLogger } from '../../src/runtime/logger.ts';
+
+// stdout carries the batches: the consumer's own lines go to stderr.
+const log = await createLogger({ level: 'info', pretty: false, destination: { write: (line: string) => process.stderr.write(line) } });
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -18,7 +22,7 @@ const maxBatchSize = Number(env('MAX_BATCH'));
 const failOffset = Number(env('FAIL_OFFSET'));
 
 await ensureTopics(brokers, [{ name: topic, partitions: 1 }]);
-const producer = await connectProducer({ brokers, deliveryTimeoutMs: 30_000, queueMaxMessages: 100_000, lingerMs: 5 });
+const producer = await connectProducer({ brokers, deliveryTimeoutMs: 30_000, queueMaxMessages: 100_000, lingerMs: 5, log });
 deliveryReports(producer);
 const outcomes = await produceAll(
   producer,
@@ -40,6 +44,7 @@ const consumer = new BatchConsumer({
   maxBatchSize,
   sessionTimeoutMs: 10_000,
   startPositions: async () => new Map(),
+  log,
   handleBatch: async ({ records: batch }) => {
     const first = batch[0]!.offset;
     const last = batch.at(-1)!.offset;

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { ConfigError, DebeziumSourceConfigSchema, parseConnectorsJson } from '../../src/config/index.ts';
-import { onError } from '../../src/http/errors.ts';
+import { errorHandler } from '../../src/http/errors.ts';
+import { memoryLog } from '../support/log.ts';
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import { createDebeziumSource } from '../../src/source/debezium.ts';
 import { SourceRecordSender } from '../../src/source/source-record-sender.ts';
@@ -209,7 +210,7 @@ describe('debezium source over POST /ingest', () => {
       writer: new SourceRecordSender(writer),
       defaultMaxBodyBytes: 1 << 20,
       maxReadingBytes: 1 << 24,
-    }).onError(onError);
+    }).onError(errorHandler(memoryLog()));
     const post = (body: string, contentType = 'application/json') =>
       routes.request('/cdc', { method: 'POST', body, headers: { 'content-type': contentType } });
     return { writer, post };

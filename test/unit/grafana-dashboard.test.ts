@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The registry alone (prom-client and types): the worker behind it is not started.
 import { WorkerMetrics } from '../../src/runtime/metrics.ts';
+import { memoryLog } from '../support/log.ts';
 
 const DASHBOARD = join(import.meta.dir, '..', '..', 'deploy', 'grafana', 'inlet.json');
 
@@ -27,7 +28,7 @@ function registeredMetrics(): Map<string, string> {
     producerQueue: () => ({ records: 0, maxRecords: 0 }),
     dedupeWindowSizes: () => [],
     sinkTasks: () => [],
-    log: () => {},
+    log: memoryLog(),
   });
   return new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, m.type as unknown as string]));
 }

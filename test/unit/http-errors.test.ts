@@ -14,18 +14,27 @@ import {
   UnknownSourceError,
   UnsupportedMediaTypeError,
 } from '../../src/errors/index.ts';
-import { onError, onNotFound } from '../../src/http/errors.ts';
+import { errorHandler, onNotFound } from '../../src/http/errors.ts';
+import { createLogger } from '../../src/runtime/logger.ts';
 
-/** Answers GET / by throwing `error` through the app's one error handler. */
+/** The worker's own logger, its JSON lines kept. */
+async function jsonLog() {
+  const lines: string[] = [];
+  const log = await createLogger({ level: 'info', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
+  return { log, lines };
+}
+
+/** Answers GET / by throwing `error` through the app's one error handler; `logged` is what it logged. */
 async function answer(error: Error) {
+  const { log, lines: logged } = await jsonLog();
   const app = new Hono()
     .get('/', () => {
       throw error;
     })
-    .onError(onError)
+    .onError(errorHandler(log))
     .notFound(onNotFound);
   const response = await app.request('/');
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>, logged };
 }
 
 describe('src/http/errors.ts: the one place errors become status codes', () => {
@@ -71,5 +80,16 @@ describe('src/http/errors.ts: the one place errors become status codes', () => {
     const { status, body } = await answer(new Error('postgres://user:secret@db/x refused'));
     expect(status).toBe(500);
     expect(body).toEqual({ error_code: 500, message: 'internal error' });
+  });
+
+  test('the cause of a 500 is logged as one JSON line, with no URL password in its message or stack', async () => {
+    const { logged } = await answer(new Error('postgres://user:s3cret-pw@db/x refused'));
+    expect(logged).toHaveLength(1);
+    const line = JSON.parse(logged[0]!) as { level: string; msg: string; method: string; path: string; err: { message: string; stack: string } };
+    expect(line).toMatchObject({ level: 'error', method: 'GET', path: '/' });
+    expect(line.msg).toContain('postgres://user:[hidden]@db/x refused');
+    expect(line.err.message).toBe('postgres://user:[hidden]@db/x refused');
+    expect(line.err.stack).toContain('postgres://user:[hidden]@db/x');
+    expect(logged[0]).not.toContain('s3cret-pw');
   });
 });

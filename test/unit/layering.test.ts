@@ -46,13 +46,15 @@ describe('layering the build checks', () => {
         "import { createHash } from 'node:crypto';", // a runtime's built-in in neutral code
         "import { openSinkStore } from '../db/drivers/index.ts';", // drivers are the runtime's choice
         "import { sql } from 'drizzle-orm';", // Drizzle outside src/db
-        'export const leaks = [pg, KafkaJS, BatchConsumer, createApp, Worker, createHash, openSinkStore, sql];',
+        "import pino from 'pino';", // the logger's implementation outside the runtime
+        'export const leaks = [pg, KafkaJS, BatchConsumer, createApp, Worker, createHash, openSinkStore, sql, pino];',
       ].join('\n'),
       'src/config/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/records/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/metrics/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/http/metrics-leak.ts': "export { Registry } from 'prom-client';\n", // a metrics library outside the runtime
       'src/transforms/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
+      'src/log/leaks.ts': "export { redactUrlPasswords } from '../config/index.ts';\n",
     });
     const { status, output } = depcruise(tree.dir);
     expect(status).not.toBe(0);
@@ -71,6 +73,8 @@ describe('layering the build checks', () => {
       'transforms-beside-the-sink: src/transforms/leaks.ts → src/sink/index.ts',
       'leaves-stay-leaves: src/metrics/leaks.ts → src/sink/index.ts',
       'prom-client-only-in-runtime: src/http/metrics-leak.ts',
+      'pino-from-the-top: src/sink/leaks.ts',
+      'leaves-stay-leaves: src/log/leaks.ts → src/config/index.ts',
     ]) {
       expect(output).toContain(rule);
     }

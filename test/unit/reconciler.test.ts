@@ -5,6 +5,7 @@ import type { ConfigEvent, RestartRequest } from '../../src/runtime/config-store
 import type { DatabaseSinkConfig } from '../../src/config/index.ts';
 import { ConnectorReconciler, type SinkConnector, type SourceFollower } from '../../src/runtime/reconciler.ts';
 import type { SourceConnector } from '../../src/source/index.ts';
+import { memoryLog } from '../support/log.ts';
 
 /** The config topic as the reconciler reads it, in memory: every change is a live event. */
 class InMemoryConfigs {
@@ -74,7 +75,7 @@ class World {
   readonly following = new Set<string>();
   readonly restored: string[] = [];
   readonly replaced: string[] = [];
-  readonly logs: string[] = [];
+  readonly log = memoryLog();
   readonly storedOffsets = new Map<string, [string, string][]>();
   /** Topics Kafka refuses to create, with its reason. */
   readonly refused = new Map<string, string>();
@@ -111,7 +112,7 @@ class World {
       this.sinks.push({ name, sink });
       return sink;
     },
-    log: (message) => this.logs.push(message),
+    log: this.log,
   });
 }
 
@@ -178,7 +179,7 @@ describe('the reconcile loop (ConnectorReconciler)', () => {
     await world.reconciler.settled();
     expect(world.reconciler.failure('colliding')).toContain('collides with existing topic');
     expect(world.reconciler.source('colliding')).toBeUndefined();
-    expect(world.logs.join('\n')).toContain('connector colliding failed on this worker');
+    expect(world.log.messages().join('\n')).toContain('connector colliding failed on this worker');
 
     world.refused.delete('a.b');
     world.configs.restart('colliding', { includeTasks: true, onlyFailed: true });

@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { connect } from 'node:net';
 import * as v from 'valibot';
 import { WebhookSourceConfigSchema } from '../../src/config/index.ts';
-import { onError } from '../../src/http/errors.ts';
+import { errorHandler } from '../../src/http/errors.ts';
+import { memoryLog } from '../support/log.ts';
 import { ingestRoutes } from '../../src/http/ingest.ts';
 import type { DeliveryOutcome, RecordProducer } from '../../src/records/index.ts';
 import { serveHttp, type HttpServer } from '../../src/serve/index.ts';
@@ -52,7 +53,7 @@ async function start(options: { requestTimeoutMs: number }) {
       maxReadingBytes: 1 << 24,
       requestTimeoutMs: options.requestTimeoutMs,
     }))
-    .onError(onError);
+    .onError(errorHandler(memoryLog()));
   const server = await serveHttp({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', requestTimeoutMs: options.requestTimeoutMs, headersTimeoutMs: 10_000 });
   servers.push(server);
   const push = (body: unknown) =>

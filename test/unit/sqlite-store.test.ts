@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSinkStore } from '../../src/db/drivers/index.ts';
 import { isTransientDbError, MissingTableError, type SinkStore } from '../../src/db/index.ts';
 import { BASIC as basic, commit } from '../support/store.ts';
+import { memoryLog } from '../support/log.ts';
 
 interface Opened {
   store: SinkStore;
@@ -23,7 +24,7 @@ async function openTempStore(): Promise<Opened> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-sqlite-store-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'sink.db');
-  const store = await openSinkStore(`sqlite:${path}`);
+  const store = await openSinkStore(`sqlite:${path}`, memoryLog());
   cleanups.push(() => store.close());
   const reader = new Database(path, { readonly: true });
   cleanups.push(() => reader.close());
@@ -48,18 +49,18 @@ function rowsOf(reader: Database, table: string, orderBy = 'id'): unknown[] {
 
 describe('SQLite sink store', () => {
   test('openSinkStore("sqlite::memory:") gives a working in-memory store', async () => {
-    const store = await openSinkStore('sqlite::memory:');
+    const store = await openSinkStore('sqlite::memory:', memoryLog());
     cleanups.push(() => store.close());
     await commit(store, 'c', [{ table: 'orders', keyColumns: ['id'], rows: [{ id: 1 }] }], [{ topic: 'orders', partition: 0, nextOffset: 1 }]);
     expect(await store.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map([['orders/0', 1]]));
     // In memory, not a file named ":memory:": another store opened the same way starts empty.
-    const other = await openSinkStore('sqlite::memory:');
+    const other = await openSinkStore('sqlite::memory:', memoryLog());
     cleanups.push(() => other.close());
     expect(await other.readOffsets('c', [{ topic: 'orders', partition: 0 }])).toEqual(new Map());
   });
 
   test('an unsupported database url is refused', async () => {
-    await expect(openSinkStore('mysql://localhost/db')).rejects.toThrow('unsupported database url "mysql:…"');
+    await expect(openSinkStore('mysql://localhost/db', memoryLog())).rejects.toThrow('unsupported database url "mysql:…"');
   });
 
   test('prepareBatch creates a missing table with types inferred from the rows and a NOT NULL primary key', async () => {

@@ -5,14 +5,15 @@ import {
   SourceOffsetRecordSchema,
   TaskStatusRecordSchema,
 } from '../../src/runtime/stored-records.ts';
+import { memoryLog } from '../support/log.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const record = (key: string | null, value: string | null) => ({ key: key === null ? null : bytes(key), value: value === null ? null : bytes(value), partition: 0, offset: 7 });
 
 function read<V>(schema: Parameters<typeof readStoredRecord<V>>[1], key: string | null, value: string | null) {
-  const logs: string[] = [];
-  const result = readStoredRecord('inlet-configs', schema, record(key, value), (line) => logs.push(line));
-  return { result, logs };
+  const log = memoryLog();
+  const result = readStoredRecord('inlet-configs', schema, record(key, value), log);
+  return { result, logs: log.messages() };
 }
 
 describe('records read back from the config, status and offsets topics', () => {

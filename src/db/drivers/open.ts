@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresSinkStore, type PgSessionRunner } from './postgres.ts';
 import { SqliteSinkStore } from './sqlite.ts';
 import type { SinkStore } from '../types.ts';
+import type { Log } from '../../log/index.ts';
 
 /** The `migrations/` folder: beside the sources in a checkout, beside `dist/` in a build. */
 function migrationsRoot(override: string | undefined): string {
@@ -44,7 +45,7 @@ async function openSqlite(path: string, migrationsDir: string | undefined): Prom
 // node-postgres, not postgres.js: when a backend dies under a reserved connection (a
 // transaction), postgres.js 3.4 throws from a setImmediate and takes the process down
 // (porsager/postgres#1066, #1154, #1208, open); node-postgres rejects the query instead.
-async function openPostgres(url: string, migrationsDir: string | undefined): Promise<SinkStore> {
+async function openPostgres(url: string, migrationsDir: string | undefined, log: Log): Promise<SinkStore> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
@@ -54,8 +55,8 @@ async function openPostgres(url: string, migrationsDir: string | undefined): Pro
   // A connection the server drops emits 'error' on its client (checked out, as in a transaction)
   // or on the pool (idle); unheard, that event would end the process. The query in flight
   // rejects on its own and is retried, and the pool replaces the connection.
-  pool.on('error', (error) => console.error(`postgres: idle connection lost: ${error.message}`));
-  pool.on('connect', (client) => client.on('error', (error) => console.error(`postgres: connection lost: ${error.message}`)));
+  pool.on('error', (error) => log.warn(`postgres: idle connection lost: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', (error) => log.warn(`postgres: connection lost: ${error.message}`)));
   const db = drizzle({ client: pool });
   // Workers opening a fresh database at once would race in CREATE … IF NOT EXISTS (PostgreSQL
   // then fails one with a duplicate pg_type key): one migrates at a time, under a session lock.
@@ -94,9 +95,12 @@ async function openPostgres(url: string, migrationsDir: string | undefined): Pro
 }
 
 /** Opens `sqlite:<path>` or `postgres://…` and brings Inlet's own tables up to date. */
-/** `migrationsDir`: the worker's INLET_MIGRATIONS_DIR; found beside the sources or the bundle when absent. */
-export async function openSinkStore(url: string, migrationsDir?: string): Promise<SinkStore> {
+/**
+ * `log` hears of connections the database drops; `migrationsDir`: the worker's INLET_MIGRATIONS_DIR,
+ * found beside the sources or the bundle when absent.
+ */
+export async function openSinkStore(url: string, log: Log, migrationsDir?: string): Promise<SinkStore> {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length) || ':memory:', migrationsDir);
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, migrationsDir);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, migrationsDir, log);
   throw new Error(`unsupported database url "${url.split(':')[0]}:…": use sqlite:<path> or postgres://`);
 }

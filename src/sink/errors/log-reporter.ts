@@ -1,13 +1,17 @@
 import type { ErrantRecord, ErrorReporter } from './errant-record.ts';
+import type { Log } from '../../log/index.ts';
 
 /** Kafka Connect's LogReporter (errors.log.enable): one log line per tolerated errant record. */
 export class LogReporter implements ErrorReporter {
   constructor(
     private readonly connector: string,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
   ) {}
 
   async report(errant: readonly ErrantRecord[]): Promise<void> {
-    for (const e of errant) this.log(`${this.connector}: skipping errant record (${e.stage}): ${e.error.message}`);
+    for (const e of errant) {
+      const { topic, partition, offset } = e.record;
+      this.log.warn({ topic, partition, offset, stage: e.stage, class: e.className }, `${this.connector}: skipping errant record (${e.stage}): ${e.error.message}`);
+    }
   }
 }
