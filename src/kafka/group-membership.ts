@@ -45,7 +45,9 @@ export class GroupMembership {
         // Each rebalance says what moved (cooperative: an empty one is the group settling), so a
         // worker left without tasks can be told from one whose rebalance never came.
         const what = { [CODES.ERRORS.ERR__ASSIGN_PARTITIONS]: 'assigned', [CODES.ERRORS.ERR__REVOKE_PARTITIONS]: 'revoked' }[error.code];
-        options.log.warn(`group ${options.groupId}: ${what ?? `rebalance error ${error.code}`} [${partitions}]`);
+        const message = `group ${options.groupId}: ${what ?? `rebalance error ${error.code}`} [${partitions}]`;
+        if (what) options.log.info(message);
+        else options.log.warn(message);
         try {
           if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) this.consumer.incrementalAssign(assignment);
           else if (error.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) this.consumer.incrementalUnassign(assignment);
