@@ -1,6 +1,7 @@
-import type { AdminClientPort, KafkaBackend, ProducerClient } from '../backend.ts';
+import type { AdminClientPort, ConsumerClient, KafkaBackend, ProducerClient } from '../backend.ts';
 import { FfiAdmin } from './admin.ts';
 import type { ClientConfig } from './config.ts';
+import { FfiConsumer } from './consumer.ts';
 import { errorCodes, type Codes } from './errors.ts';
 import { FfiProducer } from './producer.ts';
 import { loadRdkafka, type Rdkafka } from './symbols.ts';
@@ -9,11 +10,14 @@ export { KafkaError } from './errors.ts';
 export type { ClientConfig } from './config.ts';
 export type { FfiProducer } from './producer.ts';
 export type { FfiAdmin } from './admin.ts';
+export type { FfiConsumer } from './consumer.ts';
+export type { ConsumedMessage } from './messages.ts';
 export type { MessageHeader } from './produce-args.ts';
 
 /** The addon's native surface (the subset src/kafka uses), over librdkafka through bun:ffi. */
 export interface FfiBackend {
   Producer: new (config: ClientConfig, topicConfig?: ClientConfig) => FfiProducer;
+  KafkaConsumer: new (config: ClientConfig, topicConfig?: ClientConfig) => FfiConsumer;
   CODES: Codes;
   librdkafkaVersion: string;
   librdkafkaPath: string;
@@ -21,22 +25,19 @@ export interface FfiBackend {
   producer: KafkaBackend['producer'];
   /** The port's admin factory (KafkaBackend['admin']): created connected, as AdminClient.create. */
   admin: KafkaBackend['admin'];
+  /** The port's consumer factory (KafkaBackend['consumer']). */
+  consumer: KafkaBackend['consumer'];
   AdminClient: { create(config: ClientConfig): FfiAdmin };
 }
 
-/**
- * The port's backend over FFI. It has the producer and the admin client; the consumer is still to
- * come, so a consumer asked of it fails with a clear error rather than a crash.
- */
+/** The port's backend over FFI: producer, consumer and admin client. */
 export async function ffiKafkaBackend(): Promise<KafkaBackend> {
   const ffi = await loadFfiBackend();
   return {
     name: 'ffi',
     producer: ffi.producer,
     admin: ffi.admin,
-    consumer: () => {
-      throw new Error('the FFI Kafka backend has no consumer yet: run the worker on Node');
-    },
+    consumer: ffi.consumer,
     // Built from librdkafka's own error table: every name the addon has, with the same number.
     CODES: ffi.CODES as unknown as KafkaBackend['CODES'],
   };
@@ -56,14 +57,22 @@ function bind(rdkafka: Rdkafka): FfiBackend {
       super(rdkafka, config, topicConfig);
     }
   }
+  class KafkaConsumer extends FfiConsumer {
+    constructor(config: ClientConfig, topicConfig?: ClientConfig) {
+      super(rdkafka, config, topicConfig);
+    }
+  }
   return {
     Producer,
+    KafkaConsumer,
     CODES: errorCodes(rdkafka),
     librdkafkaVersion: String(rdkafka.lib.rd_kafka_version_str()),
     librdkafkaPath: rdkafka.path,
     // ProducerClient is Pick<> of the addon's class, whose methods return `this` typed as that
     // class, so no other class can satisfy it nominally; the methods match the addon's one by one.
     producer: (config, topicConfig) => new Producer(config, topicConfig) as unknown as ProducerClient,
+    // As the producer: the addon's class types `this` and its callbacks nominally.
+    consumer: (config, topicConfig) => new KafkaConsumer(config, topicConfig) as unknown as ConsumerClient,
     // The addon's typings declare callback errors non-null (it passes null on success).
     admin: (config) => new FfiAdmin(rdkafka, config) as unknown as AdminClientPort,
     AdminClient: { create: (config) => new FfiAdmin(rdkafka, config) },

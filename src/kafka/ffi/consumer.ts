@@ -1,0 +1,436 @@
+import type { JSCallback } from 'bun:ffi';
+import { FfiClient, type Callback } from './client.ts';
+import { configValue, type ClientConfig } from './config.ts';
+import { codeError, KafkaError, takeError } from './errors.ts';
+import { LAYOUT } from './layout.ts';
+import { cstr, keepAlive } from './memory.ts';
+import { MessageReader, type ConsumedMessage } from './messages.ts';
+import { firstError, readList, toPartitions, withList, type Partition } from './partitions.ts';
+import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
+
+const { event, err } = LAYOUT;
+/** The addon's default consume timeout. */
+const DEFAULT_CONSUME_TIMEOUT_MS = 1000;
+/** How often a closing consumer looks whether librdkafka is done. */
+const CLOSE_POLL_MS = 5;
+/** A close whose rebalance the application never finishes gives up waiting after this long. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+type RebalanceCb = (this: FfiConsumer, error: KafkaError, assignment: Partition[]) => void;
+
+export interface PartitionEof {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * The addon's native KafkaConsumer over librdkafka's C API (the calls src/kafka makes), with the
+ * same arguments, events and error codes.
+ *
+ * Records, rebalances and partition errors stay on librdkafka's consumer queue until consume()
+ * takes them (rd_kafka_queue_poll with no wait, on the JS thread): a consumer that does not
+ * consume fetches no further than librdkafka's prefetch bound, as with the addon. A rebalance is
+ * an event handed to `rebalance_cb` as it is met there; as with the addon, librdkafka waits until
+ * the handler (now or later) assigns. Errors and logs go over the main queue (FfiClient).
+ * A thread-safe wake-up from the consumer queue only schedules work on the JS thread: it calls the
+ * `queue_non_empty_cb` hook and ends a consume() waiting for its timeout.
+ */
+export class FfiConsumer extends FfiClient {
+  private readonly rebalanceCb: RebalanceCb | undefined;
+  private readonly queueNonEmpty: (() => void) | undefined;
+  private readonly reader: MessageReader;
+  private consumerQueue: Pointer | null = null;
+  private wakeUp: JSCallback | null = null;
+  private waiters: (() => void)[] = [];
+  private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
+  private closing: Promise<void> | undefined;
+
+  constructor(rdkafka: Rdkafka, config: ClientConfig, topicConfig?: ClientConfig) {
+    super(rdkafka, LAYOUT.clientType.CONSUMER, config, topicConfig);
+    this.reader = new MessageReader(rdkafka);
+    const rebalance = configValue(config, 'rebalance_cb');
+    if (typeof rebalance === 'function') this.rebalanceCb = rebalance as RebalanceCb;
+    else if (rebalance === true) this.rebalanceCb = defaultRebalance;
+    const hook = configValue(config, 'queue_non_empty_cb');
+    if (typeof hook === 'function') this.queueNonEmpty = hook as () => void;
+  }
+
+  /** Rebalances become events only when the application handles them; else librdkafka assigns by itself. */
+  protected get eventTypes(): number {
+    return this.rebalanceCb ? event.REBALANCE : 0;
+  }
+
+  /** Errors and logs come over the main queue; everything else stays on the consumer queue. */
+  protected onEvent(): void {}
+
+  protected override createHandle(): Pointer {
+    const rk = super.createHandle();
+    const { lib, ffi } = this.rdkafka;
+    const queue = returned(lib.rd_kafka_queue_get_consumer(rk));
+    if (!queue) throw new Error('rd_kafka_queue_get_consumer returned NULL');
+    this.consumerQueue = queue;
+    this.wakeUp = new ffi.JSCallback(() => queueMicrotask(() => this.queueFilled()), { args: ['ptr', 'ptr'], returns: 'void', threadsafe: true });
+    lib.rd_kafka_queue_cb_event_enable(queue, this.wakeUp.ptr, null);
+    return rk;
+  }
+
+  private queueFilled(): void {
+    if (!this.consumerQueue) return;
+    this.wakeWaiters();
+    this.queueNonEmpty?.();
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  setDefaultConsumeTimeout(timeoutMs: number): void {
+    this.consumeTimeoutMs = timeoutMs;
+  }
+
+  /**
+   * Up to `count` messages: those waiting now, or if none, the first to come within the default
+   * consume timeout (without blocking the JS thread). Partition ends are 'partition.eof' events.
+   */
+  consume(count: number, cb?: Callback<ConsumedMessage[]>): void {
+    if (typeof count !== 'number') throw new Error('the FFI consumer supports only consume(number, cb)');
+    const done = cb ?? (() => {});
+    if (!this.rk) {
+      queueMicrotask(() => done(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
+      return;
+    }
+    this.consumeNum(count, this.consumeTimeoutMs).then(
+      (messages) => done(null, messages),
+      (error: KafkaError) => done(error),
+    );
+  }
+
+  private async consumeNum(count: number, timeoutMs: number): Promise<ConsumedMessage[]> {
+    await Promise.resolve();
+    const deadline = Date.now() + timeoutMs;
+    const messages: ConsumedMessage[] = [];
+    for (;;) {
+      const error = this.take(count, messages);
+      if (error && messages.length === 0) throw error;
+      if (error) this.emit('event.error', error);
+      const left = deadline - Date.now();
+      if (messages.length > 0 || left <= 0 || !this.consumerQueue) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (this.listenerCount('data') > 0) for (const m of messages) this.emit('data', m);
+    return messages;
+  }
+
+  /** Takes what waits on the consumer queue, up to `count` messages, serving rebalances and partition errors met on the way. */
+  private take(count: number, messages: ConsumedMessage[]): KafkaError | null {
+    const { lib } = this.rdkafka;
+    while (messages.length < count && this.consumerQueue) {
+      const ev = returned(lib.rd_kafka_queue_poll(this.consumerQueue, 0));
+      if (!ev) return null;
+      try {
+        const type = lib.rd_kafka_event_type(ev);
+        if (type === event.FETCH) {
+          const m = returned(lib.rd_kafka_event_message_next(ev));
+          if (m) messages.push(this.reader.read(m));
+        } else if (type === event.REBALANCE) {
+          this.rebalance(ev);
+        } else if (type === event.ERROR) {
+          const error = this.consumerError(ev);
+          if (error) return error;
+        }
+      } finally {
+        lib.rd_kafka_event_destroy(ev);
+      }
+    }
+    return null;
+  }
+
+  /** A partition end becomes a 'partition.eof' event; any other error is returned. */
+  private consumerError(ev: Pointer): KafkaError | null {
+    const { lib, ffi } = this.rdkafka;
+    const code = lib.rd_kafka_event_error(ev);
+    if (code === err.ERR__PARTITION_EOF) {
+      const tp = returned(lib.rd_kafka_event_topic_partition(ev));
+      if (tp) {
+        const eof = readOne(this.rdkafka, tp);
+        lib.rd_kafka_topic_partition_destroy(tp);
+        this.emit('partition.eof', eof);
+      }
+      return null;
+    }
+    return new KafkaError(code, ffi.CString(returned(lib.rd_kafka_event_error_string(ev))));
+  }
+
+  private rebalance(ev: Pointer): void {
+    const { lib } = this.rdkafka;
+    const code = lib.rd_kafka_event_error(ev);
+    const list = returned(lib.rd_kafka_event_topic_partition_list(ev));
+    const assignment = list ? toPartitions(readList(this.rdkafka, list)) : [];
+    const error = codeError(this.rdkafka, code);
+    this.emit('rebalance', error, assignment);
+    try {
+      this.rebalanceCb?.call(this, error, assignment);
+    } catch (cause) {
+      if (this.isConnected()) this.emit('rebalance.error', cause);
+    }
+  }
+
+  /** 'COOPERATIVE', 'EAGER' or 'NONE', as librdkafka names the group's protocol. */
+  rebalanceProtocol(): string {
+    if (!this.rk) return 'NONE';
+    return String(this.rdkafka.lib.rd_kafka_rebalance_protocol(this.rk));
+  }
+
+  subscribe(topics: string[]): this {
+    const rk = this.handle();
+    const code = withList(this.rdkafka, topics.map((topic) => ({ topic, partition: -1 })), (list) => this.rdkafka.lib.rd_kafka_subscribe(rk, list));
+    this.check(code);
+    this.emit('subscribed', topics);
+    return this;
+  }
+
+  unsubscribe(): this {
+    this.check(this.rdkafka.lib.rd_kafka_unsubscribe(this.handle()));
+    this.emit('unsubscribed', []);
+    return this;
+  }
+
+  assign(assignments: Partition[]): this {
+    const rk = this.handle();
+    this.check(withList(this.rdkafka, assignments, (list) => this.rdkafka.lib.rd_kafka_assign(rk, list)));
+    return this;
+  }
+
+  unassign(): this {
+    this.check(this.rdkafka.lib.rd_kafka_assign(this.handle(), null));
+    return this;
+  }
+
+  incrementalAssign(assignments: Partition[]): this {
+    const rk = this.handle();
+    const error = takeError(this.rdkafka, withList(this.rdkafka, assignments, (list) => this.rdkafka.lib.rd_kafka_incremental_assign(rk, list)));
+    if (error) throw error;
+    return this;
+  }
+
+  incrementalUnassign(assignments: Partition[]): this {
+    const rk = this.handle();
+    const error = takeError(this.rdkafka, withList(this.rdkafka, assignments, (list) => this.rdkafka.lib.rd_kafka_incremental_unassign(rk, list)));
+    if (error) throw error;
+    return this;
+  }
+
+  /** The current assignment, as the addon's assignments(). */
+  assignments(): Partition[] {
+    return toPartitions(this.assignmentEntries(this.handle()));
+  }
+
+  private assignmentEntries(rk: Pointer) {
+    const { lib, ffi } = this.rdkafka;
+    const out = new BigUint64Array(1);
+    this.check(lib.rd_kafka_assignment(rk, ffi.ptr(out)));
+    const list = asPointer(Number(out[0]));
+    try {
+      return readList(this.rdkafka, list);
+    } finally {
+      lib.rd_kafka_topic_partition_list_destroy(list);
+    }
+  }
+
+  /**
+   * Moves partitions to new offsets. librdkafka drops what it fetched before at once; the wait for
+   * the seek to be applied is local (no broker round trip), so it blocks the JS thread briefly.
+   */
+  seek(toppar: Partition, timeout: number, cb?: Callback): this {
+    const done = cb ?? (() => {});
+    const rk = this.rk;
+    if (!rk) {
+      queueMicrotask(() => done(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
+      return this;
+    }
+    const { lib } = this.rdkafka;
+    const error = withList(this.rdkafka, [toppar], (list) => {
+      const failed = takeError(this.rdkafka, lib.rd_kafka_seek_partitions(rk, list, timeout));
+      return failed ?? firstError(this.rdkafka, readList(this.rdkafka, list));
+    });
+    queueMicrotask(() => done(error));
+    return this;
+  }
+
+  pause(partitions: Partition[]): void {
+    this.partitionCall(partitions, (rk, list) => this.rdkafka.lib.rd_kafka_pause_partitions(rk, list));
+  }
+
+  resume(partitions: Partition[]): void {
+    this.partitionCall(partitions, (rk, list) => this.rdkafka.lib.rd_kafka_resume_partitions(rk, list));
+  }
+
+  /** Positions (next offset to fetch) of `partitions`, or of the whole assignment; local, no broker call. */
+  position(partitions?: Partition[] | null): Partition[] {
+    const rk = this.handle();
+    const wanted = partitions ?? this.assignmentEntries(rk);
+    return withList(this.rdkafka, wanted, (list) => {
+      this.check(this.rdkafka.lib.rd_kafka_position(rk, list));
+      return toPartitions(readList(this.rdkafka, list));
+    });
+  }
+
+  /** Commits offsets (or, with none, the current positions) in the background, as the addon does. */
+  commit(offsets?: Partition | Partition[] | null): this {
+    this.commitOffsets(offsets, true);
+    return this;
+  }
+
+  /**
+   * Commits and waits for the broker's answer: this blocks the JS thread for that round trip, as
+   * the addon's commitSync blocks its caller. Used only when a member stops.
+   */
+  commitSync(offsets?: Partition | Partition[] | null): this {
+    this.commitOffsets(offsets, false);
+    return this;
+  }
+
+  private commitOffsets(offsets: Partition | Partition[] | null | undefined, async: boolean): void {
+    const rk = this.handle();
+    const { lib } = this.rdkafka;
+    if (offsets === undefined || offsets === null) return this.check(lib.rd_kafka_commit(rk, null, async ? 1 : 0));
+    const list = Array.isArray(offsets) ? offsets : [offsets];
+    this.check(withList(this.rdkafka, list, (native) => lib.rd_kafka_commit(rk, native, async ? 1 : 0)));
+  }
+
+  /**
+   * A partition's low and high watermarks from its leader. rd_kafka_query_watermark_offsets waits
+   * for the broker's answer on the JS thread (bun:ffi has no off-thread call): one round trip.
+   */
+  queryWatermarkOffsets(topic: string, partition: number, timeout: number, cb: Callback<{ lowOffset: number; highOffset: number }>): void {
+    const rk = this.rk;
+    if (!rk) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
+    const { lib, ffi } = this.rdkafka;
+    const name = cstr(topic);
+    const offsets = new BigInt64Array(2);
+    const code = lib.rd_kafka_query_watermark_offsets(rk, ffi.ptr(name), partition, ffi.ptr(offsets), ffi.ptr(offsets, 8), timeout);
+    keepAlive(name, offsets);
+    const result = { lowOffset: Number(offsets[0]), highOffset: Number(offsets[1]) };
+    queueMicrotask(() => (code === 0 ? cb(null, result) : cb(codeError(this.rdkafka, code))));
+  }
+
+  /**
+   * The first offset at or after each partition's `offset` (a timestamp; -1 the end, as the
+   * consumer's isolation level sees it). Waits for the brokers on the JS thread, as above.
+   */
+  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<(Partition | Error)[]>): void {
+    const rk = this.rk;
+    if (!rk) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
+    const { lib } = this.rdkafka;
+    const [code, entries] = withList(this.rdkafka, toppars, (list) => [lib.rd_kafka_offsets_for_times(rk, list, timeout), readList(this.rdkafka, list)] as const);
+    // As the addon: a partition that failed is an Error in its place.
+    const result = entries.map((e) => (e.err !== 0 ? new Error(String(lib.rd_kafka_err2str(e.err))) : toPartitions([e])[0]!));
+    queueMicrotask(() => (code === 0 ? cb(null, result) : cb(codeError(this.rdkafka, code))));
+  }
+
+  /**
+   * Leaves the group (rd_kafka_consumer_close_queue, served here without blocking: a last revoke
+   * goes to `rebalance_cb` as usual), then frees the client.
+   */
+  disconnect(cb?: Callback<{ connectionOpened: number }>): this {
+    this.closing ??= this.close();
+    void this.closing.then(() => this.finishDisconnect(cb));
+    return this;
+  }
+
+  private async close(): Promise<void> {
+    const rk = this.rk;
+    if (!rk) return;
+    const { lib } = this.rdkafka;
+    const queue = returned(lib.rd_kafka_queue_new(rk));
+    try {
+      const error = takeError(this.rdkafka, lib.rd_kafka_consumer_close_queue(rk, queue));
+      if (error) this.emit('event.error', error);
+      const deadline = Date.now() + CLOSE_TIMEOUT_MS;
+      while (!error && lib.rd_kafka_consumer_closed(rk) !== 1 && Date.now() < deadline) {
+        for (let ev = returned(lib.rd_kafka_queue_poll(queue, 0)); ev; ev = returned(lib.rd_kafka_queue_poll(queue, 0))) {
+          try {
+            if (lib.rd_kafka_event_type(ev) === event.REBALANCE) this.rebalance(ev);
+          } finally {
+            lib.rd_kafka_event_destroy(ev);
+          }
+        }
+        await Bun.sleep(CLOSE_POLL_MS);
+      }
+    } finally {
+      lib.rd_kafka_queue_destroy(queue);
+      this.releaseConsumerQueue();
+    }
+  }
+
+  private releaseConsumerQueue(): void {
+    const queue = this.consumerQueue;
+    if (!queue) return;
+    const { lib } = this.rdkafka;
+    lib.rd_kafka_queue_cb_event_enable(queue, null, null);
+    // Anything left (records of a reader that stopped early) is freed with its events.
+    for (let ev = returned(lib.rd_kafka_queue_poll(queue, 0)); ev; ev = returned(lib.rd_kafka_queue_poll(queue, 0))) lib.rd_kafka_event_destroy(ev);
+    lib.rd_kafka_queue_destroy(queue);
+    this.consumerQueue = null;
+    this.wakeWaiters();
+    const wakeUp = this.wakeUp;
+    this.wakeUp = null;
+    // A wake-up Bun already posted to the JS thread may still run: free the trampoline after it.
+    setTimeout(() => wakeUp?.close(), 100).unref();
+  }
+
+  protected override destroy(): void {
+    this.releaseConsumerQueue();
+    super.destroy();
+  }
+
+  private handle(): Pointer {
+    if (!this.rk) throw new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected');
+    return this.rk;
+  }
+
+  private partitionCall(partitions: Partition[], call: (rk: Pointer, list: Pointer) => number): void {
+    const rk = this.handle();
+    const error = withList(this.rdkafka, partitions, (list) => {
+      const code = call(rk, list);
+      return code !== 0 ? codeError(this.rdkafka, code) : firstError(this.rdkafka, readList(this.rdkafka, list));
+    });
+    if (error) throw error;
+  }
+
+  /** The addon's _errorWrap: a non-zero code throws. */
+  private check(code: number): void {
+    if (code !== 0) throw codeError(this.rdkafka, code);
+  }
+}
+
+/** One rd_kafka_topic_partition_t (not a list) as a partition end. */
+function readOne({ ffi }: Rdkafka, tp: Pointer): PartitionEof {
+  const { topic_partition: at } = LAYOUT;
+  return {
+    topic: ffi.CString(asPointer(ffi.read.ptr(tp, at.topic))),
+    partition: ffi.read.i32(tp, at.partition),
+    offset: Number(ffi.read.i64(tp, at.offset)),
+  };
+}
+
+/** The addon's `rebalance_cb: true`: take what is given, give up what is taken, by the group's protocol. */
+function defaultRebalance(this: FfiConsumer, error: KafkaError, assignment: Partition[]): void {
+  const cooperative = this.rebalanceProtocol() === 'COOPERATIVE';
+  if (error.code === err.ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) this.incrementalAssign(assignment);
+    else this.assign(assignment);
+  } else if (error.code === err.ERR__REVOKE_PARTITIONS) {
+    if (cooperative) this.incrementalUnassign(assignment);
+    else this.unassign();
+  }
+}
