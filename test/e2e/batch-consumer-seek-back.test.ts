@@ -13,22 +13,26 @@ interface HandedBatch {
   failed: boolean;
 }
 
-/**
- * Runs BatchConsumer under Node (the native client loads only there) through
- * test/support/batch-consumer-run.ts, and returns the batches it handed out in order.
- */
-async function runConsumer(kafka: KafkaBroker, settings: { records: number; maxBatch: number; failOffset: number }): Promise<HandedBatch[]> {
+type Runtime = 'node' | 'bun';
+const HARNESS = join(ROOT, 'test', 'support', 'batch-consumer-run.ts');
+
+/** The harness's command: Node runs a bundle of it (the addon), Bun runs the source (the FFI backend). */
+async function harnessCommand(runtime: Runtime): Promise<string[]> {
+  if (runtime === 'bun') return [process.execPath, HARNESS];
   // Beside the sources, so the bundle finds node_modules; the folder is removed after the suite.
   const outdir = join(ROOT, 'dist', 'test', crypto.randomUUID());
   cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
-  const build = await Bun.build({
-    entrypoints: [join(ROOT, 'test', 'support', 'batch-consumer-run.ts')],
-    outdir,
-    target: 'node',
-    packages: 'external',
-  });
+  const build = await Bun.build({ entrypoints: [HARNESS], outdir, target: 'node', packages: 'external' });
   if (!build.success) throw new AggregateError(build.logs, 'building the consumer harness failed');
-  const proc = Bun.spawn(['node', build.outputs[0]!.path], {
+  return ['node', build.outputs[0]!.path];
+}
+
+/**
+ * Runs BatchConsumer in a process of `runtime` through test/support/batch-consumer-run.ts, and
+ * returns the batches it handed out in order.
+ */
+async function runConsumer(runtime: Runtime, kafka: KafkaBroker, settings: { records: number; maxBatch: number; failOffset: number }): Promise<HandedBatch[]> {
+  const proc = Bun.spawn(await harnessCommand(runtime), {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -58,9 +62,9 @@ describe('BatchConsumer seek-back', () => {
     kafka = await sharedKafka();
   }, 120_000);
 
-  test('a failed batch is handed out again from its first record, and every record is handled once, in order', async () => {
+  test.each(['node', 'bun'] as const)('a failed batch is handed out again from its first record, and every record is handled once, in order (%s)', async (runtime) => {
     const records = 200;
-    const batches = await runConsumer(kafka, { records, maxBatch: 5, failOffset: 12 });
+    const batches = await runConsumer(runtime, kafka, { records, maxBatch: 5, failOffset: 12 });
 
     const failedAt = batches.findIndex((b) => b.failed);
     expect(failedAt).toBeGreaterThanOrEqual(0);

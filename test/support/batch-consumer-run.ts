@@ -1,4 +1,4 @@
-// Runs a BatchConsumer under Node (the native client loads only there) for a test under Bun:
+// Runs a BatchConsumer (under Node on the addon, under Bun on the FFI backend) for a test:
 // produces RECORDS records to a new one-partition topic, consumes them in batches of up to
 // MAX_BATCH, fails the first batch holding offset FAIL_OFFSET once, and prints one JSON line per
 // batch handed out ({first, last, failed}) until every offset has been handled.
