@@ -5,7 +5,7 @@ import { codeError, KafkaError, takeError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
 import { cstr, keepAlive } from './memory.ts';
 import { MessageReader, type ConsumedMessage } from './messages.ts';
-import { firstError, readList, toPartitions, withList, type Partition } from './partitions.ts';
+import { firstError, readEntry, readList, toPartitions, withList, type ListEntry, type Partition } from './partitions.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
 const { event, err } = LAYOUT;
@@ -45,6 +45,8 @@ export class FfiConsumer extends FfiClient {
   private waiters: (() => void)[] = [];
   private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
   private closing: Promise<void> | undefined;
+  private readonly listOffsets = new Map<number, { asked: Partition[]; cb: Callback<Partition[]> }>();
+  private nextRequestId = 1;
 
   constructor(rdkafka: Rdkafka, config: ClientConfig, topicConfig?: ClientConfig) {
     super(rdkafka, LAYOUT.clientType.CONSUMER, config, topicConfig);
@@ -56,13 +58,14 @@ export class FfiConsumer extends FfiClient {
     if (typeof hook === 'function') this.queueNonEmpty = hook as () => void;
   }
 
-  /** Rebalances become events only when the application handles them; else librdkafka assigns by itself. */
+  /**
+   * Rebalances become events only when the application handles them; else librdkafka assigns by
+   * itself. Errors, logs and ListOffsets answers come over the main queue; records, rebalances and
+   * partition errors stay on the consumer queue.
+   */
   protected get eventTypes(): number {
     return this.rebalanceCb ? event.REBALANCE : 0;
   }
-
-  /** Errors and logs come over the main queue; everything else stays on the consumer queue. */
-  protected onEvent(): void {}
 
   protected override createHandle(): Pointer {
     const rk = super.createHandle();
@@ -161,9 +164,9 @@ export class FfiConsumer extends FfiClient {
     if (code === err.ERR__PARTITION_EOF) {
       const tp = returned(lib.rd_kafka_event_topic_partition(ev));
       if (tp) {
-        const eof = readOne(this.rdkafka, tp);
+        const { topic, partition, offset } = readEntry(this.rdkafka, tp);
         lib.rd_kafka_topic_partition_destroy(tp);
-        this.emit('partition.eof', eof);
+        this.emit('partition.eof', { topic, partition, offset } satisfies PartitionEof);
       }
       return null;
     }
@@ -325,16 +328,59 @@ export class FfiConsumer extends FfiClient {
 
   /**
    * The first offset at or after each partition's `offset` (a timestamp; -1 the end, as the
-   * consumer's isolation level sees it). Waits for the brokers on the JS thread, as above.
+   * consumer's isolation level sees it). Asked with the admin ListOffsets request, whose answer
+   * comes back as an event: the JS thread does not wait for the brokers. As librdkafka's
+   * rd_kafka_offsets_for_times (the addon's call), the first partition's error fails the call.
    */
-  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<(Partition | Error)[]>): void {
+  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<Partition[]>): void {
     const rk = this.rk;
-    if (!rk) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
-    const { lib } = this.rdkafka;
-    const [code, entries] = withList(this.rdkafka, toppars, (list) => [lib.rd_kafka_offsets_for_times(rk, list, timeout), readList(this.rdkafka, list)] as const);
-    // As the addon: a partition that failed is an Error in its place.
-    const result = entries.map((e) => (e.err !== 0 ? new Error(String(lib.rd_kafka_err2str(e.err))) : toPartitions([e])[0]!));
-    queueMicrotask(() => (code === 0 ? cb(null, result) : cb(codeError(this.rdkafka, code))));
+    if (!rk || !this.events) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
+    const { lib, ffi } = this.rdkafka;
+    const options = returned(lib.rd_kafka_AdminOptions_new(rk, LAYOUT.adminOp.ANY));
+    if (!options) return queueMicrotask(() => cb(new KafkaError(err.ERR__INVALID_ARG, 'rd_kafka_AdminOptions_new failed')));
+    try {
+      const errstr = new Uint8Array(512);
+      lib.rd_kafka_AdminOptions_set_request_timeout(options, timeout, ffi.ptr(errstr), errstr.length);
+      keepAlive(errstr);
+      const readCommitted = this.properties.find(([key]) => key === 'isolation.level')?.[1] !== 'read_uncommitted';
+      const level = readCommitted ? LAYOUT.isolationLevel.READ_COMMITTED : LAYOUT.isolationLevel.READ_UNCOMMITTED;
+      const failed = takeError(this.rdkafka, lib.rd_kafka_AdminOptions_set_isolation_level(options, level));
+      if (failed) return queueMicrotask(() => cb(failed));
+      const id = this.nextRequestId++;
+      lib.rd_kafka_AdminOptions_set_opaque(options, asPointer(id));
+      this.listOffsets.set(id, { asked: toppars, cb });
+      withList(this.rdkafka, toppars, (list) => lib.rd_kafka_ListOffsets(rk, list, options, this.events!.queue));
+    } finally {
+      lib.rd_kafka_AdminOptions_destroy(options);
+    }
+  }
+
+  /** A ListOffsets answer, in the order the partitions were asked. */
+  protected onEvent(ev: Pointer, type: number): void {
+    if (type !== event.LISTOFFSETS_RESULT) return;
+    const { lib, ffi } = this.rdkafka;
+    const id = Number(returned(lib.rd_kafka_event_opaque(ev)) ?? 0);
+    const request = this.listOffsets.get(id);
+    if (!request) return;
+    this.listOffsets.delete(id);
+    const code = lib.rd_kafka_event_error(ev);
+    if (code !== 0) return request.cb(new KafkaError(code, ffi.CString(returned(lib.rd_kafka_event_error_string(ev)))));
+    const result = returned(lib.rd_kafka_event_ListOffsets_result(ev));
+    const count = new BigUint64Array(1);
+    const infos = result ? returned(lib.rd_kafka_ListOffsets_result_infos(result, ffi.ptr(count))) : null;
+    const answers = new Map<string, ListEntry>();
+    for (let i = 0; infos && i < Number(count[0]); i++) {
+      const tp = returned(lib.rd_kafka_ListOffsetsResultInfo_topic_partition(asPointer(ffi.read.ptr(infos, i * 8))));
+      if (!tp) continue;
+      const entry = readEntry(this.rdkafka, tp);
+      answers.set(`${entry.topic}\u0000${entry.partition}`, entry);
+    }
+    const entries = request.asked.map(
+      ({ topic, partition }) => answers.get(`${topic}\u0000${partition}`) ?? { topic, partition, offset: LAYOUT.offset.INVALID, err: err.ERR__NOENT, leaderEpoch: -1 },
+    );
+    const error = firstError(this.rdkafka, entries);
+    if (error) request.cb(error);
+    else request.cb(null, toPartitions(entries));
   }
 
   /**
@@ -391,6 +437,8 @@ export class FfiConsumer extends FfiClient {
   protected override destroy(): void {
     this.releaseConsumerQueue();
     super.destroy();
+    for (const { cb } of this.listOffsets.values()) cb(codeError(this.rdkafka, err.ERR__DESTROY));
+    this.listOffsets.clear();
   }
 
   private handle(): Pointer {
@@ -411,16 +459,6 @@ export class FfiConsumer extends FfiClient {
   private check(code: number): void {
     if (code !== 0) throw codeError(this.rdkafka, code);
   }
-}
-
-/** One rd_kafka_topic_partition_t (not a list) as a partition end. */
-function readOne({ ffi }: Rdkafka, tp: Pointer): PartitionEof {
-  const { topic_partition: at } = LAYOUT;
-  return {
-    topic: ffi.CString(asPointer(ffi.read.ptr(tp, at.topic))),
-    partition: ffi.read.i32(tp, at.partition),
-    offset: Number(ffi.read.i64(tp, at.offset)),
-  };
 }
 
 /** The addon's `rebalance_cb: true`: take what is given, give up what is taken, by the group's protocol. */

@@ -45,19 +45,22 @@ export interface ListEntry {
 }
 
 /** The entries of a list librdkafka owns or the caller frees later. */
-export function readList({ lib, ffi }: Rdkafka, list: Pointer): ListEntry[] {
+export function readList(rdkafka: Rdkafka, list: Pointer): ListEntry[] {
+  const { ffi } = rdkafka;
   const count = ffi.read.i32(list, tpl.cnt);
   const elems = ffi.read.ptr(list, tpl.elems);
-  return Array.from({ length: count }, (_, i) => {
-    const at = asPointer(elems + i * tp.size);
-    return {
-      topic: ffi.CString(asPointer(ffi.read.ptr(at, tp.topic))),
-      partition: ffi.read.i32(at, tp.partition),
-      offset: Number(ffi.read.i64(at, tp.offset)),
-      err: ffi.read.i32(at, tp.err),
-      leaderEpoch: lib.rd_kafka_topic_partition_get_leader_epoch(at),
-    };
-  });
+  return Array.from({ length: count }, (_, i) => readEntry(rdkafka, asPointer(elems + i * tp.size)));
+}
+
+/** One rd_kafka_topic_partition_t. */
+export function readEntry({ lib, ffi }: Rdkafka, at: Pointer): ListEntry {
+  return {
+    topic: ffi.CString(asPointer(ffi.read.ptr(at, tp.topic))),
+    partition: ffi.read.i32(at, tp.partition),
+    offset: Number(ffi.read.i64(at, tp.offset)),
+    err: ffi.read.i32(at, tp.err),
+    leaderEpoch: lib.rd_kafka_topic_partition_get_leader_epoch(at),
+  };
 }
 
 /** The addon's form of a result list: offset and leader epoch only where there is one. */

@@ -105,6 +105,12 @@ const definitions = {
   rd_kafka_header_get_all: { args: ['ptr', 'u64', 'ptr', 'ptr', 'ptr'], returns: 'i32' },
   rd_kafka_message_leader_epoch: { args: ['ptr'], returns: 'i32' },
 
+  rd_kafka_AdminOptions_set_isolation_level: { args: ['ptr', 'i32'], returns: 'ptr' },
+  rd_kafka_ListOffsets: { args: ['ptr', 'ptr', 'ptr', 'ptr'], returns: 'void' },
+  rd_kafka_event_ListOffsets_result: { args: ['ptr'], returns: 'ptr' },
+  rd_kafka_ListOffsets_result_infos: { args: ['ptr', 'ptr'], returns: 'ptr' },
+  rd_kafka_ListOffsetsResultInfo_topic_partition: { args: ['ptr'], returns: 'ptr' },
+
   rd_kafka_init_transactions: { args: ['ptr', 'i32'], returns: 'ptr' },
   rd_kafka_begin_transaction: { args: ['ptr'], returns: 'ptr' },
   rd_kafka_commit_transaction: { args: ['ptr', 'i32'], returns: 'ptr' },
