@@ -155,29 +155,49 @@ describe('FFI consumer against a real broker', () => {
     expect(signals).toBeGreaterThan(0);
   });
 
-  test('watermarks and offsets by time equal what the addon gives', async () => {
+  test('watermarks and offsets by time equal what the addon gives, an open transaction and an unknown topic included', async () => {
     const topic = await topicWith('ffi-offsets', 2);
     const base = Date.now() - 100_000;
     await produce(
       topic,
       Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, key: `k${i}`, value: `v${i}`, timestamp: base + i * 1000 })),
     );
-    const timestamps = [base - 1, base + 4500, base + 9000, Date.now() + 60_000, -1, -2];
+    // Two records of a transaction left open on partition 0: read_committed ends before them.
+    const txn = new backend.Producer({ 'bootstrap.servers': broker.bootstrap, 'transactional.id': `txn-${topic}`, log_level: 0, dr_cb: true });
+    await call((cb) => txn.connect({ timeout: 30_000 }, cb));
+    await call((cb) => txn.initTransactions(30_000, cb));
+    await call((cb) => txn.beginTransaction(cb));
+    let delivered = 0;
+    txn.on('delivery-report', () => delivered++);
+    for (const value of ['open-1', 'open-2']) txn.produce(topic, 0, new TextEncoder().encode(value), 'k', base + 20_000);
+    await waitFor('the open transaction\'s records delivered', () => delivered === 2, { timeoutMs: 30_000 });
+
+    const timeout = 5000;
+    const watermarkQueries = [0, 1].map((partition) => ({ topic, partition }));
+    watermarkQueries.push({ topic: `no-such-topic-${topic}`, partition: 0 });
+    const byTimeQueries = [base - 1, base + 4500, base + 9000, Date.now() + 60_000, -1, -2].map((timestamp) =>
+      [0, 1].map((partition) => ({ topic, partition, offset: timestamp })),
+    );
+    byTimeQueries.push([{ topic: `no-such-topic-${topic}`, partition: 0, offset: -1 }]);
     const c = await consumer({ 'group.id': `g-${topic}`, 'isolation.level': 'read_committed' });
-    const watermarks = [];
-    for (const partition of [0, 1]) watermarks.push(await call((cb) => c.queryWatermarkOffsets(topic, partition, 10_000, cb)));
-    const byTime = [];
-    for (const timestamp of timestamps) byTime.push(await call((cb) => c.offsetsForTimes([0, 1].map((partition) => ({ topic, partition, offset: timestamp })), 10_000, cb)));
-    expect(watermarks).toEqual([
+    const answer = <T>(fn: (cb: (error: KafkaError | null, value?: T) => void) => void) =>
+      new Promise<unknown>((resolve) => fn((error, value) => resolve(error ? { error: error.code } : value)));
+    const ffi = { watermarks: [] as unknown[], byTime: [] as unknown[] };
+    for (const q of watermarkQueries) ffi.watermarks.push(await answer((cb) => c.queryWatermarkOffsets(q.topic, q.partition, timeout, cb)));
+    for (const asked of byTimeQueries) ffi.byTime.push(await answer((cb) => c.offsetsForTimes(asked, timeout, cb)));
+    expect(ffi.watermarks.slice(0, 2)).toEqual([
       { lowOffset: 0, highOffset: 5 },
       { lowOffset: 0, highOffset: 5 },
     ]);
+    expect(ffi.byTime.at(-1)).toEqual({ error: backend.CODES.ERRORS.ERR__UNKNOWN_PARTITION });
 
-    const proc = Bun.spawn(['node', ADDON_OFFSETS, JSON.stringify({ brokers: broker.bootstrap, topic, partitions: 2, timestamps })], { stdout: 'pipe', stderr: 'pipe' });
+    const args = JSON.stringify({ brokers: broker.bootstrap, watermarks: watermarkQueries, byTime: byTimeQueries, timeout });
+    const proc = Bun.spawn(['node', ADDON_OFFSETS, args], { stdout: 'pipe', stderr: 'pipe' });
     const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    await call((cb) => txn.abortTransaction(30_000, cb));
+    await disconnect(txn);
     if (code !== 0) throw new Error(`addon-offsets.mjs failed (exit ${code}):\n${out}\n${err}`);
-    const addon = JSON.parse(out) as { watermarks: unknown; byTime: unknown };
-    expect(JSON.parse(JSON.stringify({ watermarks, byTime }))).toEqual(addon);
+    expect(JSON.parse(JSON.stringify(ffi))).toEqual(JSON.parse(out));
   });
 
   test('a new member starts at the offset committed before', async () => {

@@ -45,7 +45,7 @@ export class FfiConsumer extends FfiClient {
   private waiters: (() => void)[] = [];
   private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
   private closing: Promise<void> | undefined;
-  private readonly listOffsets = new Map<number, { asked: Partition[]; cb: Callback<Partition[]> }>();
+  private readonly pendingOffsets = new Map<number, { asked: Partition[]; resolve: (offsets: Partition[]) => void; reject: (error: KafkaError) => void }>();
   private nextRequestId = 1;
 
   constructor(rdkafka: Rdkafka, config: ClientConfig, topicConfig?: ClientConfig) {
@@ -311,48 +311,55 @@ export class FfiConsumer extends FfiClient {
   }
 
   /**
-   * A partition's low and high watermarks from its leader. rd_kafka_query_watermark_offsets waits
-   * for the broker's answer on the JS thread (bun:ffi has no off-thread call): one round trip.
+   * A partition's low and high watermarks (the high one as the consumer's isolation level sees
+   * it), asked with ListOffsets as offsetsForTimes is.
    */
   queryWatermarkOffsets(topic: string, partition: number, timeout: number, cb: Callback<{ lowOffset: number; highOffset: number }>): void {
-    const rk = this.rk;
-    if (!rk) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
-    const { lib, ffi } = this.rdkafka;
-    const name = cstr(topic);
-    const offsets = new BigInt64Array(2);
-    const code = lib.rd_kafka_query_watermark_offsets(rk, ffi.ptr(name), partition, ffi.ptr(offsets), ffi.ptr(offsets, 8), timeout);
-    keepAlive(name, offsets);
-    const result = { lowOffset: Number(offsets[0]), highOffset: Number(offsets[1]) };
-    queueMicrotask(() => (code === 0 ? cb(null, result) : cb(codeError(this.rdkafka, code))));
+    // A partition may appear once per request: the two ends are two requests, sent together.
+    const [low, high] = [LAYOUT.offsetSpec.EARLIEST, LAYOUT.offsetSpec.LATEST].map((spec) => this.listOffsets([{ topic, partition, offset: spec }], timeout));
+    Promise.all([low!, high!]).then(
+      ([[earliest], [latest]]) => cb(null, { lowOffset: earliest!.offset!, highOffset: latest!.offset! }),
+      (error: KafkaError) => cb(error),
+    );
+  }
+
+  /** The first offset at or after each partition's `offset` (a timestamp; -1 the end, -2 the start). */
+  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<Partition[]>): void {
+    this.listOffsets(toppars, timeout).then(
+      (offsets) => cb(null, offsets),
+      (error: KafkaError) => cb(error),
+    );
   }
 
   /**
-   * The first offset at or after each partition's `offset` (a timestamp; -1 the end, as the
-   * consumer's isolation level sees it). Asked with the admin ListOffsets request, whose answer
-   * comes back as an event: the JS thread does not wait for the brokers. As librdkafka's
-   * rd_kafka_offsets_for_times (the addon's call), the first partition's error fails the call.
+   * Asks the partitions' leaders with the admin ListOffsets request, whose answer comes back as an
+   * event on the main queue: the JS thread never waits for the brokers (the addon's
+   * rd_kafka_offsets_for_times and rd_kafka_query_watermark_offsets would block it). Errors are
+   * those calls': the first partition's error fails the call.
    */
-  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<Partition[]>): void {
-    const rk = this.rk;
-    if (!rk || !this.events) return queueMicrotask(() => cb(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected')));
-    const { lib, ffi } = this.rdkafka;
-    const options = returned(lib.rd_kafka_AdminOptions_new(rk, LAYOUT.adminOp.ANY));
-    if (!options) return queueMicrotask(() => cb(new KafkaError(err.ERR__INVALID_ARG, 'rd_kafka_AdminOptions_new failed')));
-    try {
-      const errstr = new Uint8Array(512);
-      lib.rd_kafka_AdminOptions_set_request_timeout(options, timeout, ffi.ptr(errstr), errstr.length);
-      keepAlive(errstr);
-      const readCommitted = this.properties.find(([key]) => key === 'isolation.level')?.[1] !== 'read_uncommitted';
-      const level = readCommitted ? LAYOUT.isolationLevel.READ_COMMITTED : LAYOUT.isolationLevel.READ_UNCOMMITTED;
-      const failed = takeError(this.rdkafka, lib.rd_kafka_AdminOptions_set_isolation_level(options, level));
-      if (failed) return queueMicrotask(() => cb(failed));
-      const id = this.nextRequestId++;
-      lib.rd_kafka_AdminOptions_set_opaque(options, asPointer(id));
-      this.listOffsets.set(id, { asked: toppars, cb });
-      withList(this.rdkafka, toppars, (list) => lib.rd_kafka_ListOffsets(rk, list, options, this.events!.queue));
-    } finally {
-      lib.rd_kafka_AdminOptions_destroy(options);
-    }
+  private listOffsets(toppars: Partition[], timeout: number): Promise<Partition[]> {
+    return new Promise((resolve, reject) => {
+      const rk = this.rk;
+      if (!rk || !this.events) return reject(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected'));
+      const { lib, ffi } = this.rdkafka;
+      const options = returned(lib.rd_kafka_AdminOptions_new(rk, LAYOUT.adminOp.ANY));
+      if (!options) return reject(new KafkaError(err.ERR__INVALID_ARG, 'rd_kafka_AdminOptions_new failed'));
+      try {
+        const errstr = new Uint8Array(512);
+        lib.rd_kafka_AdminOptions_set_request_timeout(options, timeout, ffi.ptr(errstr), errstr.length);
+        keepAlive(errstr);
+        const readCommitted = this.properties.find(([key]) => key === 'isolation.level')?.[1] !== 'read_uncommitted';
+        const level = readCommitted ? LAYOUT.isolationLevel.READ_COMMITTED : LAYOUT.isolationLevel.READ_UNCOMMITTED;
+        const failed = takeError(this.rdkafka, lib.rd_kafka_AdminOptions_set_isolation_level(options, level));
+        if (failed) return reject(failed);
+        const id = this.nextRequestId++;
+        lib.rd_kafka_AdminOptions_set_opaque(options, asPointer(id));
+        this.pendingOffsets.set(id, { asked: toppars, resolve, reject });
+        withList(this.rdkafka, toppars, (list) => lib.rd_kafka_ListOffsets(rk, list, options, this.events!.queue));
+      } finally {
+        lib.rd_kafka_AdminOptions_destroy(options);
+      }
+    });
   }
 
   /** A ListOffsets answer, in the order the partitions were asked. */
@@ -360,11 +367,14 @@ export class FfiConsumer extends FfiClient {
     if (type !== event.LISTOFFSETS_RESULT) return;
     const { lib, ffi } = this.rdkafka;
     const id = Number(returned(lib.rd_kafka_event_opaque(ev)) ?? 0);
-    const request = this.listOffsets.get(id);
+    const request = this.pendingOffsets.get(id);
     if (!request) return;
-    this.listOffsets.delete(id);
+    this.pendingOffsets.delete(id);
     const code = lib.rd_kafka_event_error(ev);
-    if (code !== 0) return request.cb(new KafkaError(code, ffi.CString(returned(lib.rd_kafka_event_error_string(ev)))));
+    // No leader found (an unknown topic) fails the whole request with ERR__NOENT; librdkafka's
+    // own offsets_for_times calls that ERR__UNKNOWN_PARTITION.
+    if (code === err.ERR__NOENT) return request.reject(codeError(this.rdkafka, err.ERR__UNKNOWN_PARTITION));
+    if (code !== 0) return request.reject(new KafkaError(code, ffi.CString(returned(lib.rd_kafka_event_error_string(ev)))));
     const result = returned(lib.rd_kafka_event_ListOffsets_result(ev));
     const count = new BigUint64Array(1);
     const infos = result ? returned(lib.rd_kafka_ListOffsets_result_infos(result, ffi.ptr(count))) : null;
@@ -376,11 +386,12 @@ export class FfiConsumer extends FfiClient {
       answers.set(`${entry.topic}\u0000${entry.partition}`, entry);
     }
     const entries = request.asked.map(
-      ({ topic, partition }) => answers.get(`${topic}\u0000${partition}`) ?? { topic, partition, offset: LAYOUT.offset.INVALID, err: err.ERR__NOENT, leaderEpoch: -1 },
+      ({ topic, partition }) =>
+        answers.get(`${topic}\u0000${partition}`) ?? { topic, partition, offset: LAYOUT.offset.INVALID, err: err.ERR__UNKNOWN_PARTITION, leaderEpoch: -1 },
     );
     const error = firstError(this.rdkafka, entries);
-    if (error) request.cb(error);
-    else request.cb(null, toPartitions(entries));
+    if (error) request.reject(error);
+    else request.resolve(toPartitions(entries));
   }
 
   /**
@@ -437,8 +448,8 @@ export class FfiConsumer extends FfiClient {
   protected override destroy(): void {
     this.releaseConsumerQueue();
     super.destroy();
-    for (const { cb } of this.listOffsets.values()) cb(codeError(this.rdkafka, err.ERR__DESTROY));
-    this.listOffsets.clear();
+    for (const { reject } of this.pendingOffsets.values()) reject(codeError(this.rdkafka, err.ERR__DESTROY));
+    this.pendingOffsets.clear();
   }
 
   private handle(): Pointer {

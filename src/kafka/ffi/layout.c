@@ -109,7 +109,10 @@ int main(void) {
   VALUE("err.ERR__ASSIGN_PARTITIONS", RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS);
   VALUE("err.ERR__REVOKE_PARTITIONS", RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS);
   VALUE("err.ERR__NOENT", RD_KAFKA_RESP_ERR__NOENT);
+  VALUE("err.ERR__UNKNOWN_PARTITION", RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION);
   VALUE("offset.INVALID", RD_KAFKA_OFFSET_INVALID);
+  VALUE("offsetSpec.LATEST", RD_KAFKA_OFFSET_SPEC_LATEST);
+  VALUE("offsetSpec.EARLIEST", RD_KAFKA_OFFSET_SPEC_EARLIEST);
   /* The last entry has no trailing comma. */
   printf("  \"pointer.size\": %zu\n}\n", sizeof(void *));
   return 0;

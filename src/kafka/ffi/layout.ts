@@ -43,7 +43,10 @@ export const LAYOUT = {
     ERR__ASSIGN_PARTITIONS: -175,
     ERR__REVOKE_PARTITIONS: -174,
     ERR__NOENT: -156,
+    ERR__UNKNOWN_PARTITION: -190,
   },
   offset: { INVALID: -1001 },
+  /** rd_kafka_OffsetSpec_t: the ends of a partition, for ListOffsets. */
+  offsetSpec: { LATEST: -1, EARLIEST: -2 },
   pointer: { size: 8 },
 } as const;
