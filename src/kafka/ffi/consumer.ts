@@ -312,23 +312,57 @@ export class FfiConsumer extends FfiClient {
 
   /**
    * A partition's low and high watermarks (the high one as the consumer's isolation level sees
-   * it), asked with ListOffsets as offsetsForTimes is.
+   * it), asked with ListOffsets as offsetsForTimes is, and as it is, answered by librdkafka's
+   * blocking call when that fails.
    */
   queryWatermarkOffsets(topic: string, partition: number, timeout: number, cb: Callback<{ lowOffset: number; highOffset: number }>): void {
     // A partition may appear once per request: the two ends are two requests, sent together.
     const [low, high] = [LAYOUT.offsetSpec.EARLIEST, LAYOUT.offsetSpec.LATEST].map((spec) => this.listOffsets([{ topic, partition, offset: spec }], timeout));
-    Promise.all([low!, high!]).then(
-      ([[earliest], [latest]]) => cb(null, { lowOffset: earliest!.offset!, highOffset: latest!.offset! }),
-      (error: KafkaError) => cb(error),
-    );
+    Promise.all([low!, high!])
+      .then(([[earliest], [latest]]) => ({ lowOffset: earliest!.offset!, highOffset: latest!.offset! }))
+      .catch((error: KafkaError) => (final(error) ? Promise.reject(error) : this.blockingWatermarks(topic, partition, timeout)))
+      .then(
+        (watermarks) => cb(null, watermarks),
+        (error: KafkaError) => cb(error),
+      );
   }
 
-  /** The first offset at or after each partition's `offset` (a timestamp; -1 the end, -2 the start). */
+  /**
+   * The first offset at or after each partition's `offset` (a timestamp; -1 the end, -2 the
+   * start), asked with ListOffsets. After a broker restart that request keeps failing on the
+   * leader epoch librdkafka cached (it does not refresh it for the admin API), so a failed request
+   * is asked again with librdkafka's blocking call (the addon's), which looks the leaders up anew.
+   */
   offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<Partition[]>): void {
-    this.listOffsets(toppars, timeout).then(
-      (offsets) => cb(null, offsets),
-      (error: KafkaError) => cb(error),
-    );
+    this.listOffsets(toppars, timeout)
+      .catch((error: KafkaError) => (final(error) ? Promise.reject(error) : this.blockingOffsetsForTimes(toppars, timeout)))
+      .then(
+        (offsets) => cb(null, offsets),
+        (error: KafkaError) => cb(error),
+      );
+  }
+
+  /** rd_kafka_query_watermark_offsets: waits for the broker on the JS thread (bun:ffi has no off-thread call). */
+  private async blockingWatermarks(topic: string, partition: number, timeout: number): Promise<{ lowOffset: number; highOffset: number }> {
+    const rk = this.handle();
+    const { lib, ffi } = this.rdkafka;
+    const name = cstr(topic);
+    const offsets = new BigInt64Array(2);
+    const code = lib.rd_kafka_query_watermark_offsets(rk, ffi.ptr(name), partition, ffi.ptr(offsets), ffi.ptr(offsets, 8), timeout);
+    keepAlive(name, offsets);
+    if (code !== 0) throw codeError(this.rdkafka, code);
+    return { lowOffset: Number(offsets[0]), highOffset: Number(offsets[1]) };
+  }
+
+  /** rd_kafka_offsets_for_times: waits for the brokers on the JS thread, as above. */
+  private async blockingOffsetsForTimes(toppars: Partition[], timeout: number): Promise<Partition[]> {
+    const rk = this.handle();
+    const { lib } = this.rdkafka;
+    const [code, entries] = withList(this.rdkafka, toppars, (list) => [lib.rd_kafka_offsets_for_times(rk, list, timeout), readList(this.rdkafka, list)] as const);
+    if (code !== 0) throw codeError(this.rdkafka, code);
+    const error = firstError(this.rdkafka, entries);
+    if (error) throw error;
+    return toPartitions(entries);
   }
 
   /**
@@ -471,6 +505,10 @@ export class FfiConsumer extends FfiClient {
     if (code !== 0) throw codeError(this.rdkafka, code);
   }
 }
+
+/** Errors a second, blocking ask would only repeat: the client is gone, or the topic is unknown. */
+const FINAL: readonly number[] = [err.ERR__STATE, err.ERR__DESTROY, err.ERR__UNKNOWN_PARTITION];
+const final = (error: KafkaError): boolean => FINAL.includes(error.code);
 
 /** The addon's `rebalance_cb: true`: take what is given, give up what is taken, by the group's protocol. */
 function defaultRebalance(this: FfiConsumer, error: KafkaError, assignment: Partition[]): void {
