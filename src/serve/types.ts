@@ -5,7 +5,7 @@ export interface ServeOptions {
   hostname: string;
   /** Node: a request must arrive whole within this long (Bun: the app's body deadline does it). */
   requestTimeoutMs: number;
-  /** A request's headers must arrive within this long (on Bun: no byte for this long). */
+  /** Node: a request's headers must arrive within this long (Bun: an idle connection is closed). */
   headersTimeoutMs: number;
 }
 
