@@ -7,8 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 npx --no-install bun test --timeout 120000 "$@"
 
-# connect-rest is not here yet: in one CI run on Bun its sink connector showed FAILED after creation.
 BUN_WORKER_SUITES=(
+  test/e2e/connect-rest.test.ts
   test/e2e/kafka-outage.test.ts
   test/e2e/exactly-once.test.ts
   test/e2e/exactly-once-source.test.ts

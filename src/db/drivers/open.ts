@@ -19,7 +19,10 @@ function migrationsRoot(override: string | undefined): string {
 
 async function openSqlite(path: string, migrationsDir: string | undefined): Promise<SinkStore> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA busy_timeout = 10000', 'PRAGMA synchronous = NORMAL'];
+  // busy_timeout first: switching to WAL takes a lock, and another worker opening the same file
+  // (migrating it) must be waited for, not fail the sink with "database is locked". better-sqlite3
+  // waits 5 s by default; bun:sqlite not at all.
+  const pragmas = ['PRAGMA busy_timeout = 10000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
   const migrationsFolder = join(migrationsRoot(migrationsDir), 'sqlite');
   // bun:sqlite where Bun runs (tests), better-sqlite3 on Node (the worker): same SQL, same file.
   if (typeof Bun !== 'undefined') {
