@@ -1,4 +1,5 @@
 import { CODES, commonConfig, newAdmin, newProducer, type AdminClientPort, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
+import type { Log } from '../log/index.ts';
 
 export interface TopicSpec {
   name: string;
@@ -9,8 +10,8 @@ export interface TopicSpec {
 const ADMIN_TIMEOUT_MS = 30_000;
 
 /** Runs `use` with an admin client (librdkafka's admin API), closed afterwards. */
-async function withAdmin<T>(brokers: string, use: (admin: AdminClientPort) => Promise<T>): Promise<T> {
-  const admin = newAdmin(commonConfig(brokers, 'inlet-admin'));
+async function withAdmin<T>(brokers: string, log: Log, use: (admin: AdminClientPort) => Promise<T>): Promise<T> {
+  const admin = newAdmin(commonConfig(brokers, 'inlet-admin'), log);
   try {
     return await use(admin);
   } finally {
@@ -19,9 +20,9 @@ async function withAdmin<T>(brokers: string, use: (admin: AdminClientPort) => Pr
 }
 
 /** Runs `use` with a connected metadata client (the admin API has no metadata call of its own). */
-async function withMetadataClient<T>(brokers: string, use: (client: ProducerClient) => Promise<T>): Promise<T> {
+async function withMetadataClient<T>(brokers: string, log: Log, use: (client: ProducerClient) => Promise<T>): Promise<T> {
   // Asking for a topic's metadata must not create it on a broker that auto-creates topics.
-  const client = newProducer({ ...commonConfig(brokers, 'inlet-admin'), 'allow.auto.create.topics': false });
+  const client = newProducer({ ...commonConfig(brokers, 'inlet-admin'), 'allow.auto.create.topics': false }, log);
   await new Promise<void>((resolve, reject) => client.connect({ timeout: ADMIN_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())));
   try {
     return await use(client);
@@ -31,9 +32,9 @@ async function withMetadataClient<T>(brokers: string, use: (client: ProducerClie
 }
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(brokers: string, topics: readonly TopicSpec[], log: Log): Promise<void> {
   if (topics.length === 0) return;
-  await withAdmin(brokers, async (admin) => {
+  await withAdmin(brokers, log, async (admin) => {
     const existing = new Set(
       await new Promise<string[]>((resolve, reject) =>
         admin.listTopics({ timeout: ADMIN_TIMEOUT_MS }, (error, names) => (error ? reject(error) : resolve(names))),
@@ -61,8 +62,8 @@ export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]
 }
 
 /** The partition numbers of each topic (a topic that does not exist has none). */
-export async function topicPartitions(brokers: string, topics: readonly string[]): Promise<Map<string, number[]>> {
-  return withMetadataClient(brokers, async (client) => {
+export async function topicPartitions(brokers: string, topics: readonly string[], log: Log): Promise<Map<string, number[]>> {
+  return withMetadataClient(brokers, log, async (client) => {
     const entries = await Promise.all(
       topics.map(
         (topic) =>
@@ -80,10 +81,10 @@ export async function topicPartitions(brokers: string, topics: readonly string[]
 }
 
 /** Grows `topic` to at least `partitions` partitions (Kafka cannot shrink a topic). */
-export async function ensurePartitions(brokers: string, topic: string, partitions: number): Promise<void> {
-  const current = (await topicPartitions(brokers, [topic])).get(topic)?.length ?? 0;
+export async function ensurePartitions(brokers: string, topic: string, partitions: number, log: Log): Promise<void> {
+  const current = (await topicPartitions(brokers, [topic], log)).get(topic)?.length ?? 0;
   if (current >= partitions) return;
-  await withAdmin(brokers, (admin) =>
+  await withAdmin(brokers, log, (admin) =>
     new Promise<void>((resolve, reject) => admin.createPartitions(topic, partitions, ADMIN_TIMEOUT_MS, (error) => (error ? reject(error) : resolve()))),
   );
 }

@@ -1,4 +1,5 @@
 import type Kafka from '@confluentinc/kafka-javascript';
+import type { Log } from '../log/index.ts';
 import type { ConsumerGlobalConfig, ConsumerTopicConfig, GlobalConfig, ProducerGlobalConfig, ProducerTopicConfig } from '@confluentinc/kafka-javascript';
 
 // The Kafka port's seam: librdkafka as the addon's native (non-KafkaJS) API shapes it, cut down to
@@ -65,10 +66,11 @@ export type ConsumerConfig = ConsumerGlobalConfig & { queue_non_empty_cb?: () =>
 export interface KafkaBackend {
   /** Which binding this is, for logs: `addon` or `ffi`. */
   readonly name: string;
+  // Each client sends librdkafka's log and error events to `log` (routeClientEvents).
   /** Topic-level keys (acks, message.timeout.ms) may sit in the global config: librdkafka applies them to every topic. */
-  producer(config: ProducerGlobalConfig & ProducerTopicConfig, topicConfig?: ProducerTopicConfig): ProducerClient;
-  consumer(config: ConsumerConfig, topicConfig?: ConsumerTopicConfig): ConsumerClient;
-  admin(config: GlobalConfig): AdminClientPort;
+  producer(config: ProducerGlobalConfig & ProducerTopicConfig, log: Log, topicConfig?: ProducerTopicConfig): ProducerClient;
+  consumer(config: ConsumerConfig, log: Log, topicConfig?: ConsumerTopicConfig): ConsumerClient;
+  admin(config: GlobalConfig, log: Log): AdminClientPort;
   /** librdkafka's error codes (rd_kafka_resp_err_t), as the addon names them. */
   readonly CODES: typeof Kafka.CODES;
 }

@@ -96,6 +96,7 @@ export class BatchConsumer {
           this.wake();
         },
       },
+      options.log,
       { 'auto.offset.reset': 'earliest' },
     );
     this.lags = new LagCommits(this.consumer, this.log);
@@ -104,8 +105,6 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
-    // Errors the client recovers from by itself are only logged (a poll interval exceeded is one).
-    this.consumer.on('event.error', (error: LibrdKafkaError) => this.log.error(`consumer: ${error.message}`));
     await promised((cb) => this.consumer.connect({ timeout: 30_000 }, cb));
     // Take only what is already fetched, and wait on the queue's signal instead (see QueueSignal).
     this.consumer.setDefaultConsumeTimeout(0);

@@ -64,7 +64,7 @@ export class GroupMembership {
           if (removed.length > 0) options.onRevoked(removed);
         }
       },
-    });
+    }, options.log);
   }
 
   get partitions(): number[] {

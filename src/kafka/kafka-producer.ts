@@ -78,7 +78,7 @@ export async function connectProducer(options: ProducerOptions, extra: Record<st
     'queue.buffering.max.messages': options.queueMaxMessages,
     dr_cb: true,
     ...extra,
-  });
+  }, options.log);
   await new Promise<void>((resolve, reject) => {
     producer.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => (error ? reject(error) : resolve()));
   });
@@ -125,8 +125,8 @@ export class KafkaProducer implements RecordProducer {
       if (!error) this.reachable = true;
     });
     producer.on('event.error', (error: LibrdKafkaError) => {
+      // The client's log has the error already (routeClientEvents).
       if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
-      else this.log.error(`kafka producer: ${error.message}`);
     });
   }
 

@@ -11,9 +11,9 @@ const backend: KafkaBackend = 'Bun' in globalThis ? await (await import('./ffi/i
 
 export const { CODES } = backend;
 export const backendName = backend.name;
-export const newProducer: KafkaBackend['producer'] = (config, topicConfig) => backend.producer(config, topicConfig);
-export const newConsumer: KafkaBackend['consumer'] = (config, topicConfig) => backend.consumer(config, topicConfig);
-export const newAdmin: KafkaBackend['admin'] = (config) => backend.admin(config);
+export const newProducer: KafkaBackend['producer'] = (config, log, topicConfig) => backend.producer(config, log, topicConfig);
+export const newConsumer: KafkaBackend['consumer'] = (config, log, topicConfig) => backend.consumer(config, log, topicConfig);
+export const newAdmin: KafkaBackend['admin'] = (config, log) => backend.admin(config, log);
 
 /** Connection settings shared by every client a worker opens. */
 export function commonConfig(brokers: string, clientId: string) {

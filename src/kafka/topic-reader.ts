@@ -3,6 +3,7 @@ import type { ConsumedRecord } from '../records/index.ts';
 import { commonConfig, newConsumer, type ConsumerClient, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { toConsumedRecord } from './message-record.ts';
+import type { Log } from '../log/index.ts';
 
 export interface TopicRange {
   topic: string;
@@ -64,6 +65,8 @@ export async function partitionSpan(consumer: ConsumerClient, range: TopicRange,
 }
 
 export interface ReadOptions {
+  /** Where the reader's librdkafka logs and errors go. */
+  log: Log;
   /** Give up when no record arrives for this long (and bound each metadata call by it). */
   timeoutMs?: number;
   /**
@@ -77,6 +80,7 @@ export interface ReadOptions {
 async function openReader(
   brokers: string,
   ranges: readonly TopicRange[],
+  log: Log,
   timeoutMs: number,
   maxRecords: number | undefined,
   prefetch: Record<string, number> = {},
@@ -90,6 +94,7 @@ async function openReader(
       'isolation.level': 'read_committed',
       ...prefetch,
     },
+    log,
     { 'auto.offset.reset': 'earliest' },
   );
   await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
@@ -163,10 +168,10 @@ export async function readTopics(
   brokers: string,
   ranges: readonly TopicRange[],
   onRecord: (record: ReadRecord) => void,
-  { timeoutMs = 60_000, maxRecords }: ReadOptions = {},
+  { log, timeoutMs = 60_000, maxRecords }: ReadOptions,
 ): Promise<void> {
   if (ranges.length === 0) return;
-  const { consumer, spans } = await openReader(brokers, ranges, timeoutMs, maxRecords);
+  const { consumer, spans } = await openReader(brokers, ranges, log, timeoutMs, maxRecords);
   try {
     await consumeSpans(consumer, spans, ranges.map((r) => r.topic).join(', '), timeoutMs, 1000, (records) => {
       for (const record of records) onRecord(record);
@@ -177,6 +182,8 @@ export async function readTopics(
 }
 
 export interface BatchReadOptions {
+  /** Where the reader's librdkafka logs and errors go. */
+  log: Log;
   timeoutMs?: number;
   /** Most records handed over at once. librdkafka's prefetch is bounded to about as many. */
   batchSize: number;
@@ -191,12 +198,12 @@ export async function readTopicBatches(
   brokers: string,
   ranges: readonly TopicRange[],
   onBatch: (records: ReadRecord[], drop: (topic: string, partition: number) => void) => Promise<boolean | void>,
-  { timeoutMs = 60_000, batchSize }: BatchReadOptions,
+  { log, timeoutMs = 60_000, batchSize }: BatchReadOptions,
 ): Promise<void> {
   if (ranges.length === 0) return;
   // librdkafka prefetches up to 64 MiB a partition by default; keep what waits beside a batch small.
   const prefetch = { 'queued.min.messages': batchSize, 'queued.max.messages.kbytes': 4096 };
-  const { consumer, spans } = await openReader(brokers, ranges, timeoutMs, undefined, prefetch);
+  const { consumer, spans } = await openReader(brokers, ranges, log, timeoutMs, undefined, prefetch);
   try {
     await consumeSpans(consumer, spans, ranges.map((r) => r.topic).join(', '), timeoutMs, batchSize, onBatch);
   } finally {

@@ -75,6 +75,7 @@ export class TopicTail {
         'fetch.wait.max.ms': 50,
         queue_non_empty_cb: this.signal.notify,
       },
+      log,
       { 'auto.offset.reset': 'earliest' },
     );
   }
@@ -206,7 +207,7 @@ export class TopicTail {
         'group.id': `inlet-tail-${randomUUID()}`,
         // ListOffsets then answers the last stable offset, as the tail reads.
         'isolation.level': 'read_committed',
-      });
+      }, this.log);
       try {
         await promised((cb) => client.connect({ timeout: this.catchUpTimeoutMs }, cb));
         return client;

@@ -4,6 +4,7 @@ import { readTopicBatches, topicPartitions } from '../kafka/index.ts';
 import { rootCause } from '../errors/index.ts';
 import { applyChanges, batchLanded, DLQ_HEADERS, planBatch, RetryWithToleranceOperator, type ToleranceSettings } from '../sink/index.ts';
 import type { Transformation } from '../records/index.ts';
+import type { Log } from '../log/index.ts';
 
 export interface ReplayOptions {
   brokers: string;
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   batchSize?: number;
   /** Called with the size of each batch of letters read (for metrics). */
   onBatch?: (letters: number) => void;
+  /** Where the Kafka clients' librdkafka logs go. */
+  log: Log;
 }
 
 const DEFAULT_REPLAY_BATCH = 500;
@@ -60,7 +63,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   const topic = options.config['errors.deadletterqueue.topic.name'];
   if (!topic) throw new Error(`connector ${options.connector} has no errors.deadletterqueue.topic.name`);
   const id = replayConnector(options.connector);
-  const partitions = (await topicPartitions(options.brokers, [topic])).get(topic) ?? [];
+  const partitions = (await topicPartitions(options.brokers, [topic], options.log)).get(topic) ?? [];
   const stored = await options.store.readOffsets(id, partitions.map((partition) => ({ topic, partition })));
   const fromOffsets = new Map(partitions.map((p) => [p, stored.get(`${topic}/${p}`) ?? 0]));
   const limit = options.limit ?? 10_000;
@@ -102,7 +105,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       }
       return true;
     },
-    { batchSize: options.batchSize ?? DEFAULT_REPLAY_BATCH },
+    { batchSize: options.batchSize ?? DEFAULT_REPLAY_BATCH, log: options.log },
   );
   return { replayed, blocked, more };
 }

@@ -34,7 +34,7 @@ export class KafkaMap<V> {
 
   static async open<V>(options: KafkaMapOptions<V>): Promise<KafkaMap<V>> {
     const map = new KafkaMap(options);
-    await ensureTopics(options.brokers, [{ name: options.topic, partitions: options.partitions, config: { 'cleanup.policy': 'compact' } }]);
+    await ensureTopics(options.brokers, [{ name: options.topic, partitions: options.partitions, config: { 'cleanup.policy': 'compact' } }], options.log);
     map.tail = await TopicTail.start(
       options.brokers,
       options.topic,

@@ -88,8 +88,8 @@ export class SinkConnectorRuntime {
     }
     // Each partition of this topic is one task slot; it never holds records.
     const topic = `${this.deps.cluster}-tasks.${this.name}`;
-    await ensureTopics(this.deps.brokers, [{ name: topic, partitions: this.config['tasks.max'] }]);
-    await ensurePartitions(this.deps.brokers, topic, this.config['tasks.max']);
+    await ensureTopics(this.deps.brokers, [{ name: topic, partitions: this.config['tasks.max'] }], this.deps.log);
+    await ensurePartitions(this.deps.brokers, topic, this.config['tasks.max'], this.deps.log);
     this.slots = new GroupMembership({
       brokers: this.deps.brokers,
       groupId: `${this.deps.cluster}-slots.${this.name}`,
@@ -192,6 +192,7 @@ export class SinkConnectorRuntime {
         store,
         transforms: this.deps.transforms,
         batchSize: this.deps.replayBatchRecords,
+        log: this.deps.log,
         onBatch: (letters) => this.deps.log.info(`${this.name}: dead letter replay read a batch of ${letters}`),
       }),
     );
@@ -204,7 +205,7 @@ export class SinkConnectorRuntime {
 
   /** The database positions of every partition this connector has applied, for the offsets API. */
   async storedOffsets(): Promise<Map<string, number>> {
-    const partitions = [...(await topicPartitions(this.deps.brokers, this.config.topics))].flatMap(([topic, ids]) =>
+    const partitions = [...(await topicPartitions(this.deps.brokers, this.config.topics, this.deps.log))].flatMap(([topic, ids]) =>
       ids.map((partition) => ({ topic, partition })),
     );
     return this.withStore((store) => store.readOffsets(this.name, partitions));

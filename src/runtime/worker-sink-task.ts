@@ -106,7 +106,7 @@ export class WorkerSinkTask {
 
   async start(): Promise<void> {
     const dlqTopic = this.options.config['errors.deadletterqueue.topic.name'];
-    if (dlqTopic) await ensureTopics(this.options.brokers, [{ name: dlqTopic, partitions: 1 }]);
+    if (dlqTopic) await ensureTopics(this.options.brokers, [{ name: dlqTopic, partitions: 1 }], this.options.log);
     await this.consumer.start();
     this.state = 'RUNNING';
   }

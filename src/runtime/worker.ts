@@ -118,7 +118,7 @@ export class Worker {
       configs,
       offsets,
       writer,
-      ensureTopics: (topics) => ensureTopics(env.KAFKA_BROKERS, topics),
+      ensureTopics: (topics) => ensureTopics(env.KAFKA_BROKERS, topics, log),
       follow: (source) => SourceTail.start({ brokers: env.KAFKA_BROKERS, source, writer, timeoutMs: env.INLET_DELIVERY_TIMEOUT_MS, log }),
       sinkConnector: (name, config, properties) =>
         new SinkConnectorRuntime(name, config, {

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { cleanups } from '../support/wait.ts';
+import { harnessCommand, type Runtime } from '../support/harness.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 
@@ -13,26 +12,14 @@ interface HandedBatch {
   failed: boolean;
 }
 
-type Runtime = 'node' | 'bun';
 const HARNESS = join(ROOT, 'test', 'support', 'batch-consumer-run.ts');
-
-/** The harness's command: Node runs a bundle of it (the addon), Bun runs the source (the FFI backend). */
-async function harnessCommand(runtime: Runtime): Promise<string[]> {
-  if (runtime === 'bun') return [process.execPath, HARNESS];
-  // Beside the sources, so the bundle finds node_modules; the folder is removed after the suite.
-  const outdir = join(ROOT, 'dist', 'test', crypto.randomUUID());
-  cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
-  const build = await Bun.build({ entrypoints: [HARNESS], outdir, target: 'node', packages: 'external' });
-  if (!build.success) throw new AggregateError(build.logs, 'building the consumer harness failed');
-  return ['node', build.outputs[0]!.path];
-}
 
 /**
  * Runs BatchConsumer in a process of `runtime` through test/support/batch-consumer-run.ts, and
  * returns the batches it handed out in order.
  */
 async function runConsumer(runtime: Runtime, kafka: KafkaBroker, settings: { records: number; maxBatch: number; failOffset: number }): Promise<HandedBatch[]> {
-  const proc = Bun.spawn(await harnessCommand(runtime), {
+  const proc = Bun.spawn(await harnessCommand(runtime, HARNESS), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -21,7 +21,7 @@ const records = Number(env('RECORDS'));
 const maxBatchSize = Number(env('MAX_BATCH'));
 const failOffset = Number(env('FAIL_OFFSET'));
 
-await ensureTopics(brokers, [{ name: topic, partitions: 1 }]);
+await ensureTopics(brokers, [{ name: topic, partitions: 1 }], log);
 const producer = await connectProducer({ brokers, deliveryTimeoutMs: 30_000, queueMaxMessages: 100_000, lingerMs: 5, log });
 deliveryReports(producer);
 const outcomes = await produceAll(

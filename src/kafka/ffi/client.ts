@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { LibrdkafkaLogEvent } from '../client-log.ts';
 import { buildConf, librdkafkaProperties, type ClientConfig } from './config.ts';
 import { codeError, KafkaError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
@@ -9,13 +10,6 @@ import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 /** The addon's callbacks: an error or null, then the result. */
 export type Callback<T = void> = (error: KafkaError | null, result?: T) => void;
 
-/** What the addon's 'event.log' carries. */
-export interface LogEvent {
-  severity: number;
-  fac: string;
-  message: string;
-  name: string;
-}
 
 const CONNECT_POLL_MS = 10;
 const { event } = LAYOUT;
@@ -24,7 +18,7 @@ const { event } = LAYOUT;
  * What the addon's Client does for every client type: create the rd_kafka_t, serve its events on
  * the JS thread, emit 'ready', 'event.error', 'event.log' and 'disconnected', and free it all.
  * Logs go through the event queue (log.queue) rather than librdkafka's default stderr printer,
- * which would run on its own threads: with no 'event.log' listener they are printed the same way.
+ * which would run on its own threads; the port's factories route them to Inlet's log.
  */
 export abstract class FfiClient extends EventEmitter {
   protected rk: Pointer | null = null;
@@ -142,14 +136,14 @@ export abstract class FfiClient extends EventEmitter {
     const { lib, ffi } = this.rdkafka;
     const out = ffi.ptr(this.logOut);
     lib.rd_kafka_event_log(ev, out, ffi.ptr(this.logOut, 8), ffi.ptr(this.logLevel));
-    const entry: LogEvent = {
+    if (this.listenerCount('event.log') === 0) return;
+    const entry: LibrdkafkaLogEvent = {
       severity: this.logLevel[0]!,
       fac: ffi.CString(asPointer(Number(this.logOut[0]))),
       message: ffi.CString(asPointer(Number(this.logOut[1]))),
       name: this.name,
     };
-    if (this.listenerCount('event.log') > 0) this.emit('event.log', entry);
-    else console.error(`%${entry.severity}|${new Date().toISOString()}|${entry.fac}|${entry.name}| ${entry.message}`);
+    this.emit('event.log', entry);
   }
 
   /** Serves events waiting now (delivery reports during a flush or a commit). */

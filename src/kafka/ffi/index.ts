@@ -1,4 +1,5 @@
 import type { AdminClientPort, ConsumerClient, KafkaBackend, ProducerClient } from '../backend.ts';
+import { routeClientEvents } from '../client-log.ts';
 import { FfiAdmin } from './admin.ts';
 import type { ClientConfig } from './config.ts';
 import { FfiConsumer } from './consumer.ts';
@@ -70,11 +71,11 @@ function bind(rdkafka: Rdkafka): FfiBackend {
     librdkafkaPath: rdkafka.path,
     // ProducerClient is Pick<> of the addon's class, whose methods return `this` typed as that
     // class, so no other class can satisfy it nominally; the methods match the addon's one by one.
-    producer: (config, topicConfig) => new Producer(config, topicConfig) as unknown as ProducerClient,
+    producer: (config, log, topicConfig) => routeClientEvents(new Producer(config, topicConfig), log) as unknown as ProducerClient,
     // As the producer: the addon's class types `this` and its callbacks nominally.
-    consumer: (config, topicConfig) => new KafkaConsumer(config, topicConfig) as unknown as ConsumerClient,
+    consumer: (config, log, topicConfig) => routeClientEvents(new KafkaConsumer(config, topicConfig), log) as unknown as ConsumerClient,
     // The addon's typings declare callback errors non-null (it passes null on success).
-    admin: (config) => new FfiAdmin(rdkafka, config) as unknown as AdminClientPort,
+    admin: (config, log) => routeClientEvents(new FfiAdmin(rdkafka, config), log) as unknown as AdminClientPort,
     AdminClient: { create: (config) => new FfiAdmin(rdkafka, config) },
   };
 }
