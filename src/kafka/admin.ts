@@ -1,4 +1,5 @@
 import { CODES, commonConfig, newAdmin, newProducer, type AdminClientPort, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
+import { promised, type Metadata } from './backend.ts';
 import type { Log } from '../log/index.ts';
 
 export interface TopicSpec {
@@ -36,9 +37,7 @@ export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]
   if (topics.length === 0) return;
   await withAdmin(brokers, log, async (admin) => {
     const existing = new Set(
-      await new Promise<string[]>((resolve, reject) =>
-        admin.listTopics({ timeout: ADMIN_TIMEOUT_MS }, (error, names) => (error ? reject(error) : resolve(names))),
-      ),
+      await promised<string[]>((cb) => admin.listTopics({ timeout: ADMIN_TIMEOUT_MS }, cb)),
     );
     const missing = topics.filter((t) => !existing.has(t.name));
     await Promise.all(
@@ -49,7 +48,7 @@ export async function ensureTopics(brokers: string, topics: readonly TopicSpec[]
               // -1: the broker's default replication factor (KIP-464).
               { topic: t.name, num_partitions: t.partitions, replication_factor: -1, config: t.config ?? {} },
               ADMIN_TIMEOUT_MS,
-              (error: LibrdKafkaError | undefined) => {
+              (error) => {
                 // Another worker may create the same topic at the same moment; that is not an error.
                 if (error && error.code !== CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) reject(error);
                 else resolve();
@@ -67,13 +66,10 @@ export async function topicPartitions(brokers: string, topics: readonly string[]
     const entries = await Promise.all(
       topics.map(
         (topic) =>
-          new Promise<[string, number[]]>((resolve, reject) =>
-            client.getMetadata({ topic, timeout: ADMIN_TIMEOUT_MS }, (error, metadata) => {
-              if (error) return reject(error);
-              const found = metadata.topics.find((t) => t.name === topic);
-              resolve([topic, (found?.partitions ?? []).map((p) => p.id).sort((a, b) => a - b)]);
-            }),
-          ),
+          promised<Metadata>((cb) => client.getMetadata({ topic, timeout: ADMIN_TIMEOUT_MS }, cb)).then((metadata): [string, number[]] => {
+            const found = metadata.topics.find((t) => t.name === topic);
+            return [topic, (found?.partitions ?? []).map((p) => p.id).sort((a, b) => a - b)];
+          }),
       ),
     );
     return new Map(entries);

@@ -8,7 +8,7 @@ import { RebalanceQueue } from './rebalance-queue.ts';
 import { RETRY_PAUSE_MS, rewind, seekBack } from './seek-back.ts';
 import type { ConsumedRecord, TopicPartition } from '../records/index.ts';
 import { partitionKey } from './topic-partition.ts';
-import { promised } from './topic-reader.ts';
+import { promised } from './backend.ts';
 import type { Log } from '../log/index.ts';
 
 /** Records of one partition, in offset order. */

@@ -1,6 +1,6 @@
 import { CODES, commonConfig, newConsumer, type LibrdKafkaError, type ConsumerClient } from './librdkafka.ts';
 import { QueueSignal } from './queue-signal.ts';
-import { promised } from './topic-reader.ts';
+import { promised } from './backend.ts';
 import type { Log } from '../log/index.ts';
 
 /** The longest the poll sleeps without a signal from librdkafka's queue. */

@@ -2,8 +2,8 @@
 // Node loads the addon; Bun cannot (a NAN addon), so it reaches librdkafka's C API over FFI.
 import type { KafkaBackend } from './backend.ts';
 
-export type { AdminClientPort, ConsumerClient, ConsumerConfig, KafkaBackend, ProducerClient } from './backend.ts';
-export type { DeliveryReport, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+export type { AdminClientPort, ConsumerClient, ConsumerConfig, DeliveryReport, KafkaBackend, Message, ProducerClient } from './backend.ts';
+export type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 
 // Only the chosen backend is loaded: the addon throws at load under Bun (a Node ABI), and bun:ffi
 // exists only there.

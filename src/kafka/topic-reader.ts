@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '../records/index.ts';
+import { promised } from './backend.ts';
 import { commonConfig, newConsumer, type ConsumerClient, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { toConsumedRecord } from './message-record.ts';
@@ -17,8 +18,6 @@ export interface ReadRecord extends ConsumedRecord {
   timestamp: number;
 }
 
-export const promised = <T>(fn: (cb: (error: LibrdKafkaError | null | undefined, value: T) => void) => void) =>
-  new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))));
 
 // A topic created a moment ago may have no leader yet; these clear up by themselves.
 const SETTLING = new Set([3, 5, 6]); // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER

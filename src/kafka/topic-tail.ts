@@ -3,7 +3,8 @@ import { commonConfig, newConsumer, type Message, type ConsumerClient } from './
 import { newestShare, type Span } from './newest-share.ts';
 import { QueueSignal } from './queue-signal.ts';
 import { ReadBarrier } from './read-barrier.ts';
-import { partitionSpan, promised, toReadRecord, whileSettling, type ReadRecord } from './topic-reader.ts';
+import { promised } from './backend.ts';
+import { partitionSpan, toReadRecord, whileSettling, type ReadRecord } from './topic-reader.ts';
 import type { Log } from '../log/index.ts';
 
 const TIMEOUT_MS = 30_000;
@@ -147,10 +148,9 @@ export class TopicTail {
   /** Transaction markers and compacted gaps have no message: the consumer's position says where it is. */
   private async refreshPositions(): Promise<void> {
     if (this.waiters.length === 0) return;
-    const positions = this.consumer.position(undefined) as { topic: string; partition: number; offset: number }[];
-    for (const p of positions) {
+    for (const p of this.consumer.position()) {
       const key = partitionKey(p.topic, p.partition);
-      if (p.offset >= 0 && p.offset > (this.positions.get(key) ?? 0)) this.positions.set(key, p.offset);
+      if (p.offset !== undefined && p.offset >= 0 && p.offset > (this.positions.get(key) ?? 0)) this.positions.set(key, p.offset);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { NewTopic } from '@confluentinc/kafka-javascript';
+import type { AdminClientPort } from '../backend.ts';
 import { FfiClient, type Callback } from './client.ts';
 import type { ClientConfig } from './config.ts';
 import { codeError, KafkaError } from './errors.ts';
@@ -17,7 +18,7 @@ type Done = (error: KafkaError | null) => void;
  * AdminClient.create is; each request carries an opaque id that its result event (served on
  * the JS thread by the event queue) brings back to its callback.
  */
-export class FfiAdmin extends FfiClient {
+export class FfiAdmin extends FfiClient implements AdminClientPort {
   protected readonly eventTypes = 0;
   private readonly pending = new Map<number, Done>();
   private nextRequestId = 1;

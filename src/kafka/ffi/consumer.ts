@@ -1,4 +1,5 @@
 import type { JSCallback } from 'bun:ffi';
+import type { ConsumerClient } from '../backend.ts';
 import { FfiClient, type Callback } from './client.ts';
 import { configValue, type ClientConfig } from './config.ts';
 import { codeError, KafkaError, takeError } from './errors.ts';
@@ -36,7 +37,7 @@ export interface PartitionEof {
  * A thread-safe wake-up from the consumer queue only schedules work on the JS thread: it calls the
  * `queue_non_empty_cb` hook and ends a consume() waiting for its timeout.
  */
-export class FfiConsumer extends FfiClient {
+export class FfiConsumer extends FfiClient implements ConsumerClient {
   private readonly rebalanceCb: RebalanceCb | undefined;
   private readonly queueNonEmpty: (() => void) | undefined;
   private readonly reader: MessageReader;
@@ -333,11 +334,12 @@ export class FfiConsumer extends FfiClient {
    * leader epoch librdkafka cached (it does not refresh it for the admin API), so a failed request
    * is asked again with librdkafka's blocking call (the addon's), which looks the leaders up anew.
    */
-  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<Partition[]>): void {
+  offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<(Partition & { offset: number })[]>): void {
     this.listOffsets(toppars, timeout)
       .catch((error: KafkaError) => (final(error) ? Promise.reject(error) : this.blockingOffsetsForTimes(toppars, timeout)))
       .then(
-        (offsets) => cb(null, offsets),
+        // As the addon, every partition has an offset: librdkafka's INVALID (-1001) when none was found.
+        (offsets) => cb(null, offsets.map((p) => ({ ...p, offset: p.offset ?? LAYOUT.offset.INVALID }))),
         (error: KafkaError) => cb(error),
       );
   }

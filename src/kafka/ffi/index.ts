@@ -1,4 +1,4 @@
-import type { AdminClientPort, ConsumerClient, KafkaBackend, ProducerClient } from '../backend.ts';
+import type { KafkaBackend } from '../backend.ts';
 import { routeClientEvents } from '../client-log.ts';
 import { FfiAdmin } from './admin.ts';
 import type { ClientConfig } from './config.ts';
@@ -69,13 +69,9 @@ function bind(rdkafka: Rdkafka): FfiBackend {
     CODES: errorCodes(rdkafka),
     librdkafkaVersion: String(rdkafka.lib.rd_kafka_version_str()),
     librdkafkaPath: rdkafka.path,
-    // ProducerClient is Pick<> of the addon's class, whose methods return `this` typed as that
-    // class, so no other class can satisfy it nominally; the methods match the addon's one by one.
-    producer: (config, log, topicConfig) => routeClientEvents(new Producer(config, topicConfig), log) as unknown as ProducerClient,
-    // As the producer: the addon's class types `this` and its callbacks nominally.
-    consumer: (config, log, topicConfig) => routeClientEvents(new KafkaConsumer(config, topicConfig), log) as unknown as ConsumerClient,
-    // The addon's typings declare callback errors non-null (it passes null on success).
-    admin: (config, log) => routeClientEvents(new FfiAdmin(rdkafka, config), log) as unknown as AdminClientPort,
+    producer: (config, log, topicConfig) => routeClientEvents(new Producer(config, topicConfig), log),
+    consumer: (config, log, topicConfig) => routeClientEvents(new KafkaConsumer(config, topicConfig), log),
+    admin: (config, log) => routeClientEvents(new FfiAdmin(rdkafka, config), log),
     AdminClient: { create: (config) => new FfiAdmin(rdkafka, config) },
   };
 }

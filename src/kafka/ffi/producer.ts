@@ -1,4 +1,4 @@
-import type { DeliveryReport } from '@confluentinc/kafka-javascript';
+import type { DeliveryReport, ProducerClient } from '../backend.ts';
 import { FfiClient, type Callback } from './client.ts';
 import { configValue, type ClientConfig } from './config.ts';
 import { DeliveryReportReader, type DeliveredMessage } from './delivery-reports.ts';
@@ -17,7 +17,7 @@ const { event, err } = LAYOUT;
  * queue, served on the JS thread (see EventQueue); values are copied by librdkafka
  * (RD_KAFKA_MSG_F_COPY), and each message's opaque comes back in its report.
  */
-export class FfiProducer extends FfiClient {
+export class FfiProducer extends FfiClient implements ProducerClient {
   protected readonly eventTypes = event.DR;
   private readonly args: ProduceArgsWriter;
   private readonly reports: DeliveryReportReader;
@@ -77,13 +77,13 @@ export class FfiProducer extends FfiClient {
   }
 
   private report(delivered: DeliveredMessage): void {
-    const report: DeliveryReport & { value?: Uint8Array | null } = {
+    const report: DeliveryReport & { key?: Uint8Array | string; size: number; value?: Uint8Array | null } = {
       topic: delivered.topic,
       partition: delivered.partition,
       offset: delivered.offset,
       key: delivered.key ?? undefined,
       size: delivered.size,
-    } as DeliveryReport;
+    };
     if (delivered.opaqueId !== 0) {
       report.opaque = this.opaques.get(delivered.opaqueId);
       this.opaques.delete(delivered.opaqueId);
