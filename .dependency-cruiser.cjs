@@ -1,7 +1,7 @@
 // Inlet's layering, checked in CI (`npm run deps`), as Kafka Connect checks its own with
 // checkstyle's import-control. The data path reads left to right and imports one way:
 //   http -> source -> kafka -> sink -> db
-// with src/records, src/json, src/errors and src/log (the logging port) as leaves anyone may use, src/config a leaf of its own,
+// with src/records, src/json, src/errors, src/log (the logging port) and src/trace (the tracing port) as leaves anyone may use, src/config a leaf of its own,
 // src/transforms beside the sink, and src/runtime (with the entry points) above them all.
 
 /** Runtime-specific surfaces: a subfolder's index.ts that only the runtime and entry points import. */
@@ -54,14 +54,14 @@ module.exports = {
       comment: 'src/config parses configuration: it imports nothing from src but the dependency-free leaves.',
       severity: 'error',
       from: { path: '^src/config/' },
-      to: { path: '^src/', pathNot: ['^src/config/', '^src/(records|json|errors|metrics|log)/'] },
+      to: { path: '^src/', pathNot: ['^src/config/', '^src/(records|json|errors|metrics|log|trace)/'] },
     },
     {
       name: 'leaves-stay-leaves',
-      comment: 'src/records, src/json, src/errors, src/metrics and src/log are shared leaves: they import only each other.',
+      comment: 'src/records, src/json, src/errors, src/metrics, src/log and src/trace are shared leaves: they import only each other.',
       severity: 'error',
-      from: { path: '^src/(records|json|errors|metrics|log)/' },
-      to: { path: '^src/', pathNot: '^src/(records|json|errors|metrics|log)/' },
+      from: { path: '^src/(records|json|errors|metrics|log|trace)/' },
+      to: { path: '^src/', pathNot: '^src/(records|json|errors|metrics|log|trace)/' },
     },
     {
       name: 'pino-from-the-top',
@@ -69,6 +69,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/runtime/', '^src/[^/]+\\.ts$'] },
       to: { path: '(^|/)node_modules/(pino|pino-pretty)/' },
+    },
+    {
+      name: 'otel-sdk-from-the-top',
+      comment: "Tracing is a port (src/trace, over @opentelemetry/api, a no-op until an SDK is registered); only the runtime and the entry points set up OpenTelemetry's SDK.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/runtime/', '^src/[^/]+\\.ts$'] },
+      to: { path: '(^|/)node_modules/@opentelemetry/(sdk-|exporter-|resources|core|otlp-)' },
     },
     {
       name: 'transforms-beside-the-sink',

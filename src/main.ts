@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
 import type { Log, LogLevel } from './log/index.ts';
-import { createLogger, Worker } from './runtime/index.ts';
+import { createLogger, startTracing, VERSION, Worker } from './runtime/index.ts';
 import { serveHttp } from './serve/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
@@ -44,6 +44,8 @@ function logger(level: LogLevel): Promise<Log> {
 async function main() {
   const env = readWorkerEnv(process.env);
   const log = await logger(env.INLET_LOG_LEVEL);
+  // Before the worker starts: its sink tasks apply batches (and end spans) as soon as they run.
+  const tracing = startTracing({ env, version: VERSION, log });
   const worker = await Worker.start({
     env,
     host: hostname(),
@@ -78,6 +80,8 @@ async function main() {
       new Promise<void>((resolve) => setTimeout(resolve, 15_000)),
     ]);
     await worker.close();
+    // Last: the sinks' final batches have ended their spans; export them before exiting.
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -103,6 +103,15 @@ export const WorkerEnvSchema = v.object({
   INLET_SINK_TASKS: v.pipe(v.optional(v.picklist(['true', 'false'], 'must be "true" or "false"'), 'true'), v.transform((x) => x === 'true')),
   /** The quietest level the worker logs at (pino's levels; `silent` logs nothing). */
   INLET_LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+  /**
+   * OpenTelemetry (read by its SDK too, with the other OTEL_* variables): set, the worker exports
+   * its spans over OTLP/HTTP to `<endpoint>/v1/traces` (or to the traces endpoint as given); unset,
+   * it records none. `OTEL_SDK_DISABLED=true` turns the export off either way.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: v.optional(v.pipe(v.string(), v.url('must be a URL, such as http://collector:4318'))),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: v.optional(v.pipe(v.string(), v.url('must be a URL, such as http://collector:4318/v1/traces'))),
+  // As the OpenTelemetry spec reads it: "true" in any case is true, anything else false.
+  OTEL_SDK_DISABLED: v.pipe(v.optional(v.string(), 'false'), v.transform((x) => x.toLowerCase() === 'true')),
   /** Where the sink stores' SQL migrations are; found beside the sources or the bundle when unset. */
   INLET_MIGRATIONS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
   /**

@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { AuthenticationError, InvalidPushError, PushTooLargeError, RequestTimeoutError, ThrottledError, UnavailableError, UnknownSourceError } from '../errors/index.ts';
 import type { IngestMetrics } from '../metrics/index.ts';
 import { parseBody, type SourceConnector, type SourceRecordSender } from '../source/index.ts';
 import { Deadline, readBody, UNREADABLE_BODY, type BodyRefusal } from './read-body.ts';
 import { ReadingBudget } from './reading-budget.ts';
+import { parentContext, traceContextFrom, traceHeaders, tracer } from '../trace/index.ts';
 
 // Many bodies are being read: another sender's will likely have finished within a second.
 const BUSY_RETRY_AFTER_SECONDS = 1;
@@ -21,6 +24,8 @@ export interface IngestDeps {
   metrics?: IngestMetrics;
 }
 
+const INGEST_ROUTE = '/ingest/:connector';
+
 // A paused connector is not gone: the sender keeps the push and comes back.
 const PAUSED_RETRY_AFTER_SECONDS = 5;
 
@@ -29,8 +34,27 @@ const PAUSED_RETRY_AFTER_SECONDS = 5;
  * refusal is thrown as src/errors' push family, which src/http/errors.ts answers.
  */
 export function ingestRoutes(deps: IngestDeps) {
-  const app = new Hono();
+  const app = new Hono<{ Variables: { span: Span } }>();
   const reading = new ReadingBudget(deps.maxReadingBytes);
+
+  // A span per push, from its arrival to its answer (the answer waits for Kafka's delivery
+  // reports), child of the sender's traceparent. Its context is what the records carry on.
+  app.use('/:connector', async (c, next) => {
+    const span = tracer.startSpan(
+      `POST ${INGEST_ROUTE}`,
+      { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_HTTP_ROUTE]: INGEST_ROUTE, 'inlet.connector': c.req.param('connector') } },
+      parentContext(traceContextFrom((name) => c.req.header(name))),
+    );
+    c.set('span', span);
+    try {
+      await next();
+    } finally {
+      // onError has answered a refusal by now. A server span is in error for 5xx only: a 4xx is the sender's.
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, c.res.status);
+      if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, ...(c.error ? { message: c.error.message } : {}) });
+      span.end();
+    }
+  });
 
   app.post('/:connector', async (c) => {
     const found = deps.source(c.req.param('connector'));
@@ -64,9 +88,14 @@ export function ingestRoutes(deps: IngestDeps) {
       throw new InvalidPushError(`invalid record: ${where}: ${first.message}`, { issues: converted.issues });
     }
 
+    // Every record carries the push's span context: the sink's spans and log lines continue its trace.
+    const span = c.get('span');
+    const traced = traceHeaders(span.spanContext());
+    const records = traced ? converted.records.map((record) => ({ ...record, headers: { ...record.headers, ...traced } })) : converted.records;
     // Kafka unreachable or too much in flight: the sender throws UnavailableError or ThrottledError.
-    const result = await deps.writer.write(source, converted.records);
+    const result = await deps.writer.write(source, records);
     meter?.records(result.accepted, result.duplicates);
+    span.setAttributes({ 'inlet.records.accepted': result.accepted, 'inlet.records.duplicates': result.duplicates });
     // A retried delivery is told so plainly: nothing of it was new.
     const duplicate = result.accepted === 0 && result.duplicates > 0;
     return c.json(duplicate ? { ...result, duplicate } : result, 200);

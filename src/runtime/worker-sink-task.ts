@@ -3,9 +3,11 @@ import type { SinkStore, StoredPosition, TableChanges } from '../db/index.ts';
 import { rootCause } from '../errors/index.ts';
 import { BatchConsumer, ensureTopics, partitionKey, type PartitionBatch } from '../kafka/index.ts';
 import { NO_SINK_METER, type SinkMeter } from '../metrics/index.ts';
-import { ErrantRecordError, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
+import { ErrantRecordError, type ConsumedRecord, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
 import { applyChangesOnce, errantRecord, planBatch, RetryWithToleranceOperator, sinkReporters, toChanges, toleranceSettings, type Converted } from '../sink/index.ts';
 import type { Log } from '../log/index.ts';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { distinctTraceContexts, parentContext, traceFields, tracer } from '../trace/index.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
@@ -145,6 +147,10 @@ export class WorkerSinkTask {
     if (consumed.length === 0) return;
     const end: StoredPosition = { topic: batch.topic, partition: batch.partition, nextOffset: consumed[consumed.length - 1]!.offset + 1 };
     const { config } = this.options;
+    const span = this.batchSpan(batch, consumed);
+    // The batch's lines carry its span's trace_id and span_id (a push's own, when the batch holds one push's records).
+    const fields = traceFields(span.spanContext());
+    const log = fields ? this.log.child(fields) : this.log;
     const started = performance.now();
     try {
       const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
@@ -158,13 +164,48 @@ export class WorkerSinkTask {
         applied = await this.applyOneByOne(plan.records, end);
       }
       this.meter.applied(applied, (performance.now() - started) / 1000);
+      span.setAttributes({ 'inlet.records.applied': applied, 'inlet.records.errant': consumed.length - applied });
+      log.debug({ topic: batch.topic, partition: batch.partition, offset: consumed[0]!.offset, next_offset: end.nextOffset, applied }, `${this.options.connector}: applied ${applied} of ${consumed.length} records`);
     } catch (error) {
-      this.fail(error as Error);
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.end();
+      this.fail(error as Error, log);
       throw error;
     }
     this.positions.set(key, end.nextOffset);
     this.options.afterDbCommit?.();
     this.consumer.commit([end]);
+    span.end();
+  }
+
+  /**
+   * A span from a batch's arrival to its commit. Its records came from many pushes, and a span has
+   * one parent: so it links to each distinct context its records carry (OpenTelemetry's messaging
+   * conventions for a batch). When they all carry one, the span is also its child, and the push's
+   * trace shows its rows landing. Without an SDK the span records nothing; with one context it
+   * still carries it, for the log lines.
+   */
+  private batchSpan(batch: PartitionBatch, consumed: readonly ConsumedRecord[]): Span {
+    const contexts = distinctTraceContexts(consumed.map((record) => record.headers));
+    return tracer.startSpan(
+      `apply ${batch.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        links: contexts.map((context) => ({ context })),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': batch.topic,
+          'messaging.destination.partition.id': String(batch.partition),
+          'messaging.consumer.group.name': `connect-${this.options.connector}`,
+          'messaging.batch.message_count': consumed.length,
+          'inlet.connector': this.options.connector,
+          'inlet.task': this.options.taskId,
+        },
+      },
+      parentContext(contexts.length === 1 ? contexts[0] : undefined),
+    );
   }
 
   /** One transaction: the changes, then the position they advance to; transient errors retried. */
@@ -199,14 +240,14 @@ export class WorkerSinkTask {
     return applied;
   }
 
-  private fail(failure: Error): void {
+  private fail(failure: Error, log: Log = this.log): void {
     if (this.state === 'FAILED') return;
     // An errant record's error names where it is and why; any other, its driver's own words
     // (Drizzle's wrapper quotes the statement and every bound value).
     const error = failure instanceof ErrantRecordError ? failure : rootCause(failure);
     this.state = 'FAILED';
     this.trace = error.stack ?? error.message;
-    this.log.error({ err: error }, `${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);
+    log.error({ err: error }, `${this.options.connector} task ${this.options.taskId} failed: ${error.message}`);
     // Stop consuming: a failed task must not move past the record it could not apply.
     void this.consumer.stop().catch(() => {});
   }

@@ -55,6 +55,8 @@ describe('layering the build checks', () => {
       'src/http/metrics-leak.ts': "export { Registry } from 'prom-client';\n", // a metrics library outside the runtime
       'src/transforms/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/log/leaks.ts': "export { redactUrlPasswords } from '../config/index.ts';\n",
+      'src/trace/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
+      'src/http/otel-leak.ts': "export { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';\n", // the tracing SDK outside the runtime
     });
     const { status, output } = depcruise(tree.dir);
     expect(status).not.toBe(0);
@@ -75,6 +77,8 @@ describe('layering the build checks', () => {
       'prom-client-only-in-runtime: src/http/metrics-leak.ts',
       'pino-from-the-top: src/sink/leaks.ts',
       'leaves-stay-leaves: src/log/leaks.ts → src/config/index.ts',
+      'leaves-stay-leaves: src/trace/leaks.ts → src/sink/index.ts',
+      'otel-sdk-from-the-top: src/http/otel-leak.ts',
     ]) {
       expect(output).toContain(rule);
     }

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Server } from 'bun';
+import { join } from 'node:path';
+import { readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { sqliteRows } from '../support/tables.ts';
+import { tempDir, waitFor } from '../support/wait.ts';
+import { startWorker, type WorkerProcess } from '../support/worker.ts';
+
+/** A span as OTLP/HTTP's JSON encoding carries it (ids in hex). */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+  links?: { traceId: string; spanId: string }[];
+  status?: { code?: number };
+}
+interface OtlpExport {
+  resourceSpans: { resource?: { attributes?: OtlpSpan['attributes'] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
+
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CONSUMER = 5;
+
+/** An attribute's value, whichever of OTLP's typed fields holds it. */
+function attribute(attributes: OtlpSpan['attributes'], key: string): unknown {
+  const value = attributes?.find((a) => a.key === key)?.value;
+  if (!value) return undefined;
+  const [field] = Object.values(value);
+  return typeof field === 'string' && 'intValue' in value ? Number(field) : field;
+}
+
+/** A small OTLP/HTTP receiver: what the worker's exporter posts to /v1/traces, kept. */
+function otlpReceiver() {
+  const spans: OtlpSpan[] = [];
+  const services: unknown[] = [];
+  const bodies: string[] = [];
+  const server: Server<undefined> = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(request) {
+      const path = new URL(request.url).pathname;
+      if (request.method !== 'POST' || path !== '/v1/traces') return new Response('not found', { status: 404 });
+      const text = await request.text();
+      bodies.push(text);
+      // The JSON exporter is what this test expects; anything else fails loudly, quoted.
+      if (!(request.headers.get('content-type') ?? '').includes('application/json')) throw new Error(`expected OTLP JSON, got ${request.headers.get('content-type')}`);
+      const body = JSON.parse(text) as OtlpExport;
+      for (const resourceSpans of body.resourceSpans) {
+        services.push(attribute(resourceSpans.resource?.attributes, 'service.name'));
+        for (const scope of resourceSpans.scopeSpans) spans.push(...scope.spans);
+      }
+      return Response.json({});
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, spans, services, bodies, stop: () => server.stop(true) };
+}
+
+type LogLine = Record<string, unknown> & { msg: string };
+
+function logLines(worker: WorkerProcess): LogLine[] {
+  return worker
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+describe('trace context: from the push, through the Kafka headers, to the sink, exported over OTLP', () => {
+  let kafka: KafkaBroker;
+  let receiver: ReturnType<typeof otlpReceiver>;
+  let worker: WorkerProcess;
+  const run = Date.now();
+  const topic = `traced-orders-${run}`;
+  const sqlitePath = join(tempDir('trace-context'), 'rows.db');
+
+  beforeAll(async () => {
+    kafka = await sharedKafka();
+    receiver = otlpReceiver();
+    worker = await startWorker({
+      brokers: kafka.bootstrap,
+      connectors: [
+        { name: 'orders', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'offset.field': 'id', 'topic.creation.default.partitions': 1 } },
+        { name: 'orders-sink', config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'orders', 'primary.key.fields': 'id', 'connection.url': `sqlite:${sqlitePath}` } },
+      ],
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: `inlet-trace-test-${run}`,
+        // Nothing is exported before the drain: the spans arrive only if SIGTERM flushes them.
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+        // The sink's line about each batch it applies is a debug line.
+        INLET_LOG_LEVEL: 'debug',
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.kill();
+    receiver?.stop();
+  });
+
+  test("a push's traceparent reaches the record's headers, the ingest span, the sink's span and the sink's log lines", async () => {
+    const traceId = crypto.randomUUID().replaceAll('-', '');
+    const pushedSpanId = crypto.randomUUID().replaceAll('-', '').slice(0, 16);
+    const traced = await worker.post('/ingest/orders', [{ id: 1, amount: 3 }], { traceparent: `00-${traceId}-${pushedSpanId}-01`, tracestate: 'vendor=opaque' });
+    expect(traced.status).toBe(200);
+    // Applied alone, so that its batch holds this push's records only.
+    await waitFor('the traced row in the table', () => sqliteRows(sqlitePath, 'SELECT id FROM orders').length === 1, { timeoutMs: 60_000 });
+    // A malformed traceparent (uppercase hex) is ignored: the push is accepted, untraced by it.
+    const malformed = await worker.post('/ingest/orders', [{ id: 2, amount: 4 }], { traceparent: `00-${traceId.toUpperCase()}-${pushedSpanId}-01` });
+    expect(malformed.status).toBe(200);
+    await waitFor('both rows in the table', () => sqliteRows(sqlitePath, 'SELECT id FROM orders').length === 2, { timeoutMs: 60_000 });
+
+    // The record carries the push's trace, under the ingest span (what the sink continues).
+    const records = await readRecords(kafka, topic, 2);
+    expect(records).toHaveLength(2);
+    const first = records.find((r) => r.key === '1')!;
+    const [, headerTrace, headerSpan] = first.headers.traceparent?.split('-') ?? [];
+    expect(headerTrace).toBe(traceId);
+    expect(headerSpan).not.toBe(pushedSpanId);
+    expect(first.headers.tracestate).toBe('vendor=opaque');
+    const second = records.find((r) => r.key === '2')!;
+    expect(second.headers.traceparent?.split('-')[1]).not.toBe(traceId);
+
+    // The sink's line about the batch carries the trace id.
+    const applied = await waitFor('the sink to log the traced batch', () =>
+      logLines(worker).find((line) => line.connector === 'orders-sink' && line.trace_id === traceId && line.msg.includes('applied')),
+    ).catch((error) => {
+      throw new Error(`${(error as Error).message}\n--- worker output ---\n${worker.output()}`);
+    });
+    expect(applied).toMatchObject({ task: 0, topic, applied: 1 });
+
+    // SIGTERM drains, and the drain exports the spans still queued.
+    expect(await worker.stop()).toBe(0);
+    await waitFor('spans at the OTLP receiver', () => receiver.spans.length > 0, { timeoutMs: 10_000 }).catch((error) => {
+      throw new Error(`${(error as Error).message}\n--- worker output ---\n${worker.output()}`);
+    });
+    expect(receiver.services).toContain(`inlet-trace-test-${run}`);
+
+    const ingest = receiver.spans.find((s) => s.traceId === traceId && s.kind === SPAN_KIND_SERVER);
+    if (!ingest) throw new Error(`no ingest span in trace ${traceId}: ${JSON.stringify(receiver.spans, null, 1)}`);
+    expect(ingest.parentSpanId).toBe(pushedSpanId);
+    expect(ingest.spanId).toBe(headerSpan!);
+    expect(attribute(ingest.attributes, 'inlet.connector')).toBe('orders');
+    expect(attribute(ingest.attributes, 'inlet.records.accepted')).toBe(1);
+    expect(attribute(ingest.attributes, 'inlet.records.duplicates')).toBe(0);
+    expect(attribute(ingest.attributes, 'http.response.status_code')).toBe(200);
+
+    const apply = receiver.spans.find((s) => s.kind === SPAN_KIND_CONSUMER && s.links?.some((l) => l.traceId === traceId));
+    if (!apply) throw new Error(`no sink span links to trace ${traceId}: ${JSON.stringify(receiver.spans, null, 1)}`);
+    expect(apply.links).toContainEqual(expect.objectContaining({ traceId, spanId: ingest.spanId }));
+    // One push's records alone in the batch: the span is its child too.
+    expect(apply.traceId).toBe(traceId);
+    expect(apply.parentSpanId).toBe(ingest.spanId);
+    expect(attribute(apply.attributes, 'inlet.connector')).toBe('orders-sink');
+    expect(attribute(apply.attributes, 'inlet.records.applied')).toBe(1);
+    expect(applied.span_id).toBe(apply.spanId);
+  }, 180_000);
+});
