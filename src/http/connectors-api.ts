@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { formatIssues, toFieldIssues } from '../config/index.ts';
 import { BadRequestError, NotFoundError } from '../errors/index.ts';
 import type { ConnectorInfo, Herder } from './herder.ts';
+import { recordsRoutes } from './records-routes.ts';
 
 const ConfigMap = v.record(v.string(), v.unknown(), 'config must be a JSON object');
 
@@ -172,6 +173,8 @@ export function connectorsApi(herder: Herder) {
     found(name);
     return c.json({ [name]: { topics: herder.topics(name) } });
   });
+
+  app.route('/', recordsRoutes(herder));
 
   app.get('/connector-plugins', (c) => c.json(herder.plugins()));
   app.put('/connector-plugins/:type/config/validate', async (c) => {

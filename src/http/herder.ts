@@ -38,6 +38,36 @@ export interface ConfigValueReport {
   errors: string[];
 }
 
+/**
+ * A record of a connector's topic (or dead-letter topic) as the API shows it: the records stream and
+ * the dead-letter list. Key and value are UTF-8 text, or base64 when either is not (`encoding`).
+ */
+export interface TopicRecordView {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Unix milliseconds; null where the broker gave none. */
+  timestamp: number | null;
+  encoding: 'utf8' | 'base64';
+  key: string | null;
+  value: string | null;
+  /** Every Kafka header, as text (`inlet.source.*`, `__connect.errors.*`, `traceparent`, …). */
+  headers: Record<string, string>;
+  /** From the `inlet.source.*` headers of a source's record. */
+  source_partition?: string;
+  source_offset?: string;
+  /** From a W3C `traceparent` header. */
+  trace_id?: string;
+}
+
+/** Where a records stream starts: each partition's first record, or what arrives from now on. */
+export type RecordsFrom = 'beginning' | 'end';
+
+/** A running follow of a connector's topics; stop() ends it. */
+export interface RecordsFollow {
+  stop(): Promise<void>;
+}
+
 export interface Herder {
   names(): string[];
   info(name: string): ConnectorInfo | undefined;
@@ -60,6 +90,13 @@ export interface Herder {
   plugins(): { class: string; type: ConnectorType; version: string }[];
   /** Applies a sink connector's dead letters again (Inlet's own endpoint, not Connect's). */
   replayDeadLetters(name: string): Promise<{ replayed: number; blocked: { partition: number; offset: number; error: string } | null; more: boolean }>;
+  /**
+   * Follows the connector's topics (a source's or a sink's), calling `onRecord` for each record
+   * read; resolves once the records written before the call from `from` on were handed over.
+   */
+  followRecords(name: string, from: RecordsFrom, onRecord: (record: TopicRecordView) => void): Promise<RecordsFollow>;
+  /** The newest `limit` records of a sink connector's dead-letter topic, oldest first. */
+  deadLetters(name: string, limit: number): Promise<TopicRecordView[]>;
   /** undefined when no plugin has that class. */
   validate(pluginClass: string, config: Record<string, unknown>): ConfigValueReport[] | undefined;
 }

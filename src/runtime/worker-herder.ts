@@ -16,7 +16,10 @@ import {
   type ConnectorInfo,
   type ConnectorStatusView,
   type OffsetEntry,
+  type RecordsFollow,
+  type RecordsFrom,
   type TargetState,
+  type TopicRecordView,
   type TaskStatusView,
 } from '../http/index.ts';
 import { transformKeyIssues } from '../transforms/index.ts';
@@ -24,6 +27,8 @@ import type { ConfigStore } from './config-store.ts';
 import type { ConnectorReconciler } from './reconciler.ts';
 import type { SourceOffsetStore } from './offset-store.ts';
 import type { StatusStore } from './status-store.ts';
+import { followTopicRecords, newestRecords } from './topic-records.ts';
+import type { Log } from '../log/index.ts';
 
 export interface WorkerHerderDeps {
   workerId: string;
@@ -36,6 +41,9 @@ export interface WorkerHerderDeps {
   envAllowlisted: (variable: string) => boolean;
   /** Where SQLite files named by a config sent through the API must lie (INLET_DATA_DIR). */
   dataDir: string;
+  /** Where the records and dead-letter routes read from. */
+  brokers: string;
+  log: Log;
 }
 
 const PLUGINS = connectorPlugins();
@@ -251,6 +259,18 @@ export class WorkerHerder implements Herder {
     if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
     if (!sink.config['errors.deadletterqueue.topic.name']) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
     return sink.runtime.replayDeadLetters();
+  }
+
+  followRecords(name: string, from: RecordsFrom, onRecord: (record: TopicRecordView) => void): Promise<RecordsFollow> {
+    return followTopicRecords(this.deps.brokers, this.topics(name), from, onRecord, this.deps.log.child({ connector: name }));
+  }
+
+  async deadLetters(name: string, limit: number): Promise<TopicRecordView[]> {
+    const sink = this.deps.reconciler.sink(name);
+    if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
+    const topic = sink.config['errors.deadletterqueue.topic.name'];
+    if (!topic) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
+    return newestRecords(this.deps.brokers, topic, limit);
   }
 
   plugins() {

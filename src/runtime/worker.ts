@@ -161,6 +161,8 @@ export class Worker {
       reconciler: this.reconciler,
       envAllowlisted: envAllowlist(this.options.env.INLET_CONFIG_ENV_ALLOWLIST),
       dataDir: this.options.env.INLET_DATA_DIR,
+      brokers: this.options.env.KAFKA_BROKERS,
+      log: this.log,
     });
     return createApp({
       version: VERSION,
