@@ -98,6 +98,20 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/serve/', '^src/[^/]+\\.ts$'] },
       to: { path: '^src/serve/' },
     },
+    {
+      name: 'cli-is-an-http-client',
+      comment: 'src/cli (the `inlet` command) talks to a worker over its REST API only: nothing of the worker (runtime, kafka, db, …) goes into it.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/', pathNot: '^src/cli/' },
+    },
+    {
+      name: 'nothing-imports-the-cli',
+      comment: 'src/cli is an entry point of its own (dist/cli.js): the worker never needs it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
     ...oneWay,
     {
       name: 'no-deep-imports',
@@ -122,9 +136,9 @@ module.exports = {
     },
     {
       name: 'runtime-neutral',
-      comment: 'Node built-ins only where a runtime is chosen: src/kafka, the database drivers, the HTTP servers (src/serve) and the entry points.',
+      comment: 'Node built-ins only where a runtime is chosen: src/kafka, the database drivers, the HTTP servers (src/serve) and the entry points (src/cli is one: it reads files on Node and Bun).',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/kafka/', '^src/db/drivers/', '^src/serve/', '^src/[^/]+\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/kafka/', '^src/db/drivers/', '^src/serve/', '^src/cli/', '^src/[^/]+\\.ts$'] },
       to: { dependencyTypes: ['core'] },
     },
     {

@@ -57,6 +57,8 @@ describe('layering the build checks', () => {
       'src/log/leaks.ts': "export { redactUrlPasswords } from '../config/index.ts';\n",
       'src/trace/leaks.ts': "export { toChanges } from '../sink/index.ts';\n",
       'src/http/otel-leak.ts': "export { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';\n", // the tracing SDK outside the runtime
+      'src/cli/leaks.ts': "export { Worker } from '../runtime/index.ts';\n", // the CLI is an HTTP client
+      'src/http/cli-leak.ts': "export { EXIT } from '../cli/exit-codes.ts';\n", // nothing imports the CLI
     });
     const { status, output } = depcruise(tree.dir);
     expect(status).not.toBe(0);
@@ -79,6 +81,8 @@ describe('layering the build checks', () => {
       'leaves-stay-leaves: src/log/leaks.ts → src/config/index.ts',
       'leaves-stay-leaves: src/trace/leaks.ts → src/sink/index.ts',
       'otel-sdk-from-the-top: src/http/otel-leak.ts',
+      'cli-is-an-http-client: src/cli/leaks.ts → src/runtime/index.ts',
+      'nothing-imports-the-cli: src/http/cli-leak.ts → src/cli/exit-codes.ts',
     ]) {
       expect(output).toContain(rule);
     }
