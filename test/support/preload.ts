@@ -11,6 +11,9 @@ const build = await Bun.build({
   external: ['bun:sqlite'],
 });
 if (!build.success) throw new AggregateError(build.logs, 'building dist/main.js failed');
+// And the CLI (`inlet`), as `npm run build` bundles it: one file, its dependencies inside.
+const cli = await Bun.build({ entrypoints: [join(import.meta.dir, '..', '..', 'src', 'cli', 'main.ts')], outdir: join(import.meta.dir, '..', '..', 'dist'), naming: 'cli.js', target: 'node' });
+if (!cli.success) throw new AggregateError(cli.logs, 'building dist/cli.js failed');
 
 // Stopping brokers and database clusters takes seconds: bun's 5 s default is too short.
 afterAll(async () => {

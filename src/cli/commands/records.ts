@@ -27,8 +27,8 @@ function recordLine(record: TopicRecord): string {
   return `${parts.join('  ')}\n`;
 }
 
-/** What --grep looks through: key, value and header values. */
-const searchable = (record: TopicRecord) => [record.key ?? '', record.value ?? '', ...Object.values(record.headers)].join('\n');
+/** What --grep looks through, each on its own (so `^…$` anchors one): key, value and header values. */
+const searchable = (record: TopicRecord) => [record.key ?? '', record.value ?? '', ...Object.values(record.headers)];
 
 function pattern(text: string | undefined): RegExp | undefined {
   if (text === undefined) return undefined;
@@ -82,7 +82,7 @@ export async function tail(ctx: CliContext, name: string, options: TailOptions):
       const failure = v.safeParse(StreamError, parsed);
       if (failure.success) throw new CliExit(EXIT.refused, `the worker ended the stream: ${failure.output.message}`);
       const record = expectAnswer(TopicRecord, parsed, `GET ${path}`);
-      if (grep && !grep.test(searchable(record))) continue;
+      if (grep && !searchable(record).some((text) => grep.test(text))) continue;
       ctx.output.out(ctx.json ? `${line}\n` : recordLine(record));
       if (options.limit !== undefined && ++shown >= options.limit) {
         await body.cancel().catch(() => {});

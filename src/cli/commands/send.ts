@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { expectAnswer } from '../answers.ts';
 import { apiError, readBody, seg } from '../client.ts';
+import { CliExit, EXIT } from '../exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { readText } from '../files.ts';
 import { printJson } from '../output.ts';
@@ -34,7 +35,8 @@ export async function send(ctx: CliContext, name: string, options: SendOptions):
   // Ingest has its own authentication (the signature); the API token is not sent to it.
   const response = await ctx.client.raw('POST', path, { body, headers, auth: false });
   const answer = { status: response.status, body: await readBody(response) };
-  if (!response.ok) throw apiError('POST', path, answer);
+  // A 401 here is the connector refusing the signature, not the API token: a refusal, exit 1.
+  if (!response.ok) throw new CliExit(EXIT.refused, apiError('POST', path, answer).message);
   if (ctx.json) return printJson(ctx.output, { status: answer.status, body: answer.body ?? null });
   ctx.output.out(`${answer.status} ${answer.body === undefined ? '' : JSON.stringify(answer.body)}\n`);
 }
