@@ -19,6 +19,7 @@ BUN_WORKER_SUITES=(
   test/e2e/signed-sources.test.ts
   test/e2e/structured-logs.test.ts
   test/e2e/trace-context.test.ts
+  test/e2e/cli.test.ts
 )
 if [[ $# -eq 0 ]]; then
   echo "workers on Bun:"
