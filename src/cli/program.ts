@@ -116,8 +116,9 @@ export function cliProgram(output: Output, env: Record<string, string | undefine
     .option('--secret <secret>', 'the signing secret or bearer token (default: INLET_SEND_SECRET)')
     .option('--id <id>', 'event id: webhook-id, X-GitHub-Delivery or Idempotency-Key (default: a new one)')
     .option('--event <name>', "GitHub's X-GitHub-Event", 'push')
-    .action((name: string, options: { file: string; secret?: string; id?: string; event: string }, cmd: Command) =>
-      send(context(cmd), name, { ...options, secret: options.secret ?? (env.INLET_SEND_SECRET || undefined) }),
+    .option('-H, --header <header>', 'an extra request header, "name: value" (repeatable; a traceparent, say)', (value: string, all: string[]) => [...all, value], [])
+    .action((name: string, options: { file: string; secret?: string; id?: string; event: string; header: string[] }, cmd: Command) =>
+      send(context(cmd), name, { ...options, headers: options.header, secret: options.secret ?? (env.INLET_SEND_SECRET || undefined) }),
     );
 
   sub(program, 'validate', "check a connector file against its plugin (Connect's config/validate route)")

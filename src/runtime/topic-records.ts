@@ -1,6 +1,7 @@
 import { readTopics, topicPartitions, TopicTail, type ReadRecord } from '../kafka/index.ts';
 import { SOURCE_HEADERS } from '../source/index.ts';
 import { NotFoundError } from '../errors/index.ts';
+import { parseTraceParent, TRACE_HEADERS } from '../trace/index.ts';
 import type { RecordsFollow, RecordsFrom, TopicRecordView } from '../http/index.ts';
 import type { Log } from '../log/index.ts';
 
@@ -17,9 +18,6 @@ function base64(bytes: Uint8Array | null): string | null {
   return btoa(binary);
 }
 
-/** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` (W3C Trace Context). */
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
 /** A record read from Kafka as the REST API shows it (see TopicRecordView). */
 export function recordView(record: ReadRecord): TopicRecordView {
   let encoding: TopicRecordView['encoding'] = 'utf8';
@@ -35,7 +33,8 @@ export function recordView(record: ReadRecord): TopicRecordView {
     value = base64(record.value);
   }
   const headers = record.headers;
-  const traceId = TRACEPARENT.exec(headers.traceparent ?? '')?.[1];
+  const traceparent = headers[TRACE_HEADERS.parent];
+  const traceId = traceparent === undefined ? undefined : parseTraceParent(traceparent)?.traceId;
   return {
     topic: record.topic,
     partition: record.partition,
@@ -52,9 +51,9 @@ export function recordView(record: ReadRecord): TopicRecordView {
 }
 
 /** Refuses topics Kafka does not have, before a reader waits on them. */
-async function requireTopics(brokers: string, topics: readonly string[]): Promise<void> {
+async function requireTopics(brokers: string, topics: readonly string[], log: Log): Promise<void> {
   if (topics.length === 0) throw new NotFoundError('the connector has no topic to read');
-  const partitions = await topicPartitions(brokers, topics);
+  const partitions = await topicPartitions(brokers, topics, log);
   const missing = topics.filter((topic) => (partitions.get(topic)?.length ?? 0) === 0);
   if (missing.length > 0) throw new NotFoundError(`topic ${missing.join(', ')} does not exist (yet)`);
 }
@@ -70,7 +69,7 @@ export async function followTopicRecords(
   onRecord: (record: TopicRecordView) => void,
   log: Log,
 ): Promise<RecordsFollow> {
-  await requireTopics(brokers, topics);
+  await requireTopics(brokers, topics, log);
   // `end`: only records written from now on (none is recent enough to be read back).
   const since = from === 'end' ? { timestamp: Date.now(), maxRecords: 0 } : undefined;
   const tail = await TopicTail.start(brokers, topics, (record) => onRecord(recordView(record)), { since, log });
@@ -78,9 +77,9 @@ export async function followTopicRecords(
 }
 
 /** The newest `limit` records of `topic` (shared among its partitions), in offset order per partition. */
-export async function newestRecords(brokers: string, topic: string, limit: number): Promise<TopicRecordView[]> {
-  await requireTopics(brokers, [topic]);
+export async function newestRecords(brokers: string, topic: string, limit: number, log: Log): Promise<TopicRecordView[]> {
+  await requireTopics(brokers, [topic], log);
   const records: TopicRecordView[] = [];
-  await readTopics(brokers, [{ topic }], (record) => records.push(recordView(record)), { maxRecords: limit });
+  await readTopics(brokers, [{ topic }], (record) => records.push(recordView(record)), { maxRecords: limit, log });
   return records;
 }

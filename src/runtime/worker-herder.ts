@@ -270,7 +270,7 @@ export class WorkerHerder implements Herder {
     if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
     const topic = sink.config['errors.deadletterqueue.topic.name'];
     if (!topic) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
-    return newestRecords(this.deps.brokers, topic, limit);
+    return newestRecords(this.deps.brokers, topic, limit, this.deps.log.child({ connector: name }));
   }
 
   plugins() {

@@ -148,12 +148,16 @@ describe('the inlet CLI drives a live worker', () => {
 
         // From the end: only what is pushed after the tail started, so push until it shows one.
         const following = startInlet(runtime, ['tail', source, '--json', '--limit', '1'], env());
+        const traceId = crypto.randomUUID().replaceAll('-', '');
         let pushes = 0;
         await waitFor(
           'tail to print a record pushed while it runs',
           async () => {
             if (following.done()) return true;
-            const sent = await inlet('send', source, '--file', file('live.json', { id: 100 + pushes, amount: 7 }), '--secret', SECRET, '--id', `live_${runtime}_${pushes++}`);
+            const sent = await inlet(
+              'send', source, '--file', file('live.json', { id: 100 + pushes, amount: 7 }), '--secret', SECRET, '--id', `live_${runtime}_${pushes++}`,
+              '--header', `traceparent: 00-${traceId}-00f067aa0ba902b7-01`,
+            );
             ok(sent);
             return following.done();
           },
@@ -162,7 +166,7 @@ describe('the inlet CLI drives a live worker', () => {
         const run = await following.exited();
         expect(run.code).toBe(0);
         const line = JSON.parse(run.stdout.trim());
-        expect(line).toMatchObject({ topic, partition: 0, encoding: 'utf8', source_partition: source });
+        expect(line).toMatchObject({ topic, partition: 0, encoding: 'utf8', source_partition: source, trace_id: traceId });
         expect(line.source_offset).toMatch(new RegExp(`^live_${runtime}_\\d+$`));
         expect(line.headers['inlet.source.offset']).toBe(line.source_offset);
         expect(JSON.parse(line.value)).toMatchObject({ amount: 7 });

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { expectAnswer } from '../answers.ts';
 import { apiError, readBody, seg } from '../client.ts';
-import { CliExit, EXIT } from '../exit-codes.ts';
+import { CliExit, EXIT, usageError } from '../exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { readText } from '../files.ts';
 import { printJson } from '../output.ts';
@@ -12,6 +12,18 @@ export interface SendOptions {
   secret?: string;
   id?: string;
   event: string;
+  /** Extra request headers, `name: value` (a `traceparent`, say); the signature's own win. */
+  headers: string[];
+}
+
+function extraHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw usageError(`--header "${line}" is not "name: value"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 /**
@@ -19,6 +31,7 @@ export interface SendOptions {
  * prints the worker's answer. A refused push (bad signature, bad body) exits 1.
  */
 export async function send(ctx: CliContext, name: string, options: SendOptions): Promise<void> {
+  const extra = extraHeaders(options.headers);
   const body = await readText(options.file);
   const configPath = `/connectors/${seg(name)}/config`;
   const config = expectAnswer(v.record(v.string(), v.string()), await ctx.client.get(configPath), `GET ${configPath}`);
@@ -33,7 +46,7 @@ export async function send(ctx: CliContext, name: string, options: SendOptions):
   });
   const path = `/ingest/${seg(name)}`;
   // Ingest has its own authentication (the signature); the API token is not sent to it.
-  const response = await ctx.client.raw('POST', path, { body, headers, auth: false });
+  const response = await ctx.client.raw('POST', path, { body, headers: { ...extra, ...headers }, auth: false });
   const answer = { status: response.status, body: await readBody(response) };
   // A 401 here is the connector refusing the signature, not the API token: a refusal, exit 1.
   if (!response.ok) throw new CliExit(EXIT.refused, apiError('POST', path, answer).message);
