@@ -16,6 +16,11 @@ function positiveInt(text: string): number {
   return Number(text);
 }
 
+function nonNegativeInt(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new InvalidArgumentError('must be a whole number');
+  return Number(text);
+}
+
 interface GlobalOptions {
   url: string;
   json?: boolean;
@@ -108,7 +113,8 @@ export function cliProgram(output: Output, env: Record<string, string | undefine
     .action((name: string, options: { limit: number }, cmd: Command) => listDeadLetters(context(cmd), name, options.limit));
   sub(dlq, 'replay', 'apply the dead letters again, once their cause is fixed')
     .argument('<connector>')
-    .action((name: string, _, cmd: Command) => replayDeadLetters(context(cmd), name));
+    .option('--offset <offset>', 'only the letters up to this offset (each partition), e.g. the next one alone', nonNegativeInt)
+    .action((name: string, options: { offset?: number }, cmd: Command) => replayDeadLetters(context(cmd), name, options.offset));
 
   sub(program, 'send', "post an event to a source connector, signed for the connector's type")
     .argument('<connector>')

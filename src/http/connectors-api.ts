@@ -165,7 +165,9 @@ export function connectorsApi(herder: Herder) {
 
   app.post('/connectors/:name/dlq/replay', async (c) => {
     found(c.req.param('name'));
-    return c.json(await herder.replayDeadLetters(c.req.param('name')));
+    const through = c.req.query('offset');
+    if (through !== undefined && !/^\d{1,15}$/.test(through)) throw new BadRequestError('offset must be a whole number: the last dead letter to replay');
+    return c.json(await herder.replayDeadLetters(c.req.param('name'), through === undefined ? undefined : Number(through)));
   });
 
   app.get('/connectors/:name/topics', (c) => {

@@ -88,8 +88,11 @@ export interface Herder {
   resetOffsets(name: string): Promise<void>;
   topics(name: string): string[];
   plugins(): { class: string; type: ConnectorType; version: string }[];
-  /** Applies a sink connector's dead letters again (Inlet's own endpoint, not Connect's). */
-  replayDeadLetters(name: string): Promise<{ replayed: number; blocked: { partition: number; offset: number; error: string } | null; more: boolean }>;
+  /**
+   * Applies a sink connector's dead letters again (Inlet's own endpoint, not Connect's); with
+   * `throughOffset`, only those at or below it in each partition.
+   */
+  replayDeadLetters(name: string, throughOffset?: number): Promise<{ replayed: number; blocked: { partition: number; offset: number; error: string } | null; more: boolean }>;
   /**
    * Follows the connector's topics (a source's or a sink's), calling `onRecord` for each record
    * read; resolves once the records written before the call from `from` on were handed over.

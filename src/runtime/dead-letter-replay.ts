@@ -14,6 +14,8 @@ export interface ReplayOptions {
   transforms?: Transformation;
   /** Most records one call replays. */
   limit?: number;
+  /** Replay only letters at or below this offset of each partition (the ones after wait: `more`). */
+  throughOffset?: number;
   /** Most letters read into memory at once (default 500). */
   batchSize?: number;
   /** Called with the size of each batch of letters read (for metrics). */
@@ -80,6 +82,12 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       options.onBatch?.(letters.length);
       for (const letter of letters) {
         if (blockedPartitions.has(letter.partition)) continue;
+        if (options.throughOffset !== undefined && letter.offset > options.throughOffset) {
+          // Positions only move forward: what lies past the asked offset waits for a later replay.
+          more = true;
+          drop(topic, letter.partition);
+          continue;
+        }
         if (replayed >= limit) {
           more = true;
           return false;

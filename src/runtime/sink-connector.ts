@@ -183,7 +183,7 @@ export class SinkConnectorRuntime {
   }
 
   /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */
-  async replayDeadLetters(): Promise<ReplayResult> {
+  async replayDeadLetters(throughOffset?: number): Promise<ReplayResult> {
     return this.withStore((store) =>
       replayDeadLetters({
         brokers: this.deps.brokers,
@@ -191,6 +191,7 @@ export class SinkConnectorRuntime {
         config: this.config,
         store,
         transforms: this.deps.transforms,
+        throughOffset,
         batchSize: this.deps.replayBatchRecords,
         log: this.deps.log,
         onBatch: (letters) => this.deps.log.info(`${this.name}: dead letter replay read a batch of ${letters}`),

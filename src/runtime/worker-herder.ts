@@ -254,11 +254,11 @@ export class WorkerHerder implements Herder {
     return [...(this.deps.reconciler.source(name)?.source.topics ?? [])];
   }
 
-  async replayDeadLetters(name: string) {
+  async replayDeadLetters(name: string, throughOffset?: number) {
     const sink = this.deps.reconciler.sink(name);
     if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
     if (!sink.config['errors.deadletterqueue.topic.name']) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
-    return sink.runtime.replayDeadLetters();
+    return sink.runtime.replayDeadLetters(throughOffset);
   }
 
   followRecords(name: string, from: RecordsFrom, onRecord: (record: TopicRecordView) => void): Promise<RecordsFollow> {

@@ -113,8 +113,8 @@ export async function listDeadLetters(ctx: CliContext, name: string, limit: numb
 }
 
 /** Applies the dead letters again; a letter that still fails stops the replay and exits 1. */
-export async function replayDeadLetters(ctx: CliContext, name: string): Promise<void> {
-  const path = `/connectors/${seg(name)}/dlq/replay`;
+export async function replayDeadLetters(ctx: CliContext, name: string, throughOffset?: number): Promise<void> {
+  const path = `/connectors/${seg(name)}/dlq/replay${throughOffset === undefined ? '' : `?offset=${throughOffset}`}`;
   const answer = (await ctx.client.call('POST', path)).body;
   const result = expectAnswer(ReplayResult, answer, `POST ${path}`);
   if (ctx.json) printJson(ctx.output, answer);
