@@ -96,6 +96,9 @@ export interface ProducerClient extends Client {
     headers?: MessageHeader[],
   ): unknown;
   flush(timeout: number, cb: Callback<void>): this;
+  /** Flushes for up to `timeout` ms, then fails what is left and frees the client. */
+  disconnect(timeout: number, cb?: Callback<unknown>): this;
+  disconnect(cb?: Callback<unknown>): this;
   setPollInBackground(set: boolean): unknown;
   initTransactions(timeout: number, cb: Callback<void>): void;
   beginTransaction(cb: Callback<void>): void;

@@ -1,7 +1,8 @@
 export { ensurePartitions, ensureTopics, topicPartitions, type TopicSpec } from './admin.ts';
 export { BatchConsumer, type BatchConsumerOptions, type PartitionBatch } from './consumer.ts';
 export { partitionKey } from './topic-partition.ts';
-export { KafkaProducer, type ProducerOptions } from './kafka-producer.ts';
+export { KafkaProducer } from './kafka-producer.ts';
+export type { ProducerOptions } from './produce.ts';
 export { TransactionalProducer, type TransactionalProducerOptions } from './transactional-producer.ts';
 export { readTopicBatches, readTopics, type BatchReadOptions, type ReadRecord, type TopicRange } from './topic-reader.ts';
 export { TopicTail } from './topic-tail.ts';

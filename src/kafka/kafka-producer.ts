@@ -1,110 +1,21 @@
-import type { ProducerRecord } from '../records/index.ts';
-import { CODES, commonConfig, newProducer, type DeliveryReport, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
-import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
-import type { ProducerMeter } from '../metrics/index.ts';
-import type { Log } from '../log/index.ts';
-
-export interface ProducerOptions {
-  brokers: string;
-  clientId?: string;
-  /** librdkafka `message.timeout.ms`: a record not acknowledged by then fails its request. */
-  deliveryTimeoutMs: number;
-  queueMaxMessages: number;
-  /** librdkafka `linger.ms` (INLET_PRODUCER_LINGER_MS). */
-  lingerMs: number;
-  connectTimeoutMs?: number;
-  log: Log;
-  /** Measures each write from produce to its last delivery report. */
-  meter?: ProducerMeter;
-}
-
-/** One write call: delivery reports fill it in, the last one resolves it. */
-export class PendingWrite {
-  readonly outcomes: DeliveryOutcome[];
-  private remaining: number;
-  private resolve!: (outcomes: DeliveryOutcome[]) => void;
-  readonly done = new Promise<DeliveryOutcome[]>((resolve) => (this.resolve = resolve));
-
-  constructor(size: number) {
-    this.outcomes = new Array(size);
-    this.remaining = size;
-  }
-
-  settle(index: number, outcome: DeliveryOutcome): void {
-    this.outcomes[index] = outcome;
-    if (--this.remaining === 0) this.resolve(this.outcomes);
-  }
-}
-
-interface Opaque {
-  write: PendingWrite;
-  index: number;
-}
-
-/** Produces every message; the result resolves when each has a delivery report (see deliveryReports). */
-export function produceAll(producer: ProducerClient, records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
-  const write = new PendingWrite(records.length);
-  if (records.length === 0) return Promise.resolve([]);
-  records.forEach((record, index) => {
-    const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
-    try {
-      producer.produce(
-        record.topic,
-        null,
-        record.value === null ? null : Buffer.from(record.value),
-        record.key ?? undefined,
-        Date.now(),
-        { write, index } satisfies Opaque,
-        headers,
-      );
-    } catch (error) {
-      // Queue full or a closed producer: this record gets no report, so settle it here.
-      write.settle(index, { delivered: false, reason: (error as Error).message });
-    }
-  });
-  return write.done;
-}
-
-/** A connected idempotent, acks=all producer; `extra` adds settings (a transactional.id). */
-export async function connectProducer(options: ProducerOptions, extra: Record<string, string | number | boolean> = {}) {
-  const producer = newProducer({
-    ...commonConfig(options.brokers, options.clientId ?? 'inlet-producer'),
-    'enable.idempotence': true,
-    acks: -1,
-    'linger.ms': options.lingerMs,
-    'batch.num.messages': 10000,
-    'compression.type': 'lz4',
-    'message.timeout.ms': options.deliveryTimeoutMs,
-    'queue.buffering.max.messages': options.queueMaxMessages,
-    dr_cb: true,
-    ...extra,
-  }, options.log);
-  await new Promise<void>((resolve, reject) => {
-    producer.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => (error ? reject(error) : resolve()));
-  });
-  // Delivery reports are polled on librdkafka's thread, not by a JS timer on the event loop.
-  producer.setPollInBackground(true);
-  return producer;
-}
-
-/** Routes a producer's delivery reports to the writes produceAll started. */
-export function deliveryReports(producer: ProducerClient, onError?: (error: LibrdKafkaError) => void): void {
-  producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
-    const { write, index } = report.opaque as Opaque;
-    if (error) {
-      onError?.(error);
-      write.settle(index, { delivered: false, reason: error.message });
-    } else write.settle(index, { delivered: true, partition: report.partition, offset: report.offset });
-  });
-}
+import type { DeliveryOutcome, ProducerRecord, RecordProducer } from '../records/index.ts';
+import { CODES, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
+import { connectProducer, deliveryReports, produceAll, type PendingWrite, type ProducerOptions } from './produce.ts';
 
 const UNREACHABLE = new Set<number>([CODES.ERRORS.ERR__ALL_BROKERS_DOWN, CODES.ERRORS.ERR__MSG_TIMED_OUT]);
 const PROBE_INTERVAL_MS = 500;
+/** How long a client that failed fatally may take to report what it had in flight before it is freed. */
+const FATAL_DRAIN_MS = 5000;
 
 /**
  * The durable write path: an idempotent producer with acks=all whose writes resolve from
  * librdkafka's delivery reports, so a caller learns a record is in Kafka before it says so.
  * Concurrent writes share librdkafka's batches (linger.ms); there is no per-record promise.
+ *
+ * A fatal error (the idempotent producer fenced or out of sequence) leaves librdkafka's client
+ * unusable: it is replaced by a new one, and only the writes it had queued or in flight fail (each
+ * record its own report: purged ones fail, acknowledged ones stand), so their senders retry and
+ * dedupe keeps them once; writes that come meanwhile wait for the new client.
  */
 export class KafkaProducer implements RecordProducer {
   private reachable = true;
@@ -112,27 +23,40 @@ export class KafkaProducer implements RecordProducer {
   private closed = false;
   /** Records produced whose delivery reports have not all come (librdkafka's queue, as this producer's writes fill it). */
   private awaitingReports = 0;
+  private client!: ProducerClient;
+  /** The current client's unfinished writes, failed if it is dropped before reporting them. */
+  private writes = new Set<PendingWrite>();
+  private replacing: Promise<void> | undefined;
 
   private constructor(
-    private readonly producer: ProducerClient,
-    private readonly log: Log,
-    private readonly meter: ProducerMeter | undefined,
+    private readonly options: ProducerOptions,
+    client: ProducerClient,
   ) {
-    deliveryReports(producer, (error) => {
-      if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
-    });
-    producer.on('delivery-report', (error: LibrdKafkaError | null) => {
-      if (!error) this.reachable = true;
-    });
-    producer.on('event.error', (error: LibrdKafkaError) => {
-      // The client's log has the error already (routeClientEvents).
-      if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
-    });
+    this.use(client);
   }
 
   static async connect(options: ProducerOptions): Promise<KafkaProducer> {
-    const producer = await connectProducer(options);
-    return new KafkaProducer(producer, options.log, options.meter);
+    return new KafkaProducer(options, await connectProducer(options));
+  }
+
+  private use(client: ProducerClient): void {
+    this.client = client;
+    this.writes = new Set();
+    deliveryReports(client, (error) => {
+      if (UNREACHABLE.has(error.code)) this.markUnreachable(error.message);
+    });
+    client.on('delivery-report', (error: LibrdKafkaError | null) => {
+      if (!error) this.reachable = true;
+    });
+    // The client's log has each error already (routeClientEvents).
+    client.on('event.error', (error: LibrdKafkaError) => {
+      if (isFatal(error)) this.replace(client, error.message);
+      else if (error.code === CODES.ERRORS.ERR__ALL_BROKERS_DOWN) this.markUnreachable(error.message);
+    });
+  }
+
+  private get log() {
+    return this.options.log;
   }
 
   available(): boolean {
@@ -148,11 +72,66 @@ export class KafkaProducer implements RecordProducer {
     const started = performance.now();
     this.awaitingReports += records.length;
     try {
-      return await produceAll(this.producer, records);
+      await this.replacing;
+      let outcomes = await this.produce(records);
+      // The client had failed fatally before this write reached it (it queued none of it): the
+      // write goes to its replacement, as one that came a moment later would.
+      if (outcomes === 'refused as fatal') outcomes = await this.produce(records, true);
+      return outcomes === 'refused as fatal' ? records.map(() => ({ delivered: false, reason: 'Kafka producer failed fatally' })) : outcomes;
     } finally {
       this.awaitingReports -= records.length;
-      this.meter?.delivered((performance.now() - started) / 1000);
+      this.options.meter?.delivered((performance.now() - started) / 1000);
     }
+  }
+
+  private async produce(records: readonly ProducerRecord[], afterReplacing = false): Promise<DeliveryOutcome[] | 'refused as fatal'> {
+    if (afterReplacing) await this.replacing;
+    const client = this.client;
+    let fatal = 0;
+    let reason = '';
+    const outcomes = await produceAll(client, records, {
+      pending: this.writes,
+      refused: (error) => {
+        if (error.code !== CODES.ERRORS.ERR__FATAL) return;
+        fatal++;
+        reason = error.message;
+      },
+    });
+    if (fatal === 0) return outcomes;
+    this.replace(client, reason);
+    return fatal === records.length && !afterReplacing ? 'refused as fatal' : outcomes;
+  }
+
+  /**
+   * Opens a new client in place of `broken` (once per broken client), then frees `broken` once
+   * it reported what it had in flight, failing whatever it never reports.
+   */
+  private replace(broken: ProducerClient, reason: string): void {
+    if (broken !== this.client || this.replacing || this.closed) return;
+    this.log.error({ reason }, 'kafka producer failed fatally; replacing it (its unacknowledged writes fail, to be retried)');
+    const orphans = this.writes;
+    this.replacing = connectProducer(this.options)
+      .then(
+        (client) => {
+          if (this.closed) return void client.disconnect();
+          this.use(client);
+          this.log.info('kafka producer replaced');
+        },
+        // Kafka is out of reach too: the next write finds the broken client and tries again.
+        (error: Error) => this.markUnreachable(`replacing the failed producer: ${error.message}`),
+      )
+      .finally(() => (this.replacing = undefined));
+    // librdkafka has purged what was queued (failed reports) and reports what was sent as the
+    // broker answers; a flush now would send the queue instead, so the client is only freed once
+    // its writes settled (or after FATAL_DRAIN_MS), and what it never reported fails.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = new Promise<void>((resolve) => (timer = setTimeout(resolve, FATAL_DRAIN_MS)));
+    void Promise.race([Promise.all([...orphans].map((write) => write.done)), drained]).then(() => {
+      clearTimeout(timer);
+      broken.disconnect(0, () => {
+        for (const write of orphans) write.failRemaining(`Kafka producer failed fatally: ${reason}`);
+      });
+    });
   }
 
   /**
@@ -172,7 +151,7 @@ export class KafkaProducer implements RecordProducer {
     this.probing = true;
     const probe = () => {
       if (this.closed) return;
-      this.producer.getMetadata({ timeout: PROBE_INTERVAL_MS * 2 }, (error) => {
+      this.client.getMetadata({ timeout: PROBE_INTERVAL_MS * 2 }, (error) => {
         if (!error) {
           this.reachable = true;
           this.probing = false;
@@ -186,8 +165,15 @@ export class KafkaProducer implements RecordProducer {
   /** Waits for queued records (up to `timeoutMs`), then disconnects. */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;
-    await new Promise<void>((resolve) => this.producer.flush(timeoutMs, () => resolve()));
+    await this.replacing;
+    const client = this.client;
+    await new Promise<void>((resolve) => client.flush(timeoutMs, () => resolve()));
     this.closed = true;
-    await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+    await new Promise<void>((resolve) => client.disconnect(() => resolve()));
   }
+}
+
+/** A fatal error event: flagged so on FFI; the addon's event errors carry the code (see the addon backend). */
+function isFatal(error: LibrdKafkaError): boolean {
+  return error.isFatal === true || error.code === CODES.ERRORS.ERR__FATAL;
 }

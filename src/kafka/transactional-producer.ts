@@ -1,5 +1,5 @@
 import type { ProducerRecord } from '../records/index.ts';
-import { connectProducer, deliveryReports, produceAll, type ProducerOptions } from './kafka-producer.ts';
+import { connectProducer, deliveryReports, produceAll, type ProducerOptions } from './produce.ts';
 import type { LibrdKafkaError } from './librdkafka.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
 

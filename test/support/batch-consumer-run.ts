@@ -4,7 +4,7 @@
 // batch handed out ({first, last, failed}) until every offset has been handled.
 import { ensureTopics } from '../../src/kafka/admin.ts';
 import { BatchConsumer } from '../../src/kafka/consumer.ts';
-import { connectProducer, deliveryReports, produceAll } from '../../src/kafka/kafka-producer.ts';
+import { connectProducer, deliveryReports, produceAll } from '../../src/kafka/produce.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 
 // stdout carries the batches: the consumer's own lines go to stderr.

@@ -44,6 +44,7 @@ export const LAYOUT = {
     ERR__REVOKE_PARTITIONS: -174,
     ERR__NOENT: -156,
     ERR__UNKNOWN_PARTITION: -190,
+    ERR__FATAL: -150,
   },
   offset: { INVALID: -1001 },
   /** rd_kafka_OffsetSpec_t: the ends of a partition, for ListOffsets. */

@@ -4,6 +4,7 @@ import { configValue, type ClientConfig } from './config.ts';
 import { DeliveryReportReader, type DeliveredMessage } from './delivery-reports.ts';
 import { codeError, KafkaError, takeError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
+import { cstr, keepAlive } from './memory.ts';
 import { ProduceArgsWriter, type MessageHeader } from './produce-args.ts';
 import type { Pointer, Rdkafka } from './symbols.ts';
 import { resumable } from './transactions.ts';
@@ -55,10 +56,23 @@ export class FfiProducer extends FfiClient implements ProducerClient {
     this.args.keep.length = 0;
     if (error) {
       this.opaques.delete(opaqueId);
-      // The addon words a produce error by its code alone.
-      throw codeError(this.rdkafka, error.code);
+      // The addon words a produce error by its code alone, and a producer that failed fatally
+      // refuses with ERR__FATAL (librdkafka's error names the underlying cause).
+      throw codeError(this.rdkafka, error.isFatal ? err.ERR__FATAL : error.code);
     }
     return true;
+  }
+
+  /**
+   * Raises a fabricated fatal error (librdkafka's rd_kafka_test_fatal_error: idempotence fencing
+   * cannot be caused on purpose), for tests of what recovers from one. The addon has no such call.
+   */
+  testFatalError(code: number, reason: string): void {
+    if (!this.rk) throw new Error('Producer not connected');
+    const text = cstr(reason);
+    const result = this.rdkafka.lib.rd_kafka_test_fatal_error(this.rk, code, this.rdkafka.ffi.ptr(text));
+    keepAlive(text);
+    if (result !== 0) throw codeError(this.rdkafka, result);
   }
 
   /** Reports are served as events already; kept for the addon's API. */

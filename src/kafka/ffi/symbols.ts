@@ -24,6 +24,7 @@ const definitions = {
   rd_kafka_flush: { args: ['ptr', 'i32'], returns: 'i32' },
   rd_kafka_purge: { args: ['ptr', 'i32'], returns: 'i32' },
   rd_kafka_fatal_error: { args: ['ptr', 'ptr', 'u64'], returns: 'i32' },
+  rd_kafka_test_fatal_error: { args: ['ptr', 'i32', 'ptr'], returns: 'i32' },
 
   rd_kafka_queue_get_main: { args: ['ptr'], returns: 'ptr' },
   rd_kafka_queue_destroy: { args: ['ptr'], returns: 'void' },
