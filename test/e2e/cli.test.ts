@@ -33,6 +33,33 @@ describe('the inlet CLI drives a live worker', () => {
     await worker?.stop();
   }, 30_000);
 
+  test('the records and dead-letter routes refuse bad queries naming the parameter', async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`${worker.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: response.status, body: (await response.json()) as { error_code: number; message: string } };
+    };
+    expect(await get('/connectors/nobody/records')).toEqual({ status: 404, body: { error_code: 404, message: 'Connector nobody not found' } });
+    const created = await fetch(`${worker.url}/connectors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'routes-sink', config: { 'connector.class': 'database-sink', topics: `never-written-${Date.now()}`, 'connection.url': pgUrl, 'table.name.format': 'never', 'primary.key.fields': 'id' } }),
+    });
+    expect({ status: created.status, body: await created.text() }).toMatchObject({ status: 201 });
+    const from = await get('/connectors/routes-sink/records?from=middle');
+    expect(from.status).toBe(400);
+    expect(from.body.message).toContain('from must be beginning or end');
+    const limit = await get('/connectors/routes-sink/dlq?limit=0');
+    expect(limit.status).toBe(400);
+    expect(limit.body.message).toContain('limit must be a whole number');
+    const noTopic = await get('/connectors/routes-sink/records?from=beginning');
+    expect(noTopic.status).toBe(404);
+    expect(noTopic.body.message).toMatch(/topic never-written-\d+ does not exist/);
+    const noDlq = await get('/connectors/routes-sink/dlq');
+    expect(noDlq.status).toBe(400);
+    expect(noDlq.body.message).toContain('errors.deadletterqueue.topic.name');
+    expect((await fetch(`${worker.url}/connectors/routes-sink`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
+  }, 60_000);
+
   for (const runtime of ['node', 'bun'] as const satisfies CliRuntime[]) {
     describe(`under ${runtime}`, () => {
       const source = `hooks-${runtime}`;
