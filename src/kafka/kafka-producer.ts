@@ -151,7 +151,8 @@ export class KafkaProducer implements RecordProducer {
     this.probing = true;
     const probe = () => {
       if (this.closed) return;
-      this.client.getMetadata({ timeout: PROBE_INTERVAL_MS * 2 }, (error) => {
+      // The brokers alone: on FFI this is the one metadata form that does not block the JS thread.
+      this.client.getMetadata({ allTopics: false, timeout: PROBE_INTERVAL_MS * 2 }, (error) => {
         if (!error) {
           this.reachable = true;
           this.probing = false;

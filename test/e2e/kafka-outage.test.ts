@@ -67,4 +67,23 @@ describe('Kafka going away and coming back', () => {
     expect(acknowledged.size).toBeGreaterThanOrEqual(260);
     for (const id of acknowledged) expect(rows.has(id)).toBe(true);
   }, 240_000);
+
+  test('while Kafka is down and the producer probes for it, the worker still answers HTTP at once', async () => {
+    await kafka.stop();
+    await waitFor('ingest to refuse with 503', async () => (await postBatch()).status === 503);
+    // The producer now asks the cluster every 500 ms whether a broker is back. A probe that waited
+    // for its answer on the JS thread (rd_kafka_metadata over FFI blocks up to its 1 s timeout)
+    // would hold most of these requests for hundreds of milliseconds.
+    const latencies: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      expect((await fetch(`${worker.url}/health`)).status).toBe(503);
+      latencies.push(performance.now() - started);
+      await Bun.sleep(100); // spreads the samples over several probe intervals
+    }
+    expect(Math.max(...latencies)).toBeLessThan(250);
+
+    await kafka.start();
+    await waitFor('ingest to accept again', async () => (await postBatch()).status === 200, { timeoutMs: 60_000, intervalMs: 500 });
+  }, 120_000);
 });

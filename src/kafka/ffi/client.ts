@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { LibrdkafkaLogEvent } from '../client-log.ts';
 import { buildConf, librdkafkaProperties, type ClientConfig } from './config.ts';
 import { codeError, KafkaError } from './errors.ts';
+import { ClusterRequests } from './cluster.ts';
 import { EventQueue } from './event-queue.ts';
 import { LAYOUT } from './layout.ts';
 import { getMetadata, type Metadata, type MetadataOptions } from './metadata.ts';
@@ -27,6 +28,7 @@ export abstract class FfiClient extends EventEmitter {
   private readonly logOut = new BigUint64Array(2);
   private readonly logLevel = new Int32Array(1);
   private connectedAt = 0;
+  private readonly cluster: ClusterRequests;
 
   protected constructor(
     protected readonly rdkafka: Rdkafka,
@@ -37,6 +39,7 @@ export abstract class FfiClient extends EventEmitter {
     super();
     this.properties = librdkafkaProperties(config, topicConfig);
     this.properties.push(['log.queue', 'true']);
+    this.cluster = new ClusterRequests(rdkafka);
     // Check every key now, as the addon's constructor does.
     rdkafka.lib.rd_kafka_conf_destroy(buildConf(rdkafka, this.properties));
   }
@@ -77,9 +80,18 @@ export abstract class FfiClient extends EventEmitter {
     return this;
   }
 
+  /**
+   * The addon's getMetadata. Without a topic and with `allTopics: false` (the brokers alone, all a
+   * reachability check needs) it asks DescribeCluster and does not block the JS thread; the topic
+   * forms use rd_kafka_metadata, which does (see getMetadata in metadata.ts).
+   */
   getMetadata(options: MetadataOptions, cb: Callback<Metadata>): void {
-    if (!this.rk) return cb(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
-    getMetadata(this.rdkafka, this.rk, options).then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
+    if (!this.rk || !this.events) return cb(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
+    const answer =
+      !options.topic && options.allTopics === false
+        ? this.cluster.describe(this.rk, this.events.queue, options.timeout ?? 30_000)
+        : getMetadata(this.rdkafka, this.rk, options);
+    answer.then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
   }
 
   private async open(timeoutMs: number): Promise<void> {
@@ -114,6 +126,7 @@ export abstract class FfiClient extends EventEmitter {
 
   private serve(ev: Pointer, type: number): void {
     if (type === event.ERROR) this.emit('event.error', this.errorOf(ev));
+    else if (type === event.DESCRIBECLUSTER_RESULT) this.cluster.answer(ev);
     else if (type === event.LOG) this.log(ev);
     else this.onEvent(ev, type);
   }
@@ -157,6 +170,7 @@ export abstract class FfiClient extends EventEmitter {
     if (!rk) return;
     this.events?.close();
     this.events = null;
+    this.cluster.close();
     this.rk = null;
     this.rdkafka.lib.rd_kafka_destroy(rk);
   }

@@ -27,7 +27,7 @@ export const LAYOUT = {
   metadata: { broker_cnt: 0, brokers: 8, topic_cnt: 16, topics: 24, orig_broker_id: 32, orig_broker_name: 40 },
   vtype: { TOPIC: 1, PARTITION: 3, VALUE: 4, KEY: 5, OPAQUE: 6, MSGFLAGS: 7, TIMESTAMP: 8, HEADER: 9 },
   msgflag: { COPY: 2 },
-  event: { DR: 1, FETCH: 2, LOG: 4, ERROR: 8, REBALANCE: 16, CREATETOPICS_RESULT: 100, CREATEPARTITIONS_RESULT: 102, LISTOFFSETS_RESULT: 0x400000 },
+  event: { DR: 1, FETCH: 2, LOG: 4, ERROR: 8, REBALANCE: 16, CREATETOPICS_RESULT: 100, CREATEPARTITIONS_RESULT: 102, LISTOFFSETS_RESULT: 0x400000, DESCRIBECLUSTER_RESULT: 0x200000 },
   adminOp: { ANY: 0 },
   isolationLevel: { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 },
   purge: { QUEUE: 1, INFLIGHT: 2 },
