@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
 import type { Log, LogLevel } from './log/index.ts';
+import { createStartingApp } from './http/index.ts';
 import { createLogger, startTracing, VERSION, Worker } from './runtime/index.ts';
 import { serveHttp } from './serve/index.ts';
 
@@ -46,23 +47,21 @@ async function main() {
   const log = await logger(env.INLET_LOG_LEVEL);
   // Before the worker starts: its sink tasks apply batches (and end spans) as soon as they run.
   const tracing = startTracing({ env, version: VERSION, log });
-  const worker = await Worker.start({
-    env,
-    host: hostname(),
-    seed: seedConnectors(env.INLET_CONFIG),
-    afterDbCommit: crashAfterDbCommits(env),
-    beforeSourceCommit: crashBeforeSourceCommit(env),
-    log,
-  });
+  // Read before listening: a bad config file fails the start with its message, as before.
+  const seed = seedConnectors(env.INLET_CONFIG);
+  // Listen at once: probes answer while the worker joins its cluster and restores dedupe windows
+  // (which can take a minute); until it has joined, everything else answers 503 with Retry-After.
+  let app: { fetch: (request: Request) => Response | Promise<Response> } = createStartingApp(log);
   const server = await serveHttp({
-    fetch: worker.app().fetch,
+    fetch: (request) => app.fetch(request),
     port: env.INLET_PORT,
     hostname: env.INLET_HOST,
     requestTimeoutMs: env.INLET_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: env.INLET_HEADERS_TIMEOUT_MS,
   });
-  log.info({ worker: worker.id }, `inlet worker ${worker.id} listening on http://${server.address}:${server.port}`);
+  log.info(`inlet worker listening on http://${server.address}:${server.port}; joining its cluster`);
 
+  let worker: Worker | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -73,19 +72,35 @@ async function main() {
       log.error(`${signal}: drain did not finish in 25 s; exiting`);
       process.exit(1);
     }, 25_000).unref();
-    worker.drain();
+    worker?.drain();
     // In-flight requests finish (their records are acknowledged) before the producer closes.
     await Promise.race([
       server.close(),
       new Promise<void>((resolve) => setTimeout(resolve, 15_000)),
     ]);
-    await worker.close();
+    // Not joined yet: nothing was accepted, so nothing is left to flush.
+    await worker?.close();
     // Last: the sinks' final batches have ended their spans; export them before exiting.
     await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  worker = await Worker.join({
+    env,
+    host: hostname(),
+    seed,
+    afterDbCommit: crashAfterDbCommits(env),
+    beforeSourceCommit: crashBeforeSourceCommit(env),
+    log,
+  });
+  // A signal while joining: the drain closes what it found, and exits.
+  if (stopping) return;
+  app = worker.app();
+  log.info({ worker: worker.id }, `inlet worker ${worker.id} joined its cluster; starting its connectors`);
+  await worker.startConnectors();
+  if (!stopping) log.info({ worker: worker.id }, `inlet worker ${worker.id} started, listening on http://${server.address}:${server.port}`);
 }
 
 main().catch(async (error: unknown) => {

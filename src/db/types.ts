@@ -99,5 +99,7 @@ export interface SinkStore {
   settleOffsets(connector: string, partitions: readonly PartitionRef[], failure: unknown): Promise<Map<string, number>>;
   /** Stored next offsets by `topic/partition`, for the partitions that have one. */
   readOffsets(connector: string, partitions: readonly PartitionRef[]): Promise<Map<string, number>>;
+  /** A trivial query (`SELECT 1`): resolves when the database answers, for the readiness probe. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

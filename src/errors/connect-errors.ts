@@ -19,5 +19,15 @@ export class BadRequestError extends ConnectError {}
 /** A connector config (or name) that does not validate; the message names the fields. */
 export class InvalidConfigError extends BadRequestError {}
 
+/** The worker has not joined its cluster yet (Connect answers 503 during startup, KIP-1017); ask again later. */
+export class WorkerStartingError extends ConnectError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A body the REST API does not take (it takes JSON only). */
 export class UnsupportedMediaTypeError extends ConnectError {}

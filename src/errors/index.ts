@@ -2,7 +2,7 @@
 // one walk along an error's causes. src/http/errors.ts is the one place they become status codes.
 export { NamedError } from './named-error.ts';
 export { causeChain, errorTrace, rootCause } from './cause.ts';
-export { AlreadyExistsError, BadRequestError, ConnectError, InvalidConfigError, NotFoundError, UnsupportedMediaTypeError } from './connect-errors.ts';
+export { AlreadyExistsError, BadRequestError, ConnectError, InvalidConfigError, NotFoundError, UnsupportedMediaTypeError, WorkerStartingError } from './connect-errors.ts';
 export {
   AuthenticationError,
   InvalidPushError,

@@ -5,6 +5,7 @@ import { connectorsApi } from './connectors-api.ts';
 import { UnavailableError } from '../errors/index.ts';
 import { errorHandler, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
+import { probeRoutes, type ProbeDeps } from './probes.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
 import { NO_INGEST_METRICS } from '../metrics/index.ts';
 import type { Log } from '../log/index.ts';
@@ -12,14 +13,18 @@ import type { Log } from '../log/index.ts';
 /** The REST API's paths; ingest (per-connector auth, NDJSON and other bodies) is not among them. */
 const REST_API_PATHS = ['/connectors', '/connectors/*', '/connector-plugins', '/connector-plugins/*'];
 
-export interface AppDeps extends IngestDeps {
+// A dedupe window restores in seconds to a minute or two (it grows with dedupe.max.entries).
+const PENDING_RETRY_AFTER_SECONDS = 5;
+
+export interface AppDeps extends IngestDeps, ProbeDeps {
   version: string;
   herder: Herder;
   /** When set, the REST API (not ingest, which has per-connector auth) wants `Bearer <token>`. */
   apiToken?: string;
   /** The metrics scrape: Prometheus' text exposition and its content type. */
   scrape(): Promise<{ contentType: string; text: string }>;
-  kafkaAvailable(): boolean;
+  /** Why connector `name` does not take pushes yet (starting, restoring its dedupe window), if so. */
+  pending?(name: string): string | undefined;
   /** True once the worker drains: new ingest is refused so in-flight requests can finish. */
   draining?(): boolean;
   /** Where unhandled errors are logged (the answer is a bare 500). */
@@ -44,6 +49,13 @@ export function createApp(deps: AppDeps) {
     }
     return next();
   });
+  app.use('/ingest/:connector', async (c, next) => {
+    const name = c.req.param('connector');
+    const reason = deps.pending?.(name);
+    // Until its window is restored a source cannot tell a retry from a new push: it takes neither.
+    if (reason !== undefined) throw new UnavailableError(`connector "${name}" is not ready: ${reason}`, PENDING_RETRY_AFTER_SECONDS);
+    return next();
+  });
   app.route('/ingest', ingestRoutes(deps));
 
   if (deps.apiToken) {
@@ -59,10 +71,7 @@ export function createApp(deps: AppDeps) {
   for (const path of REST_API_PATHS) app.use(path, jsonBodiesOnly);
 
   app.get('/', (c) => c.json({ version: deps.version, commit: '', kafka_cluster_id: null }));
-  app.get('/health', (c) => {
-    const kafka = deps.kafkaAvailable();
-    return c.json({ status: kafka ? 'healthy' : 'unhealthy', message: kafka ? 'Worker is ready' : 'Kafka is unreachable' }, kafka ? 200 : 503);
-  });
+  app.route('/', probeRoutes(deps));
   app.get('/metrics', async (c) => {
     const { contentType, text } = await deps.scrape();
     return c.text(text, 200, { 'content-type': contentType });

@@ -15,6 +15,7 @@ import {
   ThrottledError,
   UnknownSourceError,
   UnsupportedMediaTypeError,
+  WorkerStartingError,
 } from '../errors/index.ts';
 import { errorBody } from './error-body.ts';
 import type { Log } from '../log/index.ts';
@@ -54,6 +55,10 @@ export const errorHandler = (log: Log | undefined): ErrorHandler => (error, c) =
   if (error instanceof BadRequestError) return errorBody(c, 400, error.message);
   if (error instanceof UnsupportedMediaTypeError) return errorBody(c, 415, error.message);
   if (error instanceof MisconfiguredError) return errorBody(c, 500, error.message);
+  if (error instanceof WorkerStartingError) {
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    return errorBody(c, 503, error.message);
+  }
   log?.error({ err: error, method: c.req.method, path: c.req.path }, `unhandled error on ${c.req.method} ${c.req.path}: ${error.message}`);
   return errorBody(c, 500, 'internal error');
 };

@@ -9,6 +9,9 @@ import type { SourceOffsetStore } from './offset-store.ts';
 import type { SinkConnectorRuntime } from './sink-connector.ts';
 import type { Log } from '../log/index.ts';
 
+const STARTING = 'starting';
+const RESTORING = 'restoring dedupe window';
+
 /** Follows a source's topics so its dedupe window holds what the whole cluster wrote (a SourceTail). */
 export interface SourceFollower {
   /** Recent records read at start. */
@@ -69,6 +72,12 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
   private readonly tails = new Map<string, { tail: SourceFollower; follows: string }>();
   /** Why a stored connector cannot run on this worker (e.g. a secret's variable is not set here). */
   private readonly failures = new Map<string, string>();
+  /**
+   * Connectors that do not serve here yet, and why: every stored one until start has reconciled
+   * it, and a new source while its dedupe window is restored. Pushes to them are answered 503.
+   */
+  private readonly pending = new Map<string, string>();
+  private stopping = false;
   private queue: Promise<void> = Promise.resolve();
   private statusTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -76,11 +85,17 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
 
   async start(): Promise<void> {
     this.deps.configs.onChange((event) => {
-      if (!event.live) return;
+      if (!event.live || this.stopping) return;
       if (event.kind === 'restart') void this.serially(() => this.restart(event.name, event.request), event.name);
       else void this.serially(() => this.reconcile(event.name), event.name);
     });
-    for (const name of this.deps.configs.names()) await this.serially(() => this.reconcile(name), name);
+    const names = this.deps.configs.names();
+    for (const name of names) this.pending.set(name, STARTING);
+    for (const name of names) {
+      // A drain that came during start stops here, not after every source has restored.
+      if (this.stopping) break;
+      await this.serially(() => this.reconcile(name).finally(() => this.pending.delete(name)), name);
+    }
     this.statusTimer = setInterval(() => {
       for (const sink of this.sinks.values()) void sink.runtime.publish();
     }, 1000);
@@ -108,6 +123,16 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     this.sources.delete(name);
     this.failures.set(name, errorTrace(error));
     this.deps.log.error({ connector: name }, `connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** Why connector `name` does not serve here yet (still starting, restoring its dedupe window), if so. */
+  pendingReason(name: string): string | undefined {
+    return this.pending.get(name);
+  }
+
+  /** Every connector that does not serve here yet, with why. */
+  pendingConnectors(): { connector: string; reason: string }[] {
+    return [...this.pending].map(([connector, reason]) => ({ connector, reason }));
   }
 
   source(name: string): RunningSource | undefined {
@@ -190,7 +215,13 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     const source = createSourceConnector(name, config);
     await this.deps.ensureTopics(source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })));
     if (!existing) for (const [partition, offset] of this.deps.offsets.entries(name)) this.deps.writer.restoreOffset(source, partition, offset);
-    await this.follow(source);
+    // A source already serving keeps serving on its old window meanwhile (see follow).
+    if (!existing && source.dedupe.windowMs > 0) this.pending.set(name, RESTORING);
+    try {
+      await this.follow(source);
+    } finally {
+      if (!existing) this.pending.delete(name);
+    }
     this.sources.set(name, { source, config, state, properties: key });
   }
 
@@ -246,6 +277,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.statusTimer);
     await this.serially(async () => {
       for (const [name, sink] of this.sinks) {

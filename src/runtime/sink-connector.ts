@@ -7,7 +7,7 @@ import { replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
 import { WorkerSinkTask, type TaskState } from './worker-sink-task.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
-import { errorTrace } from '../errors/index.ts';
+import { causeChain, errorTrace } from '../errors/index.ts';
 import type { StatusStore } from './status-store.ts';
 import type { SinkMeter } from '../metrics/index.ts';
 import type { Log } from '../log/index.ts';
@@ -36,6 +36,16 @@ export interface SinkConnectorDeps {
   log: Log;
 }
 
+
+/** A driver error's code (ECONNREFUSED, a SQLSTATE), which says what failed and nothing secret. */
+function errorCode(error: unknown): string {
+  // Drizzle wraps the driver's error, which carries the code.
+  for (const e of causeChain(error)) {
+    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+    if (typeof code === 'string') return ` (${code})`;
+  }
+  return '';
+}
 
 /**
  * One sink connector on one worker: membership in the connector's slot group, and a sink task
@@ -175,6 +185,27 @@ export class SinkConnectorRuntime {
         .publish(this.name, id, { state, worker_id: this.deps.workerId, ...(trace ? { trace } : {}) })
         .catch((error: Error) => this.deps.log.warn(`${this.name}: publishing status failed: ${error.message}`));
     }
+  }
+
+  /**
+   * Why this connector cannot do its work here now, for the readiness probe: it failed to start, or
+   * its database did not answer `SELECT 1` within `timeoutMs` (a hung server is as unready as a
+   * stopped one). Undefined when it answers, or when this worker needs no database for it (it
+   * takes no sink tasks, or the connector is STOPPED).
+   */
+  async unready(timeoutMs: number): Promise<string | undefined> {
+    // The probe answers without a token: causes (driver messages may name hosts and users) stay in
+    // the connector's status, behind the REST API's.
+    if (this.failure) return 'failed to start on this worker (see its status)';
+    const store = this.store;
+    if (!store) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`database did not answer within ${timeoutMs} ms`), timeoutMs)));
+    const answered = store.ping().then(
+      () => undefined,
+      (error: unknown) => `database not answering${errorCode(error)}`,
+    );
+    return Promise.race([answered, late]).finally(() => clearTimeout(timer));
   }
 
   /** The tasks running on this worker, by id. */

@@ -1,5 +1,5 @@
 import { envAllowlist, type DeclaredConnector, type WorkerEnv } from '../config/index.ts';
-import { createApp } from '../http/index.ts';
+import { createApp, type NotReadyReason } from '../http/index.ts';
 import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/index.ts';
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
@@ -30,13 +30,21 @@ export interface WorkerOptions {
   log: Log;
 }
 
+/** How long the readiness probe waits for a sink's database to answer `SELECT 1`. */
+const DB_PING_TIMEOUT_MS = 2_000;
+
+
 /**
  * A worker: the producer behind ingest, the reconciler that runs what the config topic asks for on
  * this worker, and the HTTP app. Workers sharing a Kafka cluster (and INLET_GROUP_ID) form one
- * Connect cluster. `close()` drains: ingest is refused, in-flight writes finish, sinks stop.
+ * Connect cluster. `join()` reads the cluster's topics; `startConnectors()` then starts what they
+ * hold (restoring dedupe windows), while the app already answers. `close()` drains: ingest is
+ * refused, in-flight writes finish, sinks stop.
  */
 export class Worker {
   private draining = false;
+  /** Startup completed (KIP-1017): every stored connector was started or failed here. */
+  private started = false;
 
   private constructor(
     private readonly options: WorkerOptions,
@@ -52,7 +60,8 @@ export class Worker {
     private readonly log: Log,
   ) {}
 
-  static async start(options: WorkerOptions): Promise<Worker> {
+  /** Connects to Kafka, reads the cluster's config, status and offsets topics, and stores the seed connectors. */
+  static async join(options: WorkerOptions): Promise<Worker> {
     const { env } = options;
     const id = `${options.host}:${env.INLET_PORT}`;
     const log = options.log.child({ worker: id });
@@ -146,9 +155,35 @@ export class Worker {
     for (const { name, properties } of options.seed ?? []) {
       if (JSON.stringify(configs.properties(name)) !== JSON.stringify(properties)) await configs.put(name, properties);
     }
-    await reconciler.start();
-    offsets.startFlushing();
     return worker;
+  }
+
+  /** Starts every stored connector (a source restores its dedupe window first); the app answers meanwhile. */
+  async startConnectors(): Promise<void> {
+    await this.reconciler.start();
+    // A drain during start has closed the stores by now.
+    if (this.draining) return;
+    this.offsets.startFlushing();
+    this.started = true;
+  }
+
+  /**
+   * Why this worker should not be sent traffic now, for `/ready`; empty when ready. Not cached: each
+   * probe asks Kafka's state and every sink's database afresh, each database for at most
+   * DB_PING_TIMEOUT_MS, so a hung one makes the answer 503, not a hung probe.
+   */
+  async notReady(): Promise<NotReadyReason[]> {
+    const reasons: NotReadyReason[] = [];
+    if (!this.producer.available()) reasons.push({ component: 'kafka', reason: 'unreachable' });
+    if (this.draining) reasons.push({ component: 'worker', reason: 'shutting down' });
+    reasons.push(...this.reconciler.pendingConnectors());
+    const sinks = await Promise.all(
+      this.reconciler.sinkNames().map(async (connector) => {
+        const reason = await this.reconciler.sink(connector)?.runtime.unready(DB_PING_TIMEOUT_MS);
+        return reason === undefined ? [] : [{ connector, reason }];
+      }),
+    );
+    return [...reasons, ...sinks.flat()];
   }
 
   app() {
@@ -168,6 +203,7 @@ export class Worker {
       version: VERSION,
       herder,
       apiToken: this.options.env.INLET_API_TOKEN,
+      pending: (name) => this.reconciler.pendingReason(name),
       source: (name) => {
         const running = this.reconciler.source(name);
         return running && { connector: running.source, accepting: running.state === 'STARTED' };
@@ -179,6 +215,8 @@ export class Worker {
       metrics: this.metrics,
       scrape: () => this.metrics.scrape(),
       kafkaAvailable: () => this.producer.available(),
+      started: () => this.started,
+      notReady: () => this.notReady(),
       draining: () => this.draining,
       log: this.log,
     });

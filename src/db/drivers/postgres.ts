@@ -246,6 +246,10 @@ export class PostgresSinkStore implements SinkStore {
     );
   }
 
+  async ping() {
+    await this.db.execute(sql`SELECT 1`);
+  }
+
   async close() {
     await this.closeDriver();
   }

@@ -193,6 +193,10 @@ export class SqliteSinkStore implements SinkStore {
     );
   }
 
+  async ping() {
+    this.db.run(sql`SELECT 1`);
+  }
+
   async close() {
     this.closeDriver();
   }
