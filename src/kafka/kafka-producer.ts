@@ -163,6 +163,16 @@ export class KafkaProducer implements RecordProducer {
     setTimeout(probe, PROBE_INTERVAL_MS);
   }
 
+  /**
+   * Whether a broker answers a metadata request within `timeoutMs`, for the readiness probe: an
+   * idle producer hears of its brokers gone only when it next sends. (On the FFI backend the
+   * request blocks the JS thread until it is answered or times out.)
+   */
+  answers(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.producer.getMetadata({ timeout: timeoutMs }, (error) => resolve(!error)));
+  }
+
   /** Waits for queued records (up to `timeoutMs`), then disconnects. */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;

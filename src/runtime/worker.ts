@@ -30,8 +30,8 @@ export interface WorkerOptions {
   log: Log;
 }
 
-/** How long the readiness probe waits for a sink's database to answer `SELECT 1`. */
-const DB_PING_TIMEOUT_MS = 2_000;
+/** How long the readiness probe waits for a broker's metadata, and for a sink's database to answer `SELECT 1`. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 
 /**
@@ -170,20 +170,26 @@ export class Worker {
   /**
    * Why this worker should not be sent traffic now, for `/ready`; empty when ready. Not cached: each
    * probe asks Kafka's state and every sink's database afresh, each database for at most
-   * DB_PING_TIMEOUT_MS, so a hung one makes the answer 503, not a hung probe.
+   * PROBE_TIMEOUT_MS, so a hung one makes the answer 503, not a hung probe.
    */
   async notReady(): Promise<NotReadyReason[]> {
     const reasons: NotReadyReason[] = [];
-    if (!this.producer.available()) reasons.push({ component: 'kafka', reason: 'unreachable' });
+    const [kafka, sinks] = await Promise.all([
+      this.producer.available() && this.producer.answers(PROBE_TIMEOUT_MS),
+      Promise.all(
+        this.reconciler.sinkNames().map(async (connector) => {
+          const reason = await this.reconciler.sink(connector)?.runtime.unready(PROBE_TIMEOUT_MS);
+          return reason === undefined ? [] : [{ connector, reason }];
+        }),
+      ),
+    ]);
+    if (!kafka) {
+      // Ingest is refused too, and the producer's own probing (not this one's) finds a broker again.
+      if (this.producer.available()) this.producer.suspectUnreachable(`no metadata within ${PROBE_TIMEOUT_MS} ms (readiness probe)`);
+      reasons.push({ component: 'kafka', reason: 'unreachable' });
+    }
     if (this.draining) reasons.push({ component: 'worker', reason: 'shutting down' });
-    reasons.push(...this.reconciler.pendingConnectors());
-    const sinks = await Promise.all(
-      this.reconciler.sinkNames().map(async (connector) => {
-        const reason = await this.reconciler.sink(connector)?.runtime.unready(DB_PING_TIMEOUT_MS);
-        return reason === undefined ? [] : [{ connector, reason }];
-      }),
-    );
-    return [...reasons, ...sinks.flat()];
+    return [...reasons, ...this.reconciler.pendingConnectors(), ...sinks.flat()];
   }
 
   app() {

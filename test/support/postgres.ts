@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanups, freePort } from './wait.ts';
@@ -36,6 +36,13 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** `pg_ctl start` again, same data and port. */
   start(): Promise<void>;
+  /**
+   * SIGSTOP to the postmaster and every backend: connections stay open and nothing answers, as
+   * with a hung server. Only a cluster startPostgres made.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT to what freeze stopped. */
+  thaw(): Promise<void>;
 }
 
 export interface PostgresOptions {
@@ -74,13 +81,25 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await run([serverBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop'], asUser).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   });
+  let frozen: number[] = [];
   return serverAt(`postgres://inlet@127.0.0.1:${port}/postgres`, {
     stop: () => run([serverBin('pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], asUser),
     start,
+    async freeze() {
+      // The postmaster's pid heads postmaster.pid; its children are the backends and helpers.
+      const postmaster = Number((await Bun.file(join(dataDir, 'postmaster.pid')).text()).split('\n')[0]);
+      const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      frozen = [postmaster, ...children];
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    },
+    async thaw() {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      frozen = [];
+    },
   });
 }
 
-function serverAt(url: string, control?: Pick<PostgresServer, 'stop' | 'start'>): PostgresServer {
+function serverAt(url: string, control?: Pick<PostgresServer, 'stop' | 'start' | 'freeze' | 'thaw'>): PostgresServer {
   const notOurs = async () => {
     throw new Error(`${url} is not a cluster this suite started: it cannot stop or start it`);
   };
@@ -88,6 +107,8 @@ function serverAt(url: string, control?: Pick<PostgresServer, 'stop' | 'start'>)
     url,
     stop: control?.stop ?? notOurs,
     start: control?.start ?? notOurs,
+    freeze: control?.freeze ?? notOurs,
+    thaw: control?.thaw ?? notOurs,
     port: Number(new URL(url).port || 5432),
     async createDatabase(name: string) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
