@@ -30,7 +30,8 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     config: { 'connector.class': 'webhook', topic: 'orders', 'key.field': 'id', 'offset.field': 'id', 'topic.creation.default.partitions': 3 },
   };
   const running: WorkerProcess[] = [];
-  const launch = async (connectors: ConnectorSpec[], options: { waitReady?: boolean; dbUrl?: string } = {}) => {
+  // The restore tests share a cluster (its topics hold the window); the others have one each.
+  const launch = async (connectors: ConnectorSpec[], options: { waitReady?: boolean; dbUrl?: string; group?: string } = {}) => {
     const worker = await startWorker({ brokers: kafka.bootstrap, connectors, group, ...options });
     running.push(worker);
     return worker;
@@ -64,10 +65,13 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
       async () => {
         const health = await probe(worker, '/health');
         if (!health) return null;
-        const refused = await worker.post('/ingest/orders', push);
+        const response = await worker.post('/ingest/orders', push);
+        const refused = { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+        // Refused at an earlier stage (not joined yet, the source's topic being ensured): ask again.
+        if (response.status === 503 && /has not joined its cluster|is not ready: starting$/.test(refused.body.message)) return null;
         const ready = await probe(worker, '/ready');
         const restoring = reasonsOf(ready).some((r) => r.connector === 'orders' && r.reason === 'restoring dedupe window');
-        return restoring && { health, refused: { status: refused.status, retryAfter: refused.headers.get('retry-after'), body: await refused.json() }, ready: ready! };
+        return restoring && { health, refused, ready: ready! };
       },
       { timeoutMs: 60_000, intervalMs: 20 },
     );
@@ -104,7 +108,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
   test('/ready is 503 naming the sink connector while its PostgreSQL is stopped, and 200 again once it is back', async () => {
     const dbUrl = await pg.createDatabase('probes');
     const sink: ConnectorSpec = { name: 'orders-sink', config: { 'connector.class': 'database-sink', topics: 'orders', 'primary.key.fields': 'id' } };
-    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }, sink], { dbUrl });
+    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }, sink], { dbUrl, group: `${group}-sink` });
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await pg.stop();
@@ -126,7 +130,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
   test('/ready answers 503 in time, naming the sink connector, while its PostgreSQL hangs', async () => {
     const dbUrl = await pg.createDatabase('probes_hung');
     const sink: ConnectorSpec = { name: 'hung-sink', config: { 'connector.class': 'database-sink', topics: 'orders', 'primary.key.fields': 'id' } };
-    const worker = await launch([sink], { dbUrl });
+    const worker = await launch([sink], { dbUrl, group: `${group}-hung` });
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await pg.freeze();
@@ -145,7 +149,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
   }, 180_000);
 
   test('/ready is 503 naming kafka while the broker is stopped, and 200 again once it is back', async () => {
-    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }]);
+    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }], { group: `${group}-kafka` });
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await kafka.stop();
