@@ -31,7 +31,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
   };
   const running: WorkerProcess[] = [];
   // The restore tests share a cluster (its topics hold the window); the others have one each.
-  const launch = async (connectors: ConnectorSpec[], options: { waitReady?: boolean; dbUrl?: string; group?: string } = {}) => {
+  const launch = async (connectors: ConnectorSpec[], options: { waitReady?: boolean; dbUrl?: string; group?: string; env?: Record<string, string> } = {}) => {
     const worker = await startWorker({ brokers: kafka.bootstrap, connectors, group, ...options });
     running.push(worker);
     return worker;
@@ -108,7 +108,13 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
   test('/ready is 503 naming the sink connector while its PostgreSQL is stopped, and 200 again once it is back', async () => {
     const dbUrl = await pg.createDatabase('probes');
     const sink: ConnectorSpec = { name: 'orders-sink', config: { 'connector.class': 'database-sink', topics: 'orders', 'primary.key.fields': 'id' } };
-    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }, sink], { dbUrl, group: `${group}-sink` });
+    const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }, sink], {
+      dbUrl,
+      group: `${group}-sink`,
+      env: { INLET_API_TOKEN: 'a-long-enough-api-token' },
+    });
+    // Kubelets send no token: the probes answer without one where the REST API wants it.
+    expect((await fetch(`${worker.url}/connectors`)).status).toBe(401);
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await pg.stop();
