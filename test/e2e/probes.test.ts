@@ -118,17 +118,20 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await pg.stop();
-    const down = await waitFor('/ready to name orders-sink', async () => {
-      const answer = await probe(worker, '/ready');
-      return reasonsOf(answer).some((r) => r.connector === 'orders-sink') && answer;
-    });
-    expect(down.status).toBe(503);
-    expect(reasonsOf(down)).toEqual([{ connector: 'orders-sink', reason: expect.stringMatching(/^database not answering/) }]);
-    expect(Number(down.retryAfter)).toBeGreaterThan(0);
-    // Liveness is not readiness: the worker itself is fine.
-    expect((await probe(worker, '/health'))?.status).toBe(200);
-
-    await pg.start();
+    try {
+      const down = await waitFor('/ready to name orders-sink', async () => {
+        const answer = await probe(worker, '/ready');
+        return reasonsOf(answer).some((r) => r.connector === 'orders-sink') && answer;
+      });
+      expect(down.status).toBe(503);
+      expect(reasonsOf(down)).toEqual([{ connector: 'orders-sink', reason: expect.stringMatching(/^database not answering/) }]);
+      expect(Number(down.retryAfter)).toBeGreaterThan(0);
+      // Liveness is not readiness: the worker itself is fine.
+      expect((await probe(worker, '/health'))?.status).toBe(200);
+    } finally {
+      // Back for the next test too, whatever happened here.
+      await pg.start();
+    }
     await waitFor('/ready to answer 200 again', async () => (await probe(worker, '/ready'))?.status === 200, { timeoutMs: 60_000 });
     expect(await worker.stop()).toBe(0);
   }, 180_000);
