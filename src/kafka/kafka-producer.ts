@@ -170,7 +170,7 @@ export class KafkaProducer implements RecordProducer {
    */
   answers(timeoutMs: number): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => this.producer.getMetadata({ timeout: timeoutMs }, (error) => resolve(!error)));
+    return new Promise((resolve) => this.client.getMetadata({ timeout: timeoutMs }, (error) => resolve(!error)));
   }
 
   /** Waits for queued records (up to `timeoutMs`), then disconnects. */
