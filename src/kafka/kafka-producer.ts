@@ -165,12 +165,12 @@ export class KafkaProducer implements RecordProducer {
 
   /**
    * Whether a broker answers a metadata request within `timeoutMs`, for the readiness probe: an
-   * idle producer hears of its brokers gone only when it next sends. (On the FFI backend the
-   * request blocks the JS thread until it is answered or times out.)
+   * idle producer hears of its brokers gone only when it next sends. The brokers alone, as the
+   * reachability probe asks: no topic list, and no blocked JS thread on FFI.
    */
   answers(timeoutMs: number): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => this.client.getMetadata({ timeout: timeoutMs }, (error) => resolve(!error)));
+    return new Promise((resolve) => this.client.getMetadata({ allTopics: false, timeout: timeoutMs }, (error) => resolve(!error)));
   }
 
   /** Waits for queued records (up to `timeoutMs`), then disconnects. */
