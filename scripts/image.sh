@@ -61,10 +61,12 @@ base() {
 build() {
   local started args=()
   started=$(date +%s)
+  # The image runs the Node the machine runs (README's first command), when there is one.
+  NODE_VERSION="${NODE_VERSION:-$(node -v 2>/dev/null | sed 's/^v//' || true)}"
   # This sandbox reaches the registries through a proxy with its own CA: hand the machine's CA
   # bundle to the build as a secret (mounted for the RUN steps that fetch, never stored in a layer).
   [[ -f /etc/ssl/certs/ca-certificates.crt ]] && args+=(--secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt)
-  say "building $IMAGE on $BASE (Node ${NODE_VERSION:-$(node -v 2>/dev/null || echo default)})"
+  say "building $IMAGE on $BASE (Node ${NODE_VERSION:-as the Dockerfile pins})"
   pod build --network host --layers --format docker "${args[@]}" \
     --build-arg BASE="$BASE" \
     ${NODE_VERSION:+--build-arg NODE_VERSION="$NODE_VERSION"} \
