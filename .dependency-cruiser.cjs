@@ -78,6 +78,20 @@ module.exports = {
       to: { path: '(^|/)node_modules/@opentelemetry/(sdk-|exporter-|resources|core|otlp-)' },
     },
     {
+      name: 'signing-is-a-leaf',
+      comment: 'src/signing signs pushes as the sources verify them, for `inlet send` and the console: Web Crypto only, no import from src.',
+      severity: 'error',
+      from: { path: '^src/signing/' },
+      to: { path: '^src/', pathNot: '^src/signing/' },
+    },
+    {
+      name: 'console-is-http',
+      comment: 'The web console (src/http/console) renders what the herder tells: it reaches the worker only through the Herder interface, never the data path behind it.',
+      severity: 'error',
+      from: { path: '^src/http/console/' },
+      to: { path: '^src/(source|kafka|sink|db|transforms|runtime)/' },
+    },
+    {
       name: 'transforms-beside-the-sink',
       comment: 'Transformations see records and config, never a Kafka client, a database or the runtime.',
       severity: 'error',
@@ -100,10 +114,10 @@ module.exports = {
     },
     {
       name: 'cli-is-an-http-client',
-      comment: 'src/cli (the `inlet` command) talks to a worker over its REST API only: nothing of the worker (runtime, kafka, db, …) goes into it.',
+      comment: 'src/cli (the `inlet` command) talks to a worker over its REST API only: nothing of the worker (runtime, kafka, db, …) goes into it; src/signing (Web Crypto only) it shares with the console.',
       severity: 'error',
       from: { path: '^src/cli/' },
-      to: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/', pathNot: ['^src/cli/', '^src/signing/'] },
     },
     {
       name: 'nothing-imports-the-cli',

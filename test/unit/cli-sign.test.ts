@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
 import { SourceConfigSchemas } from '../../src/config/index.ts';
-import { signPush } from '../../src/cli/sign.ts';
+import { signPush } from '../../src/signing/index.ts';
 import { createSourceConnector } from '../../src/source/index.ts';
 import { check } from '../support/source.ts';
 

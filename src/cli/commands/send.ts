@@ -5,7 +5,7 @@ import { CliExit, EXIT, usageError } from '../exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { readText } from '../files.ts';
 import { printJson } from '../output.ts';
-import { signPush } from '../sign.ts';
+import { PushSigningError, signPush } from '../../signing/index.ts';
 
 export interface SendOptions {
   file: string;
@@ -43,6 +43,8 @@ export async function send(ctx: CliContext, name: string, options: SendOptions):
     id: options.id ?? `msg_${crypto.randomUUID()}`,
     event: options.event,
     nowSeconds: Math.floor(Date.now() / 1000),
+  }).catch((error: unknown) => {
+    throw error instanceof PushSigningError ? usageError(error.message) : error;
   });
   const path = `/ingest/${seg(name)}`;
   // Ingest has its own authentication (the signature); the API token is not sent to it.

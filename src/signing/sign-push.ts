@@ -1,6 +1,13 @@
 // Signs a push the way each source connector verifies it (src/source/*; DESIGN.md's reference
-// formats), with Web Crypto, so `inlet send` runs on Node and Bun alike.
-import { usageError } from './exit-codes.ts';
+// formats), with Web Crypto only, so `inlet send` (Node, Bun) and the console's test events (the
+// worker) share it.
+
+/** A push that cannot be signed as asked: no secret, a malformed one, or a connector that takes no pushes. */
+export class PushSigningError extends Error {
+  override readonly name = 'PushSigningError';
+}
+
+const usageError = (message: string) => new PushSigningError(message);
 
 const encoder = new TextEncoder();
 
@@ -45,7 +52,7 @@ export interface PushToSign {
 }
 
 function needSecret(push: PushToSign): string {
-  if (!push.secret) throw usageError(`a ${push.connectorClass} connector verifies its pushes: give --secret or INLET_SEND_SECRET`);
+  if (!push.secret) throw usageError(`a ${push.connectorClass} connector verifies its pushes: give its secret (--secret or INLET_SEND_SECRET for inlet send)`);
   return push.secret;
 }
 

@@ -1,0 +1,1 @@
+export { PushSigningError, signPush, type PushToSign } from './sign-push.ts';
