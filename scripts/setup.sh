@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (Node >= 20, npm, Java 17, Maven; root) for Inlet: build headers
-# for librdkafka, PostgreSQL and sqlite3 for tests and inspection, npm dependencies with the two
-# native addons built from source for this Node, Kafka's jars, and the worker bundle.
+# for librdkafka, PostgreSQL and sqlite3 for tests and inspection, Chromium for the console's
+# browser tests, npm dependencies with the two native addons built from source for this Node,
+# Kafka's jars, and the worker bundle.
 # Idempotent: a second run checks stamps and returns in seconds.
 set -euo pipefail
 
@@ -11,8 +12,9 @@ CACHE="${INLET_CACHE_DIR:-$ROOT/.cache}"
 mkdir -p "$CACHE"
 say() { printf 'setup: %s\n' "$*"; }
 
+# chromium (and a font for its screenshots): the console's browser tests (test/e2e/console.test.ts).
 APT_PACKAGES=(build-essential python3 zlib1g-dev libssl-dev libzstd-dev libcurl4-openssl-dev libsasl2-dev liblz4-dev
-  postgresql sqlite3)
+  postgresql sqlite3 chromium fonts-dejavu-core)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

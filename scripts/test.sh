@@ -20,6 +20,7 @@ BUN_WORKER_SUITES=(
   test/e2e/structured-logs.test.ts
   test/e2e/trace-context.test.ts
   test/e2e/cli.test.ts
+  test/e2e/console.test.ts
 )
 if [[ $# -eq 0 ]]; then
   echo "workers on Bun:"

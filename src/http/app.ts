@@ -7,6 +7,7 @@ import { errorHandler, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { probeRoutes, type ProbeDeps } from './probes.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
+import { CONSOLE_DATA_PATHS, consoleRoutes } from './console/index.ts';
 import { NO_INGEST_METRICS } from '../metrics/index.ts';
 import type { Log } from '../log/index.ts';
 
@@ -66,9 +67,9 @@ export function createApp(deps: AppDeps) {
       invalidAuthenticationHeader: { message: { error_code: 400, message: 'the Authorization header must read "Bearer <INLET_API_TOKEN>"' } },
       invalidToken: { message: { error_code: 401, message: 'the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"' } },
     });
-    for (const path of REST_API_PATHS) app.use(path, guard);
+    for (const path of [...REST_API_PATHS, ...CONSOLE_DATA_PATHS]) app.use(path, guard);
   }
-  for (const path of REST_API_PATHS) app.use(path, jsonBodiesOnly);
+  for (const path of [...REST_API_PATHS, ...CONSOLE_DATA_PATHS]) app.use(path, jsonBodiesOnly);
 
   app.get('/', (c) => c.json({ version: deps.version, commit: '', kafka_cluster_id: null }));
   app.route('/', probeRoutes(deps));
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps) {
     return c.text(text, 200, { 'content-type': contentType });
   });
   app.route('/', connectorsApi(deps.herder));
+  // The web console (its pages carry no data; what they load sits behind the token above).
+  app.route('/ui', consoleRoutes({ herder: deps.herder, ingest: (request) => app.fetch(request) }));
 
   app.notFound(onNotFound);
   app.onError(errorHandler(deps.log));

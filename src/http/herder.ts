@@ -98,6 +98,8 @@ export interface Herder {
    * read; resolves once the records written before the call from `from` on were handed over.
    */
   followRecords(name: string, from: RecordsFrom, onRecord: (record: TopicRecordView) => void): Promise<RecordsFollow>;
+  /** The newest `limit` records of the connector's topics (shared among their partitions), in offset order per partition. */
+  latestRecords(name: string, limit: number): Promise<TopicRecordView[]>;
   /** The newest `limit` records of a sink connector's dead-letter topic, oldest first. */
   deadLetters(name: string, limit: number): Promise<TopicRecordView[]>;
   /** undefined when no plugin has that class. */

@@ -76,10 +76,10 @@ export async function followTopicRecords(
   return { stop: () => tail.stop() };
 }
 
-/** The newest `limit` records of `topic` (shared among its partitions), in offset order per partition. */
-export async function newestRecords(brokers: string, topic: string, limit: number, log: Log): Promise<TopicRecordView[]> {
-  await requireTopics(brokers, [topic], log);
+/** The newest `limit` records of `topics` (shared among their partitions), in offset order per partition. */
+export async function newestRecords(brokers: string, topics: readonly string[], limit: number, log: Log): Promise<TopicRecordView[]> {
+  await requireTopics(brokers, topics, log);
   const records: TopicRecordView[] = [];
-  await readTopics(brokers, [{ topic }], (record) => records.push(recordView(record)), { maxRecords: limit, log });
+  await readTopics(brokers, topics.map((topic) => ({ topic })), (record) => records.push(recordView(record)), { maxRecords: limit, log });
   return records;
 }

@@ -265,12 +265,16 @@ export class WorkerHerder implements Herder {
     return followTopicRecords(this.deps.brokers, this.topics(name), from, onRecord, this.deps.log.child({ connector: name }));
   }
 
+  latestRecords(name: string, limit: number): Promise<TopicRecordView[]> {
+    return newestRecords(this.deps.brokers, this.topics(name), limit, this.deps.log.child({ connector: name }));
+  }
+
   async deadLetters(name: string, limit: number): Promise<TopicRecordView[]> {
     const sink = this.deps.reconciler.sink(name);
     if (!sink) throw new BadRequestError(`${name} is not a sink connector running in this cluster`);
     const topic = sink.config['errors.deadletterqueue.topic.name'];
     if (!topic) throw new BadRequestError(`${name} has no errors.deadletterqueue.topic.name`);
-    return newestRecords(this.deps.brokers, topic, limit, this.deps.log.child({ connector: name }));
+    return newestRecords(this.deps.brokers, [topic], limit, this.deps.log.child({ connector: name }));
   }
 
   plugins() {

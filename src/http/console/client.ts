@@ -1,0 +1,275 @@
+/**
+ * The console's script, run in the browser. The pages hold no data: it loads their parts
+ * (`data-fragment`, HTML rendered by the worker) with the API token as a bearer header, so the
+ * token never rides in a URL or a cookie, and sessionStorage forgets it with the tab.
+ *
+ * One self-contained function, served as its own source text (`CONSOLE_SCRIPT`): typechecked with
+ * the rest, no bundler, no CDN. It may use nothing from outside its body.
+ */
+function consoleMain(): void {
+  const TOKEN_KEY = 'inlet.apiToken';
+  const SAMPLES_KEY = 'inlet.samples';
+  /** The charts keep this much history (in sessionStorage, so moving between pages keeps it). */
+  const HISTORY_MS = 10 * 60_000;
+  const SAMPLE_EVERY_MS = 5_000;
+
+  const $ = <T extends Element>(selector: string, root: ParentNode = document) => root.querySelector<T>(selector);
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+  function showLogin(message?: string): void {
+    const login = $<HTMLElement>('#login');
+    const main = $<HTMLElement>('#content');
+    if (!login || !main) return;
+    login.hidden = false;
+    main.hidden = true;
+    const error = $<HTMLElement>('#login-error');
+    if (error) error.textContent = message ?? '';
+    $<HTMLInputElement>('#token')?.focus();
+  }
+
+  /** fetch with the bearer token; a 401 forgets the token and asks for it again. */
+  async function api(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const current = token();
+    if (current) headers.set('authorization', `Bearer ${current}`);
+    const response = await fetch(url, { ...init, headers });
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin(current ? 'The worker refused that token.' : '');
+      throw new Error('unauthorized');
+    }
+    return response;
+  }
+
+  async function load(element: HTMLElement): Promise<void> {
+    const base = element.dataset.fragment!;
+    const query = element.dataset.query;
+    element.setAttribute('aria-busy', 'true');
+    try {
+      const response = await api(query ? `${base}?${query}` : base);
+      element.innerHTML = await response.text();
+      bind(element);
+    } catch (error) {
+      if ((error as Error).message !== 'unauthorized') element.textContent = `Could not load: ${(error as Error).message}`;
+    } finally {
+      element.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  /** Loads the fragments under `root`, and refreshes those that ask to (unless the reader is using them). */
+  function bind(root: ParentNode): void {
+    for (const element of root.querySelectorAll<HTMLElement>('[data-fragment]')) {
+      if (element.dataset.bound) continue;
+      element.dataset.bound = 'yes';
+      void load(element);
+      const every = Number(element.dataset.refresh ?? 0);
+      if (every > 0) {
+        const timer = setInterval(() => {
+          if (!element.isConnected) return clearInterval(timer);
+          const busy = element.contains(document.activeElement) || element.querySelector('details[open]');
+          if (!busy) void load(element);
+        }, every);
+      }
+    }
+  }
+
+  function reloadAll(): void {
+    for (const element of document.querySelectorAll<HTMLElement>('[data-fragment][data-reload]')) void load(element);
+  }
+
+  function say(text: string): void {
+    const status = $<HTMLElement>('#action-result');
+    if (status) status.textContent = text;
+  }
+
+  /** A button that calls the REST API (`data-method`, `data-url`) and says what came back. */
+  async function act(button: HTMLButtonElement): Promise<void> {
+    const { method = 'POST', url = '', confirm: question, label } = button.dataset;
+    if (question && !window.confirm(question)) return;
+    button.disabled = true;
+    say(`${label ?? button.textContent}: working…`);
+    try {
+      const response = await api(url, { method });
+      const body = await response.text();
+      say(`${label ?? button.textContent}: ${response.status} ${response.ok ? 'done' : 'refused'}${body ? `: ${body}` : ''}`);
+      if (response.ok && button.dataset.after) location.assign(button.dataset.after);
+      reloadAll();
+    } catch (error) {
+      if ((error as Error).message !== 'unauthorized') say(`${label ?? button.textContent}: failed: ${(error as Error).message}`);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  /** A form posted as JSON to `data-post`; the HTML answer replaces `data-target`. */
+  async function post(form: HTMLFormElement, submitter: HTMLElement | null): Promise<void> {
+    const fields: Record<string, string> = {};
+    new FormData(form).forEach((value, key) => {
+      if (typeof value === 'string') fields[key] = value;
+    });
+    const intent = submitter instanceof HTMLButtonElement && submitter.value ? `?intent=${encodeURIComponent(submitter.value)}` : '';
+    const target = $<HTMLElement>(form.dataset.target ?? '') ?? form;
+    target.setAttribute('aria-busy', 'true');
+    try {
+      const response = await api(`${form.dataset.post}${intent}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+      target.innerHTML = await response.text();
+      bind(target);
+      target.querySelector<HTMLElement>('[aria-invalid="true"], [data-focus]')?.focus();
+    } catch (error) {
+      if ((error as Error).message !== 'unauthorized') target.textContent = `Failed: ${(error as Error).message}`;
+    } finally {
+      target.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  document.addEventListener('click', (event) => {
+    const button = (event.target as Element).closest<HTMLButtonElement>('button[data-url]');
+    if (button) void act(button);
+    if ((event.target as Element).closest('#logout')) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin('Signed out.');
+    }
+  });
+
+  document.addEventListener('submit', (event) => {
+    const form = event.target as HTMLFormElement;
+    event.preventDefault();
+    if (form.id === 'login') return void signIn(form);
+    if (form.dataset.post) return void post(form, event.submitter);
+    if (form.dataset.search) {
+      // A search reloads its fragment with the form's fields as the query.
+      const target = $<HTMLElement>(form.dataset.search);
+      if (!target) return;
+      const query = new URLSearchParams();
+      new FormData(form).forEach((value, key) => typeof value === 'string' && value !== '' && query.set(key, value));
+      target.dataset.query = query.toString();
+      void load(target);
+    }
+  });
+
+  async function signIn(form: HTMLFormElement): Promise<void> {
+    const input = $<HTMLInputElement>('#token', form)!;
+    sessionStorage.setItem(TOKEN_KEY, input.value);
+    input.value = '';
+    try {
+      const response = await api('/ui/f/whoami');
+      if (!response.ok) return showLogin(`The worker answered ${response.status}.`);
+      start();
+    } catch {
+      // api() has shown the login form again.
+    }
+  }
+
+  // Charts: /metrics sampled every few seconds, as a Prometheus server would.
+  type Sample = { t: number; ingested: Record<string, number>; lag: Record<string, number> };
+
+  function parseMetrics(text: string): Sample {
+    const sample: Sample = { t: Date.now(), ingested: {}, lag: {} };
+    for (const line of text.split('\n')) {
+      const match = /^(inlet_ingest_records_total|inlet_sink_lag_records)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!match) continue;
+      const labels = Object.fromEntries([...match[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+      const connector = labels.connector;
+      if (!connector || connector === '(unknown)') continue;
+      if (match[1] === 'inlet_ingest_records_total') {
+        if (labels.result === 'accepted') sample.ingested[connector] = (sample.ingested[connector] ?? 0) + Number(match[3]);
+      } else sample.lag[connector] = (sample.lag[connector] ?? 0) + Number(match[3]);
+    }
+    return sample;
+  }
+
+  function samples(): Sample[] {
+    try {
+      return JSON.parse(sessionStorage.getItem(SAMPLES_KEY) ?? '[]') as Sample[];
+    } catch {
+      return [];
+    }
+  }
+
+  const SVG = 'http://www.w3.org/2000/svg';
+  function chart(title: string, unit: string, points: [number, number][], now: number): HTMLElement {
+    const figure = document.createElement('figure');
+    const width = 320;
+    const height = 80;
+    const max = Math.max(1, ...points.map(([, y]) => y));
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    svg.setAttribute('role', 'img');
+    const last = points.at(-1)?.[1];
+    svg.setAttribute('aria-label', `${title}: ${last === undefined ? 'no data yet' : `${last.toFixed(1)} ${unit} now`}, at most ${max.toFixed(1)} over the last ${HISTORY_MS / 60_000} minutes`);
+    const line = document.createElementNS(SVG, 'polyline');
+    const x = (t: number) => (width * (t - (now - HISTORY_MS))) / HISTORY_MS;
+    const y = (value: number) => height - 4 - ((height - 8) * value) / max;
+    line.setAttribute('points', points.map(([t, value]) => `${x(t).toFixed(1)},${y(value).toFixed(1)}`).join(' '));
+    line.setAttribute('class', 'series');
+    svg.append(line);
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${title} (${last === undefined ? '–' : last.toFixed(1)} ${unit}, max ${max.toFixed(1)})`;
+    figure.append(svg, caption);
+    return figure;
+  }
+
+  function drawCharts(container: HTMLElement): void {
+    const history = samples();
+    const now = Date.now();
+    const connectors = new Set(history.flatMap((s) => [...Object.keys(s.ingested), ...Object.keys(s.lag)]));
+    container.replaceChildren();
+    if (connectors.size === 0) {
+      container.textContent = 'No ingest or sink lag measured yet (sampled every 5 s while a console page is open).';
+      return;
+    }
+    for (const connector of [...connectors].sort()) {
+      const rates: [number, number][] = [];
+      for (let i = 1; i < history.length; i++) {
+        const before = history[i - 1]!;
+        const after = history[i]!;
+        const delta = (after.ingested[connector] ?? 0) - (before.ingested[connector] ?? 0);
+        // A restarted worker's counters start again from 0: no rate across it.
+        if (connector in after.ingested && delta >= 0) rates.push([after.t, delta / ((after.t - before.t) / 1000)]);
+      }
+      const lag = history.filter((s) => connector in s.lag).map((s): [number, number] => [s.t, s.lag[connector]!]);
+      const section = document.createElement('section');
+      section.className = 'rates';
+      const heading = document.createElement('h3');
+      heading.textContent = connector;
+      section.append(heading);
+      if (rates.length > 0) section.append(chart(`ingest rate of ${connector}`, 'records/s', rates, now));
+      if (lag.length > 0) section.append(chart(`sink lag of ${connector}`, 'records', lag, now));
+      container.append(section);
+    }
+  }
+
+  async function sample(): Promise<void> {
+    try {
+      const response = await api('/metrics');
+      if (!response.ok) return;
+      const history = [...samples(), parseMetrics(await response.text())].filter((s) => s.t > Date.now() - HISTORY_MS);
+      sessionStorage.setItem(SAMPLES_KEY, JSON.stringify(history));
+    } catch {
+      // The next tick tries again.
+    }
+    const container = $<HTMLElement>('#rates');
+    if (container) drawCharts(container);
+  }
+
+  let started = false;
+  function start(): void {
+    $<HTMLElement>('#login')!.hidden = true;
+    $<HTMLElement>('#content')!.hidden = false;
+    if (started) {
+      // Signed in again: every part loads with the new token.
+      for (const element of document.querySelectorAll<HTMLElement>('[data-fragment]')) void load(element);
+      return;
+    }
+    started = true;
+    bind(document);
+    void sample();
+    setInterval(() => void sample(), SAMPLE_EVERY_MS);
+  }
+
+  // Without a token, try once anyway: a worker with no INLET_API_TOKEN asks for none.
+  start();
+}
+
+/** The script the worker serves at /ui/assets/console.js. */
+export const CONSOLE_SCRIPT = `(${consoleMain.toString()})();\n`;
