@@ -187,7 +187,7 @@ function consoleMain(): void {
   }
 
   const SVG = 'http://www.w3.org/2000/svg';
-  function chart(title: string, unit: string, points: [number, number][], now: number): HTMLElement {
+  function chart(title: string, unit: string, points: [number, number][], now: number, span: number): HTMLElement {
     const figure = document.createElement('figure');
     const width = 320;
     const height = 80;
@@ -196,15 +196,16 @@ function consoleMain(): void {
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('role', 'img');
     const last = points.at(-1)?.[1];
-    svg.setAttribute('aria-label', `${title}: ${last === undefined ? 'no data yet' : `${last.toFixed(1)} ${unit} now`}, at most ${max.toFixed(1)} over the last ${HISTORY_MS / 60_000} minutes`);
+    const minutes = `${Math.round(span / 60_000)} min`;
+    svg.setAttribute('aria-label', `${title}: ${last === undefined ? 'no data yet' : `${last.toFixed(1)} ${unit} now`}, at most ${max.toFixed(1)} over the last ${minutes}`);
     const line = document.createElementNS(SVG, 'polyline');
-    const x = (t: number) => (width * (t - (now - HISTORY_MS))) / HISTORY_MS;
+    const x = (t: number) => (width * (t - (now - span))) / span;
     const y = (value: number) => height - 4 - ((height - 8) * value) / max;
     line.setAttribute('points', points.map(([t, value]) => `${x(t).toFixed(1)},${y(value).toFixed(1)}`).join(' '));
     line.setAttribute('class', 'series');
     svg.append(line);
     const caption = document.createElement('figcaption');
-    caption.textContent = `${title} (${last === undefined ? '–' : last.toFixed(1)} ${unit}, max ${max.toFixed(1)})`;
+    caption.textContent = `${title}: ${last === undefined ? '–' : last.toFixed(1)} ${unit} now, max ${max.toFixed(1)} over ${minutes}`;
     figure.append(svg, caption);
     return figure;
   }
@@ -212,6 +213,8 @@ function consoleMain(): void {
   function drawCharts(container: HTMLElement): void {
     const history = samples();
     const now = Date.now();
+    // From the first sample (a minute at least) up to the whole history: a new tab's chart is not a sliver.
+    const span = Math.min(HISTORY_MS, Math.max(60_000, now - (history[0]?.t ?? now)));
     const connectors = new Set(history.flatMap((s) => [...Object.keys(s.ingested), ...Object.keys(s.lag)]));
     container.replaceChildren();
     if (connectors.size === 0) {
@@ -233,8 +236,8 @@ function consoleMain(): void {
       const heading = document.createElement('h3');
       heading.textContent = connector;
       section.append(heading);
-      if (rates.length > 0) section.append(chart(`ingest rate of ${connector}`, 'records/s', rates, now));
-      if (lag.length > 0) section.append(chart(`sink lag of ${connector}`, 'records', lag, now));
+      if (rates.length > 0) section.append(chart(`ingest rate of ${connector}`, 'records/s', rates, now, span));
+      if (lag.length > 0) section.append(chart(`sink lag of ${connector}`, 'records', lag, now, span));
       container.append(section);
     }
   }
