@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserMissing, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { accessibilityViolations, browserMissing, launchBrowser, screenshotPath } from '../support/browser.ts';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { postgresRows } from '../support/tables.ts';
@@ -102,6 +102,7 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     const token = page.getByLabel('API token');
     await token.waitFor({ state: 'visible' });
     expect(await unlabelled()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Keyboard only: the token field has the focus; Enter submits.
     await page.keyboard.type('not-the-token');
     await page.keyboard.press('Enter');
@@ -213,13 +214,14 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await shot('dead-letters');
   }, 120_000);
 
-  test('each page renders without a script error, and the overview charts ingest rate and sink lag', async () => {
+  test('each page renders without a script error or an accessibility violation (axe-core, WCAG 2.1 AA), and the overview charts ingest rate and sink lag', async () => {
     for (const path of ['/ui', `/ui/connectors/${sink}`, `/ui/connectors/${source}/records`, `/ui/connectors/${sink}/dlq`, `/ui/connectors/${source}/send`]) {
       await page.goto(`${worker.url}${path}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
       expect(await page.locator('[aria-busy="true"]').count()).toBe(0);
       expect(await page.getByText(/Could not load/).count()).toBe(0);
+      expect({ path, violations: await accessibilityViolations(page) }).toEqual({ path, violations: [] });
     }
     await page.goto(`${worker.url}/ui`);
     // Two samples of /metrics (5 s apart) make a rate.

@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import type { AxeResults, RunOptions } from 'axe-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { cleanups } from './wait.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -32,3 +34,20 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export const screenshotPath = (name: string) => join(ARTIFACTS, `${name}.png`);
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core (Deque's accessibility engine) finds against WCAG 2 A and AA on the page as it is
+ * now, one line a rule and element. Run through the debugging protocol, so the page's CSP does not
+ * stop it.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const options: RunOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
+  const results = await page.evaluate(
+    (runOptions) => (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe.run(document, runOptions),
+    options,
+  );
+  return results.violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}: ${node.failureSummary ?? violation.help}`));
+}
