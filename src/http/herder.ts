@@ -102,6 +102,11 @@ export interface Herder {
   latestRecords(name: string, limit: number): Promise<TopicRecordView[]>;
   /** The newest `limit` records of a sink connector's dead-letter topic, oldest first. */
   deadLetters(name: string, limit: number): Promise<TopicRecordView[]>;
+  /**
+   * Per partition of a sink's dead-letter topic, the offset its replay applies next: the letters
+   * below it were replayed. Empty for a connector with no dead-letter topic.
+   */
+  deadLetterReplayPositions(name: string): Promise<Map<number, number>>;
   /** undefined when no plugin has that class. */
   validate(pluginClass: string, config: Record<string, unknown>): ConfigValueReport[] | undefined;
 }

@@ -3,7 +3,7 @@ import { openSinkStore } from '../db/drivers/index.ts';
 import type { SinkStore } from '../db/index.ts';
 import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
 import type { RecordProducer } from '../records/index.ts';
-import { replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
+import { replayConnector, replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
 import { WorkerSinkTask, type TaskState } from './worker-sink-task.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
@@ -228,6 +228,13 @@ export class SinkConnectorRuntime {
         onBatch: (letters) => this.deps.log.info(`${this.name}: dead letter replay read a batch of ${letters}`),
       }),
     );
+  }
+
+  /** How far the dead-letter replay has got in each partition of `topic` (the next letter it applies; 0 before any). */
+  async replayPositions(topic: string): Promise<Map<number, number>> {
+    const partitions = (await topicPartitions(this.deps.brokers, [topic], this.deps.log)).get(topic) ?? [];
+    const stored = await this.withStore((store) => store.readOffsets(replayConnector(this.name), partitions.map((partition) => ({ topic, partition }))));
+    return new Map(partitions.map((partition) => [partition, stored.get(`${topic}/${partition}`) ?? 0]));
   }
 
   /** Sets stored positions (the offsets API, while the connector is STOPPED): an empty transaction. */

@@ -265,6 +265,13 @@ export class WorkerHerder implements Herder {
     return followTopicRecords(this.deps.brokers, this.topics(name), from, onRecord, this.deps.log.child({ connector: name }));
   }
 
+  async deadLetterReplayPositions(name: string): Promise<Map<number, number>> {
+    const sink = this.deps.reconciler.sink(name);
+    const topic = sink?.config['errors.deadletterqueue.topic.name'];
+    if (!sink || !topic) return new Map();
+    return sink.runtime.replayPositions(topic);
+  }
+
   latestRecords(name: string, limit: number): Promise<TopicRecordView[]> {
     return newestRecords(this.deps.brokers, this.topics(name), limit, this.deps.log.child({ connector: name }));
   }

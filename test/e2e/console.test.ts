@@ -200,6 +200,12 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
       { timeoutMs: 60_000, intervalMs: 1000 },
     );
     expect(await letter.textContent()).toMatch(/invalid input syntax|bigint|numeric/i);
+    // The overview lists it among the recent errors, linking here.
+    await page.goto(`${worker.url}/ui`);
+    await page.getByText(`dead letter from ${topic}[0]@1`).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: sink }).last().click();
+    await page.waitForURL(`${worker.url}/ui/connectors/${sink}/dlq`);
+    await letter.waitFor({ timeout: 30_000 });
     await letter.getByText('Error context and record').click();
     expect(await letter.textContent()).toContain('__connect.errors.connector.name');
 
@@ -211,6 +217,9 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await letter.getByRole('button', { name: 'Replay up to here' }).click();
     await page.locator('#action-result', { hasText: '"replayed":1' }).waitFor({ timeout: 60_000 });
     expect(await rows()).toContainEqual({ id: '2', amount: 'lots' });
+    // The list marks it replayed, and the overview no longer counts it among the recent errors.
+    await letter.getByText('replayed', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await letter.getByRole('button', { name: 'Replay up to here' }).count()).toBe(0);
     await shot('dead-letters');
   }, 120_000);
 
@@ -228,6 +237,7 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await page.getByRole('img', { name: new RegExp(`^ingest rate of ${source}`) }).waitFor({ timeout: 30_000 });
     await page.getByRole('img', { name: new RegExp(`^sink lag of ${sink}`) }).waitFor({ timeout: 30_000 });
     await page.getByRole('row', { name: new RegExp(`^${sink} sink`) }).waitFor({ timeout: 30_000 });
+    await page.getByText('No failed connectors or tasks, and no dead letters waiting.').waitFor({ timeout: 30_000 });
     await shot('overview');
     expect(pageErrors).toEqual([]);
   }, 120_000);

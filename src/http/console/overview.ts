@@ -35,7 +35,7 @@ interface RecentError {
   detail?: string;
 }
 
-/** Failed connectors and tasks (their traces), and each sink's newest dead letters. */
+/** Failed connectors and tasks (their traces), and each sink's newest dead letters not yet replayed. */
 async function recentErrors(herder: Herder): Promise<RecentError[]> {
   const errors: RecentError[] = [];
   for (const name of herder.names().sort()) {
@@ -47,13 +47,15 @@ async function recentErrors(herder: Herder): Promise<RecentError[]> {
     const info = herder.info(name);
     if (info?.type !== 'sink' || !info.config['errors.deadletterqueue.topic.name']) continue;
     let letters: TopicRecordView[];
+    let replayedBelow: Map<number, number>;
     try {
-      letters = await herder.deadLetters(name, RECENT_DEAD_LETTERS);
+      [letters, replayedBelow] = await Promise.all([herder.deadLetters(name, RECENT_DEAD_LETTERS), herder.deadLetterReplayPositions(name)]);
     } catch {
       // No dead-letter topic yet (nothing failed), or the sink is not running here.
       continue;
     }
-    for (const letter of letters.reverse()) {
+    // A replayed letter is an error dealt with.
+    for (const letter of letters.reverse().filter((l) => l.offset >= (replayedBelow.get(l.partition) ?? 0))) {
       const context = errorContext(letter);
       errors.push({ where: name, link: pagePath('dlq', name), what: `dead letter from ${context.origin}`, detail: context.message });
     }
@@ -66,7 +68,7 @@ export async function overviewFragment(herder: Herder): Promise<Html> {
   return html`${connectorsTable(herder)}
   <h2>Recent errors</h2>
   ${errors.length === 0
-    ? html`<p class="good">No failed connectors or tasks, and no dead letters.</p>`
+    ? html`<p class="good">No failed connectors or tasks, and no dead letters waiting.</p>`
     : html`<ul class="errors">${errors.map((e) => html`<li><a href="${e.link}">${e.where}</a>: <span class="bad">${e.what}</span>${e.detail ? html`<pre>${e.detail}</pre>` : ''}</li>`)}</ul>`}`;
 }
 
