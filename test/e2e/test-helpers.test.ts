@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { committedOffsets, committedValues, endOffsets, readRecords, sharedKafka } from '../support/kafka.ts';
+import { committedOffsets, committedValues, consumeAsGroup, endOffsets, readRecords, sharedKafka } from '../support/kafka.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { postgresNumber, postgresRows, sqliteNumber, sqliteRows } from '../support/tables.ts';
 import { tempDir } from '../support/wait.ts';
@@ -31,6 +31,14 @@ describe('test helpers fail when they cannot read what they check', () => {
       // The same readers on a topic that is there read what it holds.
       expect((await committedValues(kafka, topic)).map((v) => JSON.parse(v))).toEqual(expect.arrayContaining([{ a: 1 }, { a: 2 }]));
       expect((await readRecords(kafka, topic, 2)).length).toBe(2);
+      // A group whose members left reads its committed offsets, and as none when it committed none
+      // (Kafka answers that with a line and no table: the crash-recovery suite's SIGKILLed sink).
+      const committing = `helpers-committed-${Date.now()}`;
+      await consumeAsGroup(kafka, topic, committing, { commit: true });
+      expect([...(await committedOffsets(kafka, committing)).values()].reduce((a, b) => a + b, 0)).toBe(2);
+      const silent = `helpers-silent-${Date.now()}`;
+      await consumeAsGroup(kafka, topic, silent, { commit: false });
+      expect(await committedOffsets(kafka, silent)).toEqual(new Map());
     } finally {
       await worker.stop();
     }

@@ -110,7 +110,11 @@ export async function committedOffsets(broker: KafkaBroker, group: string): Prom
   const text = `${result.out}\n${result.err}`;
   // Kafka 4 says so with exit code 0, like every other error of this command: only the table counts.
   if (text.includes(`GroupIdNotFoundException: Group ${group} not found`)) return new Map();
-  if (result.code !== 0 || !/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET/m.test(result.out)) throw failure(args, result, 'gave no offsets table');
+  const table = /^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET/m.test(result.out);
+  // An empty group (its members gone: left, or their sessions expired after a SIGKILL) prints its
+  // table only when it holds committed offsets; without any, this line is the whole answer.
+  if (result.code === 0 && !table && text.includes(`Consumer group '${group}' has no active members.`)) return new Map();
+  if (result.code !== 0 || !table) throw failure(args, result, 'gave no offsets table');
   const offsets = new Map<number, number>();
   for (const line of result.out.split('\n')) {
     const cols = line.trim().split(/\s+/);
@@ -129,6 +133,14 @@ export async function committedOffsets(broker: KafkaBroker, group: string): Prom
 export async function committedValues(broker: KafkaBroker, topic: string, { idleMs = 5000 } = {}): Promise<string[]> {
   const out = await consume(broker, topic, ['--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', String(idleMs)]);
   return out.split('\n').filter((line) => line.trim().startsWith('{'));
+}
+
+/**
+ * Reads `topic` from the beginning once as a member of `group` with Kafka's console consumer,
+ * which then leaves the group: having committed its positions, or (commit: false) nothing.
+ */
+export async function consumeAsGroup(broker: KafkaBroker, topic: string, group: string, { commit }: { commit: boolean }): Promise<void> {
+  await consume(broker, topic, ['--from-beginning', '--group', group, '--consumer-property', `enable.auto.commit=${commit}`, '--timeout-ms', '5000']);
 }
 
 export interface TopicRecord {
