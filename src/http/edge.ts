@@ -1,43 +1,88 @@
-// Edge entry (Cloudflare Workers, Deno Deploy, Bun): Kafka is out of reach here, so accepted
-// pushes are forwarded to a Node worker that owns it. The worker's answer (200 only once Kafka has
-// acknowledged, 4xx/5xx with the reason) goes back to the sender unchanged.
+// Edge entry (Cloudflare Workers under workerd, or a forwarder on Bun/Node: src/edge-main.ts):
+// Kafka is out of reach here, so accepted pushes are forwarded to a worker that owns it. The
+// worker's answer (200 only once Kafka has acknowledged, 4xx/5xx with the reason) goes back to the
+// sender unchanged. What the edge can refuse alone, it refuses before forwarding: a body over the
+// limit, and, for the sources INLET_EDGE_CONNECTORS names, a push whose signature does not verify.
 import { Hono } from 'hono';
-import { InvalidPushError, MisconfiguredError, PushTooLargeError, UnavailableError } from '../errors/index.ts';
+import { AuthenticationError, InvalidPushError, MisconfiguredError, PushTooLargeError, UnavailableError } from '../errors/index.ts';
+import { edgeSources } from './edge-sources.ts';
 import { errorHandler, onNotFound } from './errors.ts';
 import { readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
 
-/** `INLET_MAX_BODY_BYTES`: the body limit, as on the worker (default 5 MiB). */
-type Bindings = { INLET_WORKER_URL: string; INLET_MAX_BODY_BYTES?: string };
+/**
+ * The edge's settings (Wrangler `[vars]` and secrets, or the forwarder's environment).
+ * - `INLET_WORKER_URL`: the worker the pushes go to.
+ * - `INLET_MAX_BODY_BYTES`: the body limit, as on the worker (default 5 MiB); a source's own
+ *   `max.body.bytes` in INLET_EDGE_CONNECTORS wins for its pushes.
+ * - `INLET_EDGE_CONNECTORS`: a connectors file (the worker's JSON) whose sources the edge verifies;
+ *   their `${env:NAME}` secrets are read from the other bindings.
+ */
+export type EdgeBindings = { INLET_WORKER_URL?: string; INLET_MAX_BODY_BYTES?: string; INLET_EDGE_CONNECTORS?: string } & Record<string, string | undefined>;
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const WORKER_DOWN_RETRY_AFTER_SECONDS = 5;
 
 // Hop-by-hop and connection headers stay at the edge; everything else (signatures, delivery ids,
-// Authorization, Idempotency-Key) is what the worker verifies and must arrive untouched.
+// Authorization, Idempotency-Key, traceparent) is what the worker verifies or carries on and must
+// arrive untouched.
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'proxy-authorization', 'proxy-connection']);
 
-const app = new Hono<{ Bindings: Bindings }>();
+// Fatal, as on the worker: a signature is checked over the text the worker will store.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const app = new Hono<{ Bindings: EdgeBindings }>();
 
 app.post('/ingest/:connector', async (c) => {
-  const target = new URL(`/ingest/${encodeURIComponent(c.req.param('connector'))}`, c.env.INLET_WORKER_URL);
-  const headers = new Headers();
-  c.req.raw.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
-  });
-  const maxBytes = c.env.INLET_MAX_BODY_BYTES ? Number(c.env.INLET_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new MisconfiguredError('the edge setting INLET_MAX_BODY_BYTES must be a positive integer');
+  const name = c.req.param('connector');
+  const target = new URL(`/ingest/${encodeURIComponent(name)}`, workerUrl(c.env.INLET_WORKER_URL));
+  const source = edgeSources(c.env).get(name);
+  const maxBytes = source?.maxBodyBytes ?? edgeMaxBodyBytes(c.env.INLET_MAX_BODY_BYTES);
   // Bytes, not text: they reach the worker as sent, which verifies signatures over them and
   // refuses what is not UTF-8.
   const read = await readBodyBytes(c.req, maxBytes);
   if (!read.ok) {
     throw read.refusal === 'too-large' ? new PushTooLargeError(`body exceeds the limit of ${maxBytes} bytes`) : new InvalidPushError(UNREADABLE_BODY);
   }
+  if (source?.verify) {
+    let body: string;
+    try {
+      body = utf8.decode(read.bytes);
+    } catch {
+      throw new InvalidPushError('body is not valid UTF-8');
+    }
+    const verdict = await source.verify({ body, headers: c.req.raw.headers, receivedAt: Date.now() });
+    if (!verdict.ok) throw new AuthenticationError(`authentication failed: ${verdict.check}`, { check: verdict.check });
+  }
+  const headers = new Headers();
+  c.req.raw.headers.forEach((value, header) => {
+    if (!HOP_BY_HOP.has(header.toLowerCase())) headers.set(header, value);
+  });
   try {
     return await fetch(target, { method: 'POST', headers, body: read.bytes });
   } catch {
     throw new UnavailableError('the Inlet worker is unreachable', WORKER_DOWN_RETRY_AFTER_SECONDS);
   }
 });
+
+function workerUrl(setting: string | undefined): URL {
+  if (!setting) throw new MisconfiguredError('the edge setting INLET_WORKER_URL is not set');
+  if (!URL.canParse(setting)) throw new MisconfiguredError('the edge setting INLET_WORKER_URL is not a URL');
+  return new URL(setting);
+}
+
+/** Throws MisconfiguredError for what every push would fail on: a forwarder checks it at start. */
+export function checkEdgeBindings(env: EdgeBindings): void {
+  workerUrl(env.INLET_WORKER_URL);
+  edgeMaxBodyBytes(env.INLET_MAX_BODY_BYTES);
+  edgeSources(env);
+}
+
+function edgeMaxBodyBytes(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return DEFAULT_MAX_BODY_BYTES;
+  const maxBytes = Number(setting);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new MisconfiguredError('the edge setting INLET_MAX_BODY_BYTES must be a positive integer');
+  return maxBytes;
+}
 
 app.notFound(onNotFound);
 app.onError(errorHandler(undefined));

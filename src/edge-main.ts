@@ -1,0 +1,45 @@
+// The edge entry (src/http/edge.ts, what workerd runs) as a forwarder on a server of its own:
+// Bun.serve under Bun, node:http under Node (src/serve). Same app, same settings, read from the
+// environment instead of Wrangler's bindings: `bun src/edge-main.ts`.
+import { pino } from 'pino';
+import * as v from 'valibot';
+import { redactUrlPasswords } from './config/index.ts';
+import { checkEdgeBindings, edgeApp, type EdgeBindings } from './http/index.ts';
+import { serveHttp } from './serve/index.ts';
+
+const ServerEnvSchema = v.object({
+  INLET_PORT: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a port number'), v.transform(Number), v.maxValue(65535, 'must be a port number')), '8787'),
+  INLET_HOST: v.optional(v.string(), '127.0.0.1'),
+});
+
+// Senders get the same deadlines as at the worker (its defaults: INLET_REQUEST_TIMEOUT_MS,
+// INLET_HEADERS_TIMEOUT_MS). Under Bun only the idle timeout applies: the edge reads bodies
+// without the worker's own body deadline.
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+
+const log = pino({ base: { service: 'inlet-edge' } });
+
+async function main() {
+  const parsed = v.safeParse(ServerEnvSchema, process.env);
+  if (!parsed.success) throw new Error(`invalid environment: ${parsed.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('; ')}`);
+  // One bindings object for the process's life: the edge builds its verifiers once per object.
+  const env: EdgeBindings = Object.freeze({ ...process.env });
+  checkEdgeBindings(env);
+  const server = await serveHttp({
+    fetch: (request) => edgeApp.fetch(request, env),
+    port: parsed.output.INLET_PORT,
+    hostname: parsed.output.INLET_HOST,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  });
+  log.info(`inlet edge listening on http://${server.address}:${server.port}, forwarding to ${redactUrlPasswords(env.INLET_WORKER_URL ?? '')}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  log.error(`inlet edge: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
