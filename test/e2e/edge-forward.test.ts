@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Subprocess } from 'bun';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import edge from '../../src/http/edge.ts';
-import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
-import { freePort } from '../support/wait.ts';
+import { endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { freePort, waitFor } from '../support/wait.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
 describe('the edge entry (runs under Bun, as at the edge)', () => {
@@ -109,4 +112,105 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
   });
+});
+
+describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', () => {
+  const ROOT = join(import.meta.dir, '..', '..');
+  const secret = `forwarder-secret-${crypto.randomUUID()}`;
+  const topic = `edge-bun-${Date.now()}`;
+  const signedConfig = { 'connector.class': 'webhook', topic, 'topic.creation.default.partitions': 1, 'auth.type': 'hmac-sha256', 'auth.secrets': '${env:EDGE_TEST_SECRET}' };
+  let kafka: KafkaBroker;
+  let worker: WorkerProcess;
+  let forwarder: Subprocess<'ignore', 'pipe', 'pipe'>;
+  let edgeUrl: string;
+  let output = '';
+
+  beforeAll(async () => {
+    kafka = await sharedKafka();
+    worker = await startWorker({
+      brokers: kafka.bootstrap,
+      connectors: [
+        { name: 'signed', config: signedConfig },
+        { name: 'open', config: { 'connector.class': 'webhook', topic, 'topic.creation.default.partitions': 1 } },
+      ],
+      env: { EDGE_TEST_SECRET: secret, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
+    });
+    const port = await freePort();
+    edgeUrl = `http://127.0.0.1:${port}`;
+    forwarder = Bun.spawn([process.execPath, join(ROOT, 'src', 'edge-main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        INLET_PORT: String(port),
+        INLET_WORKER_URL: worker.url,
+        INLET_MAX_BODY_BYTES: '1024',
+        INLET_EDGE_CONNECTORS: JSON.stringify({ connectors: [{ name: 'signed', config: signedConfig }] }),
+        EDGE_TEST_SECRET: secret,
+      },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    for (const stream of [forwarder.stdout, forwarder.stderr]) {
+      void (async () => {
+        for await (const chunk of stream) output += new TextDecoder().decode(chunk);
+      })();
+    }
+    await waitFor('the forwarder to answer', async () => (await fetch(`${edgeUrl}/`).catch(() => null))?.status === 404, { timeoutMs: 30_000 }).catch((error) => {
+      throw new Error(`${(error as Error).message}\n--- forwarder output ---\n${output}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    forwarder?.kill('SIGTERM');
+    await forwarder?.exited;
+    await worker?.stop();
+  }, 30_000);
+
+  const push = (connector: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${edgeUrl}/ingest/${connector}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const sign = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+  test('forwards a signed push to the worker, which writes it to Kafka, its traceparent intact', async () => {
+    expect(output).toContain('inlet edge listening');
+    const body = JSON.stringify([{ id: 'fw-1' }]);
+    const traceparent = `00-${crypto.randomUUID().replaceAll('-', '')}-${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
+    const response = await push('signed', body, { 'X-Signature': sign(body), traceparent });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const [record] = await readRecords(kafka, topic, 1);
+    expect(record?.value).toBe('{"id":"fw-1"}');
+    expect(record?.headers.traceparent).toBe(traceparent);
+  }, 60_000);
+
+  test('refuses a forged push (401) and one over its limit (413) itself: the worker never sees either', async () => {
+    const before = await worker.metric('inlet_ingest_requests_total', {});
+    const body = JSON.stringify([{ id: 'forged' }]);
+    const forged = await push('signed', body, { 'X-Signature': sign(`${body} `) });
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toEqual({ error_code: 401, message: 'authentication failed: no signature matched', check: 'no signature matched' });
+    const big = await push('open', JSON.stringify(Array.from({ length: 300 }, (_, n) => ({ n }))));
+    expect(big.status).toBe(413);
+    expect(await worker.metric('inlet_ingest_requests_total', {})).toBe(before);
+    expect((await push('open', '[{"n":1}]')).status).toBe(200);
+    expect(await worker.metric('inlet_ingest_requests_total', {})).toBe(before + 1);
+  }, 60_000);
+
+  test('refuses to start on a connectors setting it cannot use, naming the key', async () => {
+    const bad = Bun.spawn([process.execPath, join(ROOT, 'src', 'edge-main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, INLET_PORT: String(await freePort()), INLET_WORKER_URL: worker.url, INLET_EDGE_CONNECTORS: JSON.stringify({ connectors: [{ name: 'signed', config: { ...signedConfig, 'auth.secrets': '${env:EDGE_TEST_UNSET}' } }] }) },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    try {
+      expect(await Promise.race([bad.exited, Bun.sleep(20_000).then(() => 'still running')])).toBe(1);
+      const said = (await new Response(bad.stdout).text()) + (await new Response(bad.stderr).text());
+      expect(said).toContain('INLET_EDGE_CONNECTORS');
+      expect(said).toContain('environment variable EDGE_TEST_UNSET is not set');
+    } finally {
+      bad.kill();
+    }
+  }, 30_000);
 });
