@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { BunPlugin } from 'bun';
 import { Miniflare } from 'miniflare';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sqliteRows } from '../support/tables.ts';
@@ -26,9 +28,20 @@ function readWranglerConfig(): WranglerConfig {
   return config as WranglerConfig;
 }
 
-/** The edge entry bundled for workerd: ES modules, no Node built-ins (workerd, without nodejs_compat, has none). */
+// Node built-ins stay imports, where Bun's browser target would inline its shims for some (`os`):
+// workerd without nodejs_compat has no such module, so an edge entry that reached for one would
+// fail to load here rather than pass on a shim that Wrangler's bundle would not have.
+const builtInNames = builtinModules.filter((name) => !name.startsWith('_')).map((name) => name.replaceAll('/', '\\/'));
+const keepNodeBuiltIns: BunPlugin = {
+  name: 'keep-node-built-ins',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(node:)?(${builtInNames.join('|')})(\\/.*)?$`) }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** The edge entry bundled for workerd: ES modules, with no Node built-ins. */
 async function bundleForWorkerd(entry: string): Promise<string> {
-  const built = await Bun.build({ entrypoints: [join(ROOT, entry)], target: 'browser', format: 'esm' });
+  const built = await Bun.build({ entrypoints: [join(ROOT, entry)], target: 'browser', format: 'esm', plugins: [keepNodeBuiltIns] });
   if (!built.success) throw new AggregateError(built.logs, `bundling ${entry} for workerd failed`);
   return built.outputs[0]!.text();
 }
@@ -71,8 +84,8 @@ describe('the edge entry in workerd (Miniflare, with wrangler.toml): forwarding 
       env: { [secretName]: secret, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
     });
     edge = new Miniflare({
-      modules: true,
-      script: await bundleForWorkerd(wrangler.main),
+      // One module, as Wrangler uploads it: workerd itself resolves what it imports.
+      modules: [{ type: 'ESModule', path: join(ROOT, 'edge.mjs'), contents: await bundleForWorkerd(wrangler.main) }],
       compatibilityDate: wrangler.compatibility_date,
       compatibilityFlags: wrangler.compatibility_flags ?? [],
       // wrangler.toml's [vars] as they are, but for the worker's address and a smaller limit; the secret as `wrangler secret put` gives it.
