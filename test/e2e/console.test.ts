@@ -241,4 +241,26 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await shot('overview');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  test('restart, stop and delete from the connector page do what the REST API does', async () => {
+    await page.goto(`${worker.url}/ui/connectors/${sink}`);
+    await page.getByText('State: RUNNING').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await page.locator('#action-result', { hasText: `Restart ${sink}: 202 done` }).waitFor({ timeout: 30_000 });
+    await waitFor(`${sink} task 0 RUNNING after the restart`, async () => (await taskState(sink)) === 'RUNNING', { timeoutMs: 60_000 });
+
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitFor(`${sink} STOPPED (REST status)`, async () => (await rest('GET', `/connectors/${sink}/status`)).connector.state === 'STOPPED', { timeoutMs: 60_000 });
+    await page.locator('#connector-state', { hasText: 'STOPPED' }).waitFor({ timeout: 30_000 });
+    // Its offsets are the positions stored in the database: past both records of the topic.
+    await page.getByRole('cell', { name: `{"kafka_offset":2}` }).waitFor({ timeout: 30_000 });
+
+    // Delete asks first (the test accepts the dialog), then goes back to the overview.
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${worker.url}/ui`);
+    expect((await fetch(`${worker.url}/connectors/${sink}`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    await page.getByRole('row', { name: new RegExp(`^${source} source`) }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('row', { name: new RegExp(`^${sink} sink`) }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
