@@ -130,6 +130,8 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     expect(await rows()).toEqual([{ id: '1', amount: '100' }]);
     // The watch part finds the record and sees the sink's stored offset pass it.
     await page.getByText(`applied by ${sink}`).first().waitFor({ timeout: 60_000 });
+    // Found and applied: the watch stops asking.
+    await page.locator('#sent [data-settled]').waitFor({ timeout: 30_000 });
     await shot('send');
   }, 120_000);
 

@@ -65,7 +65,8 @@ function consoleMain(): void {
       const every = Number(element.dataset.refresh ?? 0);
       if (every > 0) {
         const timer = setInterval(() => {
-          if (!element.isConnected) return clearInterval(timer);
+          // Gone, or settled (a watched record found and applied): nothing more to ask.
+          if (!element.isConnected || element.querySelector('[data-settled]')) return clearInterval(timer);
           const busy = element.contains(document.activeElement) || element.querySelector('details[open]');
           if (!busy) void load(element);
         }, every);

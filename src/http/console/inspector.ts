@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { Herder, TopicRecordView } from '../herder.ts';
 import type { Html } from './layout.ts';
-import { appliedNote, recordJson, signatureNote, sinkPositions, when } from './records-view.ts';
+import { appliedNote, recordJson, signatureNote, sinkPositions, sinkProgress, when } from './records-view.ts';
 
 /** A search looks through this many of the newest records. */
 export const SEARCH_WINDOW = 1000;
@@ -46,7 +46,9 @@ export async function inspectorFragment(herder: Herder, name: string, query: Ins
   const summary = q
     ? `${records.length} record${records.length === 1 ? '' : 's'} matching "${q}" among the newest ${SEARCH_WINDOW}`
     : `the newest ${records.length} record${records.length === 1 ? '' : 's'} of ${herder.topics(name).join(', ')}`;
-  return html`<table>
+  // Found, and applied wherever it goes: a part watching it (after a test event) can stop asking.
+  const settled = q !== undefined && q !== '' && records.length > 0 && records.every((r) => sinkProgress(r, positions).every((s) => s.applied));
+  return html`<table ${settled ? html`data-settled` : ''}>
     <caption class="muted">${summary}</caption>
     <thead><tr><th scope="col">Topic[partition]@offset</th><th scope="col">Time (UTC)</th><th scope="col">Key</th><th scope="col">Source partition / offset</th><th scope="col">Signature</th><th scope="col">Trace id</th><th scope="col">Applied by the sink</th><th scope="col">Record</th></tr></thead>
     <tbody>${records.length === 0 ? html`<tr><td colspan="8" class="muted">No records.</td></tr>` : recordRows(herder, records, positions)}</tbody>

@@ -91,6 +91,7 @@ button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--line); bor
 button:hover { border-color: var(--accent); }
 button.danger { color: var(--bad); }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+[tabindex="-1"]:focus { outline: none; }
 input, textarea, select { font: inherit; padding: .3rem .4rem; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: var(--fg); }
 input[aria-invalid="true"] { border-color: var(--bad); }
 textarea { width: 100%; min-height: 8rem; font-family: ui-monospace, monospace; }

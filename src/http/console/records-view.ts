@@ -30,13 +30,21 @@ export async function sinkPositions(herder: Herder, topics: ReadonlySet<string>)
   return positions;
 }
 
+/** Each sink reading the record's topic, with the offset it stored for the partition and whether that is past the record. */
+export function sinkProgress(record: TopicRecordView, positions: Map<string, SinkPosition[]>): (SinkPosition & { applied: boolean })[] {
+  const stored = positions.get(`${record.topic}/${record.partition}`) ?? [];
+  return (positions.get(`${record.topic}/*`) ?? []).map(({ sink }) => {
+    const next = stored.find((p) => p.sink === sink)?.next ?? 0;
+    return { sink, next, applied: next > record.offset };
+  });
+}
+
 /** "applied by sink (stored offset N > offset)" or "pending", for each sink reading the record's topic. */
 export function appliedNote(record: TopicRecordView, positions: Map<string, SinkPosition[]>): Html {
-  const stored = positions.get(`${record.topic}/${record.partition}`) ?? [];
-  const sinks = (positions.get(`${record.topic}/*`) ?? []).map(({ sink }) => stored.find((p) => p.sink === sink) ?? { sink, next: 0 });
+  const sinks = sinkProgress(record, positions);
   if (sinks.length === 0) return html`<span class="muted">no sink reads ${record.topic}</span>`;
-  return html`${sinks.map(({ sink, next }) =>
-    next > record.offset
+  return html`${sinks.map(({ sink, next, applied }) =>
+    applied
       ? html`<div class="good">applied by ${sink} <span class="muted">(stored offset ${next} &gt; ${record.offset})</span></div>`
       : html`<div class="bad">pending in ${sink} <span class="muted">(stored offset ${next} ≤ ${record.offset})</span></div>`,
   )}`;
