@@ -7,16 +7,16 @@ import { redactUrlPasswords } from './config/index.ts';
 import { checkEdgeBindings, edgeApp, type EdgeBindings } from './http/index.ts';
 import { serveHttp } from './serve/index.ts';
 
+const milliseconds = (fallback: string) =>
+  v.optional(v.pipe(v.string(), v.regex(/^[1-9]\d{0,8}$/, 'must be a positive number of milliseconds'), v.transform(Number)), fallback);
+
+// The worker's names and defaults for the same things.
 const ServerEnvSchema = v.object({
   INLET_PORT: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a port number'), v.transform(Number), v.maxValue(65535, 'must be a port number')), '8787'),
   INLET_HOST: v.optional(v.string(), '127.0.0.1'),
+  INLET_REQUEST_TIMEOUT_MS: milliseconds('30000'),
+  INLET_HEADERS_TIMEOUT_MS: milliseconds('10000'),
 });
-
-// Senders get the same deadlines as at the worker (its defaults: INLET_REQUEST_TIMEOUT_MS,
-// INLET_HEADERS_TIMEOUT_MS). Under Bun only the idle timeout applies: the edge reads bodies
-// without the worker's own body deadline.
-const REQUEST_TIMEOUT_MS = 30_000;
-const HEADERS_TIMEOUT_MS = 10_000;
 
 const log = pino({ base: { service: 'inlet-edge' } });
 
@@ -24,14 +24,15 @@ async function main() {
   const parsed = v.safeParse(ServerEnvSchema, process.env);
   if (!parsed.success) throw new Error(`invalid environment: ${parsed.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('; ')}`);
   // One bindings object for the process's life: the edge builds its verifiers once per object.
-  const env: EdgeBindings = Object.freeze({ ...process.env });
+  // The app keeps the body deadline itself, as the worker's ingest route does: Bun.serve has only an idle timeout.
+  const env: EdgeBindings = Object.freeze({ ...process.env, INLET_REQUEST_TIMEOUT_MS: String(parsed.output.INLET_REQUEST_TIMEOUT_MS) });
   checkEdgeBindings(env);
   const server = await serveHttp({
     fetch: (request) => edgeApp.fetch(request, env),
     port: parsed.output.INLET_PORT,
     hostname: parsed.output.INLET_HOST,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: parsed.output.INLET_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: parsed.output.INLET_HEADERS_TIMEOUT_MS,
   });
   log.info(`inlet edge listening on http://${server.address}:${server.port}, forwarding to ${redactUrlPasswords(env.INLET_WORKER_URL ?? '')}`);
   const stop = () => void server.close().then(() => process.exit(0));

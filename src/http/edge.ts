@@ -4,10 +4,11 @@
 // sender unchanged. What the edge can refuse alone, it refuses before forwarding: a body over the
 // limit, and, for the sources INLET_EDGE_CONNECTORS names, a push whose signature does not verify.
 import { Hono } from 'hono';
-import { AuthenticationError, InvalidPushError, MisconfiguredError, PushTooLargeError, UnavailableError } from '../errors/index.ts';
+import { AuthenticationError, InvalidPushError, MisconfiguredError, PushTooLargeError, RequestTimeoutError, UnavailableError } from '../errors/index.ts';
 import { edgeSources } from './edge-sources.ts';
 import { errorHandler, onNotFound } from './errors.ts';
-import { readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
+import { Deadline, readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
+import { UNBOUNDED } from './reading-budget.ts';
 
 /**
  * The edge's settings (Wrangler `[vars]` and secrets, or the forwarder's environment).
@@ -16,8 +17,15 @@ import { readBodyBytes, UNREADABLE_BODY } from './read-body.ts';
  *   `max.body.bytes` in INLET_EDGE_CONNECTORS wins for its pushes.
  * - `INLET_EDGE_CONNECTORS`: a connectors file (the worker's JSON) whose sources the edge verifies;
  *   their `${env:NAME}` secrets are read from the other bindings.
+ * - `INLET_REQUEST_TIMEOUT_MS`: a body must arrive whole within this long (408 otherwise). The
+ *   forwarder on Bun sets it (Bun.serve has only an idle timeout); workerd has its own limits.
  */
-export type EdgeBindings = { INLET_WORKER_URL?: string; INLET_MAX_BODY_BYTES?: string; INLET_EDGE_CONNECTORS?: string } & Record<string, string | undefined>;
+export type EdgeBindings = {
+  INLET_WORKER_URL?: string;
+  INLET_MAX_BODY_BYTES?: string;
+  INLET_EDGE_CONNECTORS?: string;
+  INLET_REQUEST_TIMEOUT_MS?: string;
+} & Record<string, string | undefined>;
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const WORKER_DOWN_RETRY_AFTER_SECONDS = 5;
@@ -39,9 +47,12 @@ app.post('/ingest/:connector', async (c) => {
   const maxBytes = source?.maxBodyBytes ?? edgeMaxBodyBytes(c.env.INLET_MAX_BODY_BYTES);
   // Bytes, not text: they reach the worker as sent, which verifies signatures over them and
   // refuses what is not UTF-8.
-  const read = await readBodyBytes(c.req, maxBytes);
+  const timeoutMs = positiveSetting('INLET_REQUEST_TIMEOUT_MS', c.env.INLET_REQUEST_TIMEOUT_MS);
+  const read = await readBodyBytes(c.req, maxBytes, UNBOUNDED, timeoutMs === undefined ? undefined : Deadline.after(timeoutMs));
   if (!read.ok) {
-    throw read.refusal === 'too-large' ? new PushTooLargeError(`body exceeds the limit of ${maxBytes} bytes`) : new InvalidPushError(UNREADABLE_BODY);
+    if (read.refusal === 'too-large') throw new PushTooLargeError(`body exceeds the limit of ${maxBytes} bytes`);
+    if (read.refusal === 'timed-out') throw new RequestTimeoutError('the body did not arrive whole in time');
+    throw new InvalidPushError(UNREADABLE_BODY);
   }
   if (source?.verify) {
     let body: string;
@@ -74,14 +85,20 @@ function workerUrl(setting: string | undefined): URL {
 export function checkEdgeBindings(env: EdgeBindings): void {
   workerUrl(env.INLET_WORKER_URL);
   edgeMaxBodyBytes(env.INLET_MAX_BODY_BYTES);
+  positiveSetting('INLET_REQUEST_TIMEOUT_MS', env.INLET_REQUEST_TIMEOUT_MS);
   edgeSources(env);
 }
 
 function edgeMaxBodyBytes(setting: string | undefined): number {
-  if (setting === undefined || setting === '') return DEFAULT_MAX_BODY_BYTES;
-  const maxBytes = Number(setting);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new MisconfiguredError('the edge setting INLET_MAX_BODY_BYTES must be a positive integer');
-  return maxBytes;
+  return positiveSetting('INLET_MAX_BODY_BYTES', setting) ?? DEFAULT_MAX_BODY_BYTES;
+}
+
+/** A positive integer setting; undefined when unset or blank. */
+function positiveSetting(name: string, setting: string | undefined): number | undefined {
+  if (setting === undefined || setting === '') return undefined;
+  const value = Number(setting);
+  if (!Number.isSafeInteger(value) || value < 1) throw new MisconfiguredError(`the edge setting ${name} must be a positive integer`);
+  return value;
 }
 
 app.notFound(onNotFound);
