@@ -28,6 +28,8 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
   let page: Page;
   /** What the page logged as errors (a script error, a refused asset, a CSP violation). */
   const pageErrors: string[] = [];
+  /** The trace id the console gave its first test event. */
+  let sentTraceId = '';
 
   const rest = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${worker.url}${path}`, {
@@ -126,6 +128,8 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
   test('a test event sent from the console is signed for Standard Webhooks, lands as a row, and shows as applied', async () => {
     const answer = await sendFromConsole({ id: 1, amount: 100 }, 'msg_console_1');
     expect(answer).toContain('POST /ingest/hooks: 200');
+    sentTraceId = (await page.locator('#send-trace').textContent()) ?? '';
+    expect(sentTraceId).toMatch(/^[0-9a-f]{32}$/);
     await waitFor('the pushed row', async () => (await rows()).length === 1, { timeoutMs: 60_000 });
     expect(await rows()).toEqual([{ id: '1', amount: '100' }]);
     // The watch part finds the record and sees the sink's stored offset pass it.
@@ -145,10 +149,13 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     const row = page.getByRole('row').filter({ hasText: 'msg_console_1' });
     expect(await row.textContent()).toContain('verified at ingest (standard-webhooks signature)');
     expect(await row.textContent()).toContain(`applied by ${sink}`);
+    // The trace id of the test push (the console sends a traceparent of its own).
+    expect(await row.textContent()).toContain(sentTraceId);
     await row.getByText('JSON').click();
     const json = JSON.parse((await row.locator('pre').textContent()) ?? '');
     expect(json).toMatchObject({ topic, partition: 0, offset: 0, source_partition: source, source_offset: 'msg_console_1', value: { id: 1, amount: 100 } });
-    expect(json.headers['webhook-id'] ?? json.headers['inlet.source.offset']).toBe('msg_console_1');
+    expect(json.headers['inlet.source.offset']).toBe('msg_console_1');
+    expect(json.trace_id).toBe(sentTraceId);
     // A search that matches nothing says so.
     await search.fill('no_such_event');
     await search.press('Enter');

@@ -34,6 +34,8 @@ export function sendForm(info: ConnectorInfo): Html {
   <div id="sent" aria-live="polite"></div>`;
 }
 
+const randomHex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** The id the source takes as the record's source offset (Stripe: the event's own id). */
 function sourceOffsetOf(connectorClass: string, id: string, body: string): string {
   if (connectorClass !== 'stripe') return id;
@@ -57,11 +59,15 @@ export async function sendTestEvent(info: ConnectorInfo, fields: Record<string, 
     if (!(error instanceof PushSigningError)) throw error;
     return html`<p class="bad" role="alert" data-focus tabindex="-1">${error.message}</p>`;
   }
-  const response = await ingest(new Request(`http://console.invalid/ingest/${encodeURIComponent(info.name)}`, { method: 'POST', headers, body }));
+  // A trace of its own (W3C trace context), so the record's trace id ties it to this test.
+  const traceId = randomHex(16);
+  const traceparent = `00-${traceId}-${randomHex(8)}-01`;
+  const response = await ingest(new Request(`http://console.invalid/ingest/${encodeURIComponent(info.name)}`, { method: 'POST', headers: { ...headers, traceparent }, body }));
   const answer = await response.text();
   const accepted = response.ok;
   const q = sourceOffsetOf(connectorClass, id, body);
   return html`<p class="${accepted ? 'good' : 'bad'}" role="alert" data-focus tabindex="-1" id="send-answer">POST /ingest/${info.name}: ${response.status}</p>
+  <p>Trace id <code id="send-trace">${traceId}</code></p>
   <pre>${answer}</pre>
   ${accepted
     ? html`<h2>Watching it land</h2>
