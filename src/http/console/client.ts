@@ -67,12 +67,15 @@ function consoleMain(): void {
         const timer = setInterval(() => {
           // Gone, or settled (a watched record found and applied): nothing more to ask.
           if (!element.isConnected || element.querySelector('[data-settled]')) return clearInterval(timer);
-          const busy = element.contains(document.activeElement) || element.querySelector('details[open]');
+          const busy = leaving || element.contains(document.activeElement) || element.querySelector('details[open]');
           if (!busy) void load(element);
         }, every);
       }
     }
   }
+
+  /** True while an action that leaves the page (a delete) is under way: its parts stop refreshing. */
+  let leaving = false;
 
   function reloadAll(): void {
     for (const element of document.querySelectorAll<HTMLElement>('[data-fragment][data-reload]')) void load(element);
@@ -88,18 +91,21 @@ function consoleMain(): void {
     const { method = 'POST', url = '', confirm: question, label } = button.dataset;
     if (question && !window.confirm(question)) return;
     button.disabled = true;
+    leaving = button.dataset.after !== undefined;
     say(`${label ?? button.textContent}: working…`);
     try {
       const response = await api(url, { method });
       const body = await response.text();
       say(`${label ?? button.textContent}: ${response.status} ${response.ok ? 'done' : 'refused'}${body ? `: ${body}` : ''}`);
-      if (response.ok && button.dataset.after) location.assign(button.dataset.after);
+      // Gone (a delete): leave the page rather than reload parts of what no longer exists.
+      if (response.ok && button.dataset.after) return location.assign(button.dataset.after);
       reloadAll();
     } catch (error) {
       if ((error as Error).message !== 'unauthorized') say(`${label ?? button.textContent}: failed: ${(error as Error).message}`);
     } finally {
       button.disabled = false;
     }
+    leaving = false;
   }
 
   /** A form posted as JSON to `data-post`; the HTML answer replaces `data-target`. */
