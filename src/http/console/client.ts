@@ -86,6 +86,22 @@ function consoleMain(): void {
     if (status) status.textContent = text;
   }
 
+  /** A replay's answer in words; any other answer (an error's message) as the worker gave it. */
+  function describe(body: string): string {
+    let answer: { replayed?: unknown; blocked?: { partition: number; offset: number; error: string } | null; more?: unknown; message?: unknown };
+    try {
+      answer = JSON.parse(body) as typeof answer;
+    } catch {
+      return body;
+    }
+    if (typeof answer.replayed === 'number') {
+      const count = `replayed ${answer.replayed} dead letter${answer.replayed === 1 ? '' : 's'}`;
+      const blocked = answer.blocked ? `; blocked at partition ${answer.blocked.partition} offset ${answer.blocked.offset}, which still fails: ${answer.blocked.error}` : '';
+      return `${count}${blocked}${answer.more ? '; more remain' : ''}`;
+    }
+    return typeof answer.message === 'string' ? answer.message : body;
+  }
+
   /** A button that calls the REST API (`data-method`, `data-url`) and says what came back. */
   async function act(button: HTMLButtonElement): Promise<void> {
     const { method = 'POST', url = '', confirm: question, label } = button.dataset;
@@ -96,7 +112,9 @@ function consoleMain(): void {
     try {
       const response = await api(url, { method });
       const body = await response.text();
-      say(`${label ?? button.textContent}: ${response.status} ${response.ok ? 'done' : 'refused'}${body ? `: ${body}` : ''}`);
+      // A replay stopped by a letter that still fails answers 200, but did not do what was asked.
+      const verdict = !response.ok ? 'refused' : /"blocked":\{/.test(body) ? 'blocked' : 'done';
+      say(`${label ?? button.textContent}: ${response.status} ${verdict}${body ? `: ${describe(body)}` : ''}`);
       // Gone (a delete): leave the page rather than reload parts of what no longer exists.
       if (response.ok && button.dataset.after) return location.assign(button.dataset.after);
       reloadAll();
