@@ -1,13 +1,20 @@
 // Which librdkafka binding this process uses: chosen here, once, by the runtime that loads it.
-// Node loads the addon; Bun cannot (a NAN addon), so it reaches librdkafka's C API over FFI.
+// Node loads the addon; Bun and Deno cannot (a NAN addon), so they reach librdkafka's C API over
+// FFI: the same shared code, with a small module per runtime that opens the library.
 import type { KafkaBackend } from './backend.ts';
 
 export type { AdminClientPort, ConsumerClient, ConsumerConfig, DeliveryReport, KafkaBackend, Message, ProducerClient } from './backend.ts';
 export type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 
-// Only the chosen backend is loaded: the addon throws at load under Bun (a Node ABI), and bun:ffi
-// exists only there.
-const backend: KafkaBackend = 'Bun' in globalThis ? await (await import('./ffi/index.ts')).ffiKafkaBackend() : (await import('./addon/index.ts')).addonBackend;
+// Only the chosen backend is loaded: the addon throws at load under Bun (a Node ABI), bun:ffi
+// exists only on Bun, and Deno.dlopen only on Deno.
+const ffi = () => import('./ffi/index.ts');
+const backend: KafkaBackend =
+  'Bun' in globalThis
+    ? await (await ffi()).ffiKafkaBackend(async () => (await import('./ffi/bun.ts')).openRdkafka())
+    : 'Deno' in globalThis
+      ? await (await ffi()).ffiKafkaBackend(async () => (await import('./ffi/deno.ts')).openRdkafka())
+      : (await import('./addon/index.ts')).addonBackend;
 
 export const { CODES } = backend;
 export const backendName = backend.name;

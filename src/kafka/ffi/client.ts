@@ -3,9 +3,10 @@ import type { LibrdkafkaLogEvent } from '../client-log.ts';
 import { buildConf, librdkafkaProperties, type ClientConfig } from './config.ts';
 import { codeError, KafkaError } from './errors.ts';
 import { ClusterRequests } from './cluster.ts';
-import { EventQueue } from './event-queue.ts';
+import { openEventQueue, type EventQueue } from './event-queue.ts';
 import { LAYOUT } from './layout.ts';
 import { getMetadata, type Metadata, type MetadataOptions } from './metadata.ts';
+import { sleep } from './sleep.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
 /** The addon's callbacks: an error or null, then the result. */
@@ -28,6 +29,8 @@ export abstract class FfiClient extends EventEmitter {
   private readonly logOut = new BigUint64Array(2);
   private readonly logLevel = new Int32Array(1);
   private connectedAt = 0;
+  /** While the client is being freed: who waits for that. */
+  private destroyed: ((() => void) | undefined)[] | null = null;
   private readonly cluster: ClusterRequests;
 
   protected constructor(
@@ -101,7 +104,7 @@ export abstract class FfiClient extends EventEmitter {
     // Non-blocking: the controller id is known once the first metadata answer arrived.
     while (this.rdkafka.lib.rd_kafka_controllerid(rk, 0) < 0) {
       if (Date.now() >= deadline) throw codeError(this.rdkafka, LAYOUT.err.ERR__TIMED_OUT);
-      await Bun.sleep(CONNECT_POLL_MS);
+      await sleep(CONNECT_POLL_MS);
     }
     this.connectedAt = Date.now();
   }
@@ -118,7 +121,7 @@ export abstract class FfiClient extends EventEmitter {
       throw new KafkaError(-1, ffi.CString(ffi.ptr(errstr)));
     }
     this.rk = rk;
-    this.events = new EventQueue(this.rdkafka, rk, (ev, type) => this.serve(ev, type));
+    this.events = openEventQueue(this.rdkafka, rk, (ev, type) => this.serve(ev, type));
     lib.rd_kafka_set_log_queue(rk, null);
     this.connectedAt = Date.now();
     return rk;
@@ -164,22 +167,35 @@ export abstract class FfiClient extends EventEmitter {
     this.events?.drain();
   }
 
-  /** Frees the queue and the client. rd_kafka_destroy blocks until librdkafka's threads end. */
-  protected destroy(): void {
+  /**
+   * Frees the queue and the client, then calls `then`: at once on Bun, after the pending poll
+   * returned on Deno. rd_kafka_destroy blocks until librdkafka's threads end.
+   */
+  protected destroy(then?: () => void): void {
     const rk = this.rk;
-    if (!rk) return;
-    this.events?.close();
-    this.events = null;
-    this.cluster.close();
-    this.rk = null;
-    this.rdkafka.lib.rd_kafka_destroy(rk);
+    if (!rk) return then?.();
+    if (this.destroyed) return void this.destroyed.push(then);
+    this.destroyed = [then];
+    // Events served while the queue closes still see the client (a fatal error's cause).
+    const free = () => {
+      this.events = null;
+      this.cluster.close();
+      this.rk = null;
+      this.rdkafka.lib.rd_kafka_destroy(rk);
+      const waiting = this.destroyed ?? [];
+      this.destroyed = null;
+      for (const done of waiting) done?.();
+    };
+    if (this.events) this.events.close(free);
+    else free();
   }
 
   /** The addon's disconnect: frees the client, then 'disconnected' and the callback. */
   protected finishDisconnect(cb?: Callback<{ connectionOpened: number }>): void {
     const connectionOpened = this.connectedAt;
-    this.destroy();
-    this.emit('disconnected', { connectionOpened });
-    cb?.(null, { connectionOpened });
+    this.destroy(() => {
+      this.emit('disconnected', { connectionOpened });
+      cb?.(null, { connectionOpened });
+    });
   }
 }

@@ -1,4 +1,3 @@
-import type { JSCallback } from 'bun:ffi';
 import type { ConsumerClient } from '../backend.ts';
 import { FfiClient, type Callback } from './client.ts';
 import { configValue, type ClientConfig } from './config.ts';
@@ -8,6 +7,7 @@ import { cstr, keepAlive } from './memory.ts';
 import { MessageReader, type ConsumedMessage } from './messages.ts';
 import { firstError, readEntry, readList, toPartitions, withList, type ListEntry, type Partition } from './partitions.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
+import { sleep } from './sleep.ts';
 
 const { event, err } = LAYOUT;
 /** The addon's default consume timeout. */
@@ -42,7 +42,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
   private readonly queueNonEmpty: (() => void) | undefined;
   private readonly reader: MessageReader;
   private consumerQueue: Pointer | null = null;
-  private wakeUp: JSCallback | null = null;
+  private wakeUp: { ptr: Pointer | null; close(): void } | null = null;
   private waiters: (() => void)[] = [];
   private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
   private closing: Promise<void> | undefined;
@@ -70,11 +70,13 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
 
   protected override createHandle(): Pointer {
     const rk = super.createHandle();
-    const { lib, ffi } = this.rdkafka;
+    const { lib, waiting } = this.rdkafka;
+    // Deno's off-thread poll takes the event it waited for, which consume() must see in order: not yet.
+    if (waiting.kind !== 'wake-up') throw new Error('the FFI consumer needs a queue wake-up (Bun)');
     const queue = returned(lib.rd_kafka_queue_get_consumer(rk));
     if (!queue) throw new Error('rd_kafka_queue_get_consumer returned NULL');
     this.consumerQueue = queue;
-    this.wakeUp = new ffi.JSCallback(() => queueMicrotask(() => this.queueFilled()), { args: ['ptr', 'ptr'], returns: 'void', threadsafe: true });
+    this.wakeUp = waiting.wakeUp(() => queueMicrotask(() => this.queueFilled()));
     lib.rd_kafka_queue_cb_event_enable(queue, this.wakeUp.ptr, null);
     return rk;
   }
@@ -457,7 +459,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
             lib.rd_kafka_event_destroy(ev);
           }
         }
-        await Bun.sleep(CLOSE_POLL_MS);
+        await sleep(CLOSE_POLL_MS);
       }
     } finally {
       lib.rd_kafka_queue_destroy(queue);
@@ -481,9 +483,9 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
     setTimeout(() => wakeUp?.close(), 100).unref();
   }
 
-  protected override destroy(): void {
+  protected override destroy(then?: () => void): void {
     this.releaseConsumerQueue();
-    super.destroy();
+    super.destroy(then);
     for (const { reject } of this.pendingOffsets.values()) reject(codeError(this.rdkafka, err.ERR__DESTROY));
     this.pendingOffsets.clear();
   }

@@ -5,7 +5,7 @@ import type { ClientConfig } from './config.ts';
 import { FfiConsumer } from './consumer.ts';
 import { errorCodes, type Codes } from './errors.ts';
 import { FfiProducer } from './producer.ts';
-import { loadRdkafka, type Rdkafka } from './symbols.ts';
+import type { OpenRdkafka, Rdkafka } from './symbols.ts';
 
 export { KafkaError } from './errors.ts';
 export type { ClientConfig } from './config.ts';
@@ -15,7 +15,7 @@ export type { FfiConsumer } from './consumer.ts';
 export type { ConsumedMessage } from './messages.ts';
 export type { MessageHeader } from './produce-args.ts';
 
-/** The addon's native surface (the subset src/kafka uses), over librdkafka through bun:ffi. */
+/** The addon's native surface (the subset src/kafka uses), over librdkafka through bun:ffi or Deno.dlopen. */
 export interface FfiBackend {
   Producer: new (config: ClientConfig, topicConfig?: ClientConfig) => FfiProducer;
   KafkaConsumer: new (config: ClientConfig, topicConfig?: ClientConfig) => FfiConsumer;
@@ -32,8 +32,8 @@ export interface FfiBackend {
 }
 
 /** The port's backend over FFI: producer, consumer and admin client. */
-export async function ffiKafkaBackend(): Promise<KafkaBackend> {
-  const ffi = await loadFfiBackend();
+export async function ffiKafkaBackend(open?: OpenRdkafka): Promise<KafkaBackend> {
+  const ffi = await loadFfiBackend(open);
   return {
     name: 'ffi',
     producer: ffi.producer,
@@ -46,10 +46,19 @@ export async function ffiKafkaBackend(): Promise<KafkaBackend> {
 
 let backend: Promise<FfiBackend> | undefined;
 
-/** Loads librdkafka (once) and returns classes bound to it. Bun only. */
-export function loadFfiBackend(): Promise<FfiBackend> {
-  backend ??= loadRdkafka().then(bind);
+/**
+ * Loads librdkafka (once) with `open` (src/kafka/ffi/bun.ts or deno.ts; by default the one for
+ * the runtime this runs on) and returns classes bound to it.
+ */
+export function loadFfiBackend(open: OpenRdkafka = openForThisRuntime): Promise<FfiBackend> {
+  backend ??= open().then(bind);
   return backend;
+}
+
+/** Only the runtime's own module is loaded: bun:ffi exists only on Bun, Deno.dlopen only on Deno. */
+async function openForThisRuntime(): Promise<Rdkafka> {
+  const runtime = 'Deno' in globalThis ? await import('./deno.ts') : await import('./bun.ts');
+  return runtime.openRdkafka();
 }
 
 function bind(rdkafka: Rdkafka): FfiBackend {

@@ -1,6 +1,6 @@
 import { LAYOUT } from './layout.ts';
 import { bytesOf, cstr, writeU64 } from './memory.ts';
-import type { BunFfi } from './symbols.ts';
+import type { NativeMemory } from './symbols.ts';
 
 /** A header as the addon takes it: `[{ name: value }, ...]`. */
 export type MessageHeader = Record<string, string | Uint8Array | null | undefined>;
@@ -30,10 +30,10 @@ export class ProduceArgsWriter {
   private readonly topics = new Map<string, Uint8Array>();
   readonly keep: Uint8Array[] = [];
 
-  constructor(private readonly ffi: BunFfi) {}
+  constructor(private readonly ffi: NativeMemory) {}
 
   /** Fills the array for one message; returns its address and entry count. */
-  write(args: ProduceArgs): { address: ReturnType<BunFfi['ptr']>; count: number } {
+  write(args: ProduceArgs): { address: ReturnType<NativeMemory['ptr']>; count: number } {
     const headers = (args.headers ?? []).flatMap((header) => Object.entries(header));
     const needed = (7 + headers.length) * vu.size;
     if (this.words.byteLength < needed) this.words = new Uint32Array(needed / 2);

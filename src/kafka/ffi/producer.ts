@@ -7,6 +7,7 @@ import { LAYOUT } from './layout.ts';
 import { cstr, keepAlive } from './memory.ts';
 import { ProduceArgsWriter, type MessageHeader } from './produce-args.ts';
 import type { Pointer, Rdkafka } from './symbols.ts';
+import { sleep } from './sleep.ts';
 import { resumable } from './transactions.ts';
 
 const FLUSH_POLL_MS = 2;
@@ -128,7 +129,7 @@ export class FfiProducer extends FfiClient implements ProducerClient {
       this.drainEvents();
       if (!this.rk || this.rdkafka.lib.rd_kafka_outq_len(this.rk) === 0) return;
       if (Date.now() >= deadline) throw codeError(this.rdkafka, err.ERR__TIMED_OUT);
-      await Bun.sleep(FLUSH_POLL_MS);
+      await sleep(FLUSH_POLL_MS);
     }
   }
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * The librdkafka C functions the FFI backend calls. Pointers are `ptr` (a number; 0 is NULL),
  * size_t is `u64` (bun:ffi has no usize), C strings we pass are NUL-terminated byte arrays.
  */
-const definitions = {
+export const definitions = {
   rd_kafka_version_str: { args: [], returns: 'cstring' },
   rd_kafka_get_err_descs: { args: ['ptr', 'ptr'], returns: 'void' },
   rd_kafka_err2str: { args: ['i32'], returns: 'cstring' },
@@ -30,6 +30,7 @@ const definitions = {
   rd_kafka_queue_destroy: { args: ['ptr'], returns: 'void' },
   rd_kafka_queue_cb_event_enable: { args: ['ptr', 'ptr', 'ptr'], returns: 'void' },
   rd_kafka_queue_poll: { args: ['ptr', 'i32'], returns: 'ptr' },
+  rd_kafka_queue_yield: { args: ['ptr'], returns: 'void' },
 
   rd_kafka_produceva: { args: ['ptr', 'ptr', 'u64'], returns: 'ptr' },
   rd_kafka_topic_name: { args: ['ptr'], returns: 'ptr' },
@@ -128,33 +129,38 @@ const definitions = {
 export type RdkafkaSymbols = Library<typeof definitions>['symbols'];
 export type BunFfi = typeof import('bun:ffi');
 
-/** The loaded library and the bun:ffi helpers that read its memory. */
+/**
+ * Reading and addressing native memory: the part of bun:ffi the shared code uses, which the Deno
+ * module implements over Deno.UnsafePointer and Deno.UnsafePointerView. Pointers are numbers
+ * (0 is NULL) on both runtimes; CString of NULL is ''.
+ */
+export type NativeMemory = Pick<BunFfi, 'ptr' | 'CString' | 'toArrayBuffer'> & { read: Pick<BunFfi['read'], 'ptr' | 'i32' | 'i64'> };
+
+/**
+ * How the JS thread learns that a queue has events: the one thing that differs by runtime
+ * (shared/RUNTIMES.md). Bun calls a thread-safe callback when a queue becomes non-empty; on Deno
+ * that callback deadlocks (librdkafka calls it holding the queue lock, Deno holds the thread until
+ * JS ran, and JS then polls the same queue), so a poll with a timeout runs off the JS thread.
+ */
+export type QueueWaiting =
+  | { kind: 'wake-up'; wakeUp(onNonEmpty: () => void): { ptr: Pointer | null; close(): void } }
+  | { kind: 'poll'; poll(queue: Pointer, timeoutMs: number): Promise<Pointer | null> };
+
+/** The loaded library, the helpers that read its memory, and how its queues are waited on. */
 export interface Rdkafka {
   lib: RdkafkaSymbols;
-  ffi: BunFfi;
+  ffi: NativeMemory;
+  waiting: QueueWaiting;
   path: string;
 }
+
+/** Opens librdkafka for one runtime: src/kafka/ffi/bun.ts or deno.ts. */
+export type OpenRdkafka = () => Promise<Rdkafka>;
 
 /** The librdkafka.so.1 that @confluentinc/kafka-javascript builds: the same build as the Node path. */
 export function librdkafkaPath(): string {
   const pkg = fileURLToPath(import.meta.resolve('@confluentinc/kafka-javascript/package.json'));
   return join(dirname(pkg), 'build', 'deps', 'librdkafka.so.1');
-}
-
-let loading: Promise<Rdkafka> | undefined;
-
-/**
- * Opens librdkafka on first use. bun:ffi is imported dynamically, so a Node process that never
- * asks for the FFI backend never evaluates it.
- */
-export function loadRdkafka(): Promise<Rdkafka> {
-  loading ??= (async () => {
-    const ffi: BunFfi = await import('bun:ffi');
-    const path = librdkafkaPath();
-    const { symbols } = ffi.dlopen(path, definitions);
-    return { lib: symbols, ffi, path };
-  })();
-  return loading;
 }
 
 export type { Pointer };

@@ -1,5 +1,6 @@
 import { takeError, type KafkaError } from './errors.ts';
 import type { Pointer, Rdkafka } from './symbols.ts';
+import { sleep } from './sleep.ts';
 
 /** Longest a single call may block the JS thread. */
 const STEP_MS = 5;
@@ -23,6 +24,6 @@ export async function resumable(
     const error: KafkaError | null = takeError(rdkafka, step(Math.max(0, Math.min(STEP_MS, deadline - Date.now()))));
     if (!error) return;
     if (!error.isRetriable || Date.now() >= deadline) throw error;
-    await Bun.sleep(1);
+    await sleep(1);
   }
 }
