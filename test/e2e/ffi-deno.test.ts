@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { loadFfiBackend, type ClientConfig, type FfiBackend, type KafkaError } from '../../src/kafka/ffi/index.ts';
-import { readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { committedOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 
 // The FFI backend on Deno (Deno.dlopen, a nonblocking rd_kafka_queue_poll loop), driven by a
 // script run with `deno run` from the pinned npm package, against the suite's real broker.
 const ROOT = join(import.meta.dir, '..', '..');
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
-const SCRIPT = join(ROOT, 'test', 'support', 'ffi-deno-produce.ts');
+const PRODUCE = join(ROOT, 'test', 'support', 'ffi-deno-produce.ts');
+const CONSUME = join(ROOT, 'test', 'support', 'ffi-deno-consume.ts');
 /** All the Deno process needs: librdkafka's sockets and files are native, out of Deno's sight. */
 const PERMISSIONS = ['--allow-ffi'];
 
@@ -30,9 +31,9 @@ beforeAll(async () => {
   backend = await loadFfiBackend();
 }, 120_000);
 
-async function runDeno(batches: Batch[], permissions = PERMISSIONS): Promise<DenoRun> {
-  const argument = JSON.stringify({ bootstrap: broker.bootstrap, batches });
-  const proc = Bun.spawn([DENO, 'run', ...permissions, SCRIPT], {
+async function runDeno(script: string, input: object, permissions = PERMISSIONS): Promise<DenoRun> {
+  const argument = JSON.stringify({ bootstrap: broker.bootstrap, ...input });
+  const proc = Bun.spawn([DENO, 'run', ...permissions, script], {
     cwd: ROOT,
     stdin: new TextEncoder().encode(argument),
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
@@ -44,10 +45,17 @@ async function runDeno(batches: Batch[], permissions = PERMISSIONS): Promise<Den
 }
 
 async function denoOutcomes(batches: Batch[]): Promise<Outcome[][]> {
-  const run = await runDeno(batches);
-  if (run.code !== 0) throw new Error(`deno run failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
-  return (JSON.parse(run.stdout) as { results: Outcome[][] }).results;
+  return (await denoOutput<{ results: Outcome[][] }>(PRODUCE, { batches })).results;
 }
+
+async function denoOutput<T>(script: string, input: object): Promise<T> {
+  const run = await runDeno(script, input);
+  if (run.code !== 0) throw new Error(`deno run failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+const call = <T>(fn: (cb: (error: KafkaError | null, value?: T) => void) => void) =>
+  new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
 
 /** The same messages through the FFI backend on Bun, in this process. */
 async function bunOutcomes({ config, messages }: Batch): Promise<Outcome[]> {
@@ -102,8 +110,38 @@ describe('FFI backend on Deno against a real broker', () => {
     expect(onBunLenient).toEqual([{ reported: tooLarge }]);
   }, 120_000);
 
+  test('a consumer group member reads every record of three partitions in order, with keys and headers, and commits', async () => {
+    const topic = `ffi-deno-consume-${Date.now()}`;
+    const group = `ffi-deno-group-${Date.now()}`;
+    const admin = backend.AdminClient.create({ 'bootstrap.servers': broker.bootstrap, log_level: 0 });
+    await call((cb) => admin.createTopic({ topic, num_partitions: 3, replication_factor: 1 }, 10_000, cb));
+    admin.disconnect();
+    const produced = Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, key: `k${i}`, value: `{"n":${i}}`, headers: [{ n: String(i) }] }));
+    const producer = new backend.Producer({ 'bootstrap.servers': broker.bootstrap, 'enable.idempotence': true, 'linger.ms': 1, dr_cb: true, log_level: 0 });
+    await call((cb) => producer.connect({ timeout: 30_000 }, cb));
+    let pending = produced.length;
+    const delivered = new Promise<void>((resolve, reject) =>
+      producer.on('delivery-report', (error: KafkaError | null) => (error ? reject(error) : --pending === 0 && resolve())),
+    );
+    for (const r of produced) producer.produce(topic, r.partition, new TextEncoder().encode(r.value), r.key, Date.now(), undefined, r.headers);
+    await delivered;
+    await call((cb) => producer.disconnect(cb));
+
+    const { records } = await denoOutput<{ records: { partition: number; offset: number; key: string; value: string; headers: Record<string, string>[] }[] }>(CONSUME, {
+      topic,
+      group,
+      count: produced.length,
+    });
+    for (const partition of [0, 1, 2]) {
+      const read = records.filter((r) => r.partition === partition);
+      const expected = produced.filter((r) => r.partition === partition);
+      expect(read).toEqual(expected.map((r, offset) => ({ partition, offset, key: r.key, value: r.value, headers: r.headers })));
+    }
+    expect(await committedOffsets(broker, group)).toEqual(new Map([[0, 100], [1, 100], [2, 100]]));
+  }, 120_000);
+
   test('--allow-ffi is the permission it needs: without it, opening librdkafka is refused', async () => {
-    const run = await runDeno([], []);
+    const run = await runDeno(PRODUCE, { batches: [] }, []);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('--allow-ffi');
   }, 60_000);

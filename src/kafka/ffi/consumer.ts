@@ -6,6 +6,7 @@ import { LAYOUT } from './layout.ts';
 import { cstr, keepAlive } from './memory.ts';
 import { MessageReader, type ConsumedMessage } from './messages.ts';
 import { firstError, readEntry, readList, toPartitions, withList, type ListEntry, type Partition } from './partitions.ts';
+import { openQueueReader, type QueueReader } from './queue-reader.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 import { sleep } from './sleep.ts';
 
@@ -42,7 +43,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
   private readonly queueNonEmpty: (() => void) | undefined;
   private readonly reader: MessageReader;
   private consumerQueue: Pointer | null = null;
-  private wakeUp: { ptr: Pointer | null; close(): void } | null = null;
+  private queueReader: QueueReader | null = null;
   private waiters: (() => void)[] = [];
   private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
   private closing: Promise<void> | undefined;
@@ -70,14 +71,10 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
 
   protected override createHandle(): Pointer {
     const rk = super.createHandle();
-    const { lib, waiting } = this.rdkafka;
-    // Deno's off-thread poll takes the event it waited for, which consume() must see in order: not yet.
-    if (waiting.kind !== 'wake-up') throw new Error('the FFI consumer needs a queue wake-up (Bun)');
-    const queue = returned(lib.rd_kafka_queue_get_consumer(rk));
+    const queue = returned(this.rdkafka.lib.rd_kafka_queue_get_consumer(rk));
     if (!queue) throw new Error('rd_kafka_queue_get_consumer returned NULL');
     this.consumerQueue = queue;
-    this.wakeUp = waiting.wakeUp(() => queueMicrotask(() => this.queueFilled()));
-    lib.rd_kafka_queue_cb_event_enable(queue, this.wakeUp.ptr, null);
+    this.queueReader = openQueueReader(this.rdkafka, queue, () => queueMicrotask(() => this.queueFilled()));
     return rk;
   }
 
@@ -139,8 +136,8 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
   /** Takes what waits on the consumer queue, up to `count` messages, serving rebalances and partition errors met on the way. */
   private take(count: number, messages: ConsumedMessage[]): KafkaError | null {
     const { lib } = this.rdkafka;
-    while (messages.length < count && this.consumerQueue) {
-      const ev = returned(lib.rd_kafka_queue_poll(this.consumerQueue, 0));
+    while (messages.length < count && this.queueReader) {
+      const ev = this.queueReader.next();
       if (!ev) return null;
       try {
         const type = lib.rd_kafka_event_type(ev);
@@ -463,29 +460,22 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
       }
     } finally {
       lib.rd_kafka_queue_destroy(queue);
-      this.releaseConsumerQueue();
+      await new Promise<void>((resolve) => this.releaseConsumerQueue(resolve));
     }
   }
 
-  private releaseConsumerQueue(): void {
-    const queue = this.consumerQueue;
-    if (!queue) return;
-    const { lib } = this.rdkafka;
-    lib.rd_kafka_queue_cb_event_enable(queue, null, null);
-    // Anything left (records of a reader that stopped early) is freed with its events.
-    for (let ev = returned(lib.rd_kafka_queue_poll(queue, 0)); ev; ev = returned(lib.rd_kafka_queue_poll(queue, 0))) lib.rd_kafka_event_destroy(ev);
-    lib.rd_kafka_queue_destroy(queue);
+  /** Frees the consumer queue (and what is left on it: records of a reader that stopped early), then calls `then`. */
+  private releaseConsumerQueue(then: () => void = () => {}): void {
+    const reader = this.queueReader;
+    if (!reader) return then();
+    this.queueReader = null;
     this.consumerQueue = null;
     this.wakeWaiters();
-    const wakeUp = this.wakeUp;
-    this.wakeUp = null;
-    // A wake-up Bun already posted to the JS thread may still run: free the trampoline after it.
-    setTimeout(() => wakeUp?.close(), 100).unref();
+    reader.close(then);
   }
 
   protected override destroy(then?: () => void): void {
-    this.releaseConsumerQueue();
-    super.destroy(then);
+    this.releaseConsumerQueue(() => super.destroy(then));
     for (const { reject } of this.pendingOffsets.values()) reject(codeError(this.rdkafka, err.ERR__DESTROY));
     this.pendingOffsets.clear();
   }
