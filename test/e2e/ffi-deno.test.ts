@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { loadFfiBackend, type ClientConfig, type FfiBackend, type KafkaError } from '../../src/kafka/ffi/index.ts';
-import { committedOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { committedOffsets, committedValues, endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 
 // The FFI backend on Deno (Deno.dlopen, a nonblocking rd_kafka_queue_poll loop), driven by a
 // script run with `deno run` from the pinned npm package, against the suite's real broker.
@@ -14,6 +14,7 @@ const PERMISSIONS = ['--allow-ffi'];
 
 interface Batch {
   config: ClientConfig;
+  transaction?: 'commit' | 'abort';
   messages: { topic: string; size?: number; value?: string; key?: string; headers?: Record<string, string>[] }[];
 }
 type Outcome = { thrown: number } | { reported: number; offset?: number; key?: string | null };
@@ -108,6 +109,21 @@ describe('FFI backend on Deno against a real broker', () => {
     expect(onDeno.map((outcomes) => outcomes.map(kind))).toEqual([onBunStrict, onBunLenient]);
     expect(onBunStrict).toEqual([{ reported: 0 }, { thrown: tooLarge }]);
     expect(onBunLenient).toEqual([{ reported: tooLarge }]);
+  }, 120_000);
+
+  test('the admin client creates a topic, and transactions commit and abort as on Bun', async () => {
+    const topic = `ffi-deno-txn-${Date.now()}`;
+    const config = { 'transactional.id': `ffi-deno-txn-${Date.now()}`, 'transaction.timeout.ms': 30_000 };
+    const message = (n: string) => ({ topic, value: `{"n":"${n}"}` });
+    await denoOutput(PRODUCE, {
+      createTopics: [{ topic, partitions: 3 }],
+      batches: [
+        { config, transaction: 'abort', messages: [message('aborted')] },
+        { config, transaction: 'commit', messages: Array.from({ length: 100 }, (_, i) => message(String(i))) },
+      ],
+    });
+    expect([...(await endOffsets(broker, topic)).keys()].sort()).toEqual([0, 1, 2]);
+    expect((await committedValues(broker, topic)).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `{"n":"${i}"}`).sort());
   }, 120_000);
 
   test('a consumer group member reads every record of three partitions in order, with keys and headers, and commits', async () => {

@@ -6,6 +6,8 @@ import { loadFfiBackend, type ClientConfig, type KafkaError } from '../../src/ka
 
 interface Batch {
   config: ClientConfig;
+  /** With a transactional.id in config: the batch is one transaction, committed or aborted. */
+  transaction?: 'commit' | 'abort';
   messages: { topic: string; size?: number; value?: string; key?: string; headers?: Record<string, string>[] }[];
 }
 type Outcome = { thrown: number } | { reported: number; offset: number; key: string | null };
@@ -13,12 +15,22 @@ type Outcome = { thrown: number } | { reported: number; offset: number; key: str
 const decoder = new TextDecoder();
 let input = '';
 for await (const chunk of process.stdin) input += decoder.decode(chunk as Uint8Array, { stream: true });
-const { bootstrap, batches } = JSON.parse(input + decoder.decode()) as { bootstrap: string; batches: Batch[] };
+const { bootstrap, batches, createTopics = [] } = JSON.parse(input + decoder.decode()) as {
+  bootstrap: string;
+  batches: Batch[];
+  /** Created first, through the FFI admin client. */
+  createTopics?: { topic: string; partitions: number }[];
+};
+const call = (fn: (cb: (error: KafkaError | null) => void) => void) => new Promise<void>((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
 const backend = await loadFfiBackend();
 
-async function produce({ config, messages }: Batch): Promise<Outcome[]> {
+async function produce({ config, messages, transaction }: Batch): Promise<Outcome[]> {
   const producer = new backend.Producer({ 'bootstrap.servers': bootstrap, log_level: 0, ...config, dr_cb: true });
   await new Promise<void>((resolve, reject) => producer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
+  if (transaction) {
+    await call((cb) => producer.initTransactions(30_000, cb));
+    await call((cb) => producer.beginTransaction(cb));
+  }
   const outcomes: Outcome[] = new Array(messages.length);
   let pending = 0;
   let finish!: () => void;
@@ -37,6 +49,8 @@ async function produce({ config, messages }: Batch): Promise<Outcome[]> {
       outcomes[index] = { thrown: (error as KafkaError).code };
     }
   });
+  if (transaction === 'commit') await call((cb) => producer.commitTransaction(30_000, cb));
+  if (transaction === 'abort') await call((cb) => producer.abortTransaction(30_000, cb));
   if (pending > 0) await done;
   const flushed = await new Promise<KafkaError | null>((resolve) => producer.flush(30_000, (error) => resolve(error)));
   if (flushed) throw flushed;
@@ -44,6 +58,11 @@ async function produce({ config, messages }: Batch): Promise<Outcome[]> {
   return outcomes;
 }
 
+if (createTopics.length > 0) {
+  const admin = backend.AdminClient.create({ 'bootstrap.servers': bootstrap, log_level: 0 });
+  for (const { topic, partitions } of createTopics) await call((cb) => admin.createTopic({ topic, num_partitions: partitions, replication_factor: 1 }, 10_000, cb));
+  admin.disconnect();
+}
 const results: Outcome[][] = [];
 for (const batch of batches) results.push(await produce(batch));
 console.log(JSON.stringify({ librdkafka: backend.librdkafkaVersion, codes: backend.CODES.ERRORS, results }));
