@@ -84,7 +84,16 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
         'errors.deadletterqueue.topic.name': `${topic}.dlq`,
       },
     });
-    await waitFor(`${sink} task 0 RUNNING`, async () => (await taskState(sink)) === 'RUNNING', { timeoutMs: 60_000 });
+    await waitFor(
+      `${sink} task 0 RUNNING`,
+      async () => {
+        const status = await rest('GET', `/connectors/${sink}/status`);
+        // Thrown, so a timeout names the state it was stuck in (and its trace).
+        if (status.tasks[0]?.state !== 'RUNNING') throw new Error(JSON.stringify(status));
+        return true;
+      },
+      { timeoutMs: 90_000 },
+    );
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
