@@ -17,6 +17,26 @@ function migrationsRoot(override: string | undefined): string {
   throw new Error('cannot find the migrations/ folder; set INLET_MIGRATIONS_DIR');
 }
 
+/**
+ * Runs a SQLite store's set-up (pragmas, migrations) again when it fails, twice at most. Workers
+ * open one fresh file at once when a sink connector starts on each: drizzle's migrator reads which
+ * migrations were applied before it takes the write lock, so several may decide to migrate, and
+ * once the first commits the others' CREATE TABLE fails ("already exists"; the connector FAILED
+ * at start); and on Node the switch to WAL can answer "database is locked" without waiting.
+ * Their transaction is rolled back; asked again, each finds the file migrated. A set-up that truly
+ * fails fails every time, and that error is thrown.
+ */
+async function setUpBesideOtherWorkers(setUp: () => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return setUp();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 async function openSqlite(path: string, migrationsDir: string | undefined): Promise<SinkStore> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   // busy_timeout first: switching to WAL takes a lock, and another worker opening the same file
@@ -30,18 +50,22 @@ async function openSqlite(path: string, migrationsDir: string | undefined): Prom
     const { drizzle } = await import('drizzle-orm/bun-sqlite');
     const { migrate } = await import('drizzle-orm/bun-sqlite/migrator');
     const client = new Database(path, { create: true });
-    for (const pragma of pragmas) client.run(pragma);
     const db = drizzle({ client });
-    migrate(db, { migrationsFolder });
+    await setUpBesideOtherWorkers(() => {
+      for (const pragma of pragmas) client.run(pragma);
+      migrate(db, { migrationsFolder });
+    });
     return new SqliteSinkStore(db, () => client.close());
   }
   const { default: Database } = await import('better-sqlite3');
   const { drizzle } = await import('drizzle-orm/better-sqlite3');
   const { migrate } = await import('drizzle-orm/better-sqlite3/migrator');
   const client = new Database(path);
-  for (const pragma of pragmas) client.exec(pragma);
   const db = drizzle({ client });
-  migrate(db, { migrationsFolder });
+  await setUpBesideOtherWorkers(() => {
+    for (const pragma of pragmas) client.exec(pragma);
+    migrate(db, { migrationsFolder });
+  });
   return new SqliteSinkStore(db, () => client.close());
 }
 
