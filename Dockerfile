@@ -15,7 +15,9 @@ ARG BASE=docker.io/library/debian:bookworm-slim
 # carries (binary and headers), and a current npm to go with it.
 FROM ${BASE} AS node
 ARG NODE_VERSION=20.20.2
-ARG NPM_VERSION=10.9.4
+# npm 11.19 or later: it honours package.json's allowScripts, which denies the install scripts of
+# packages whose binaries come as npm packages (sharp, workerd, deno); npm 10 would run them.
+ARG NPM_VERSION=11.19.1
 RUN --mount=type=secret,id=ca_bundle \
     set -eu; \
     apt-get update -qq; \
