@@ -5,7 +5,8 @@ import { codeError, KafkaError } from './errors.ts';
 import { ClusterRequests } from './cluster.ts';
 import { openEventQueue, type EventQueue } from './event-queue.ts';
 import { LAYOUT } from './layout.ts';
-import { getMetadata, type Metadata, type MetadataOptions } from './metadata.ts';
+import type { Metadata, MetadataOptions } from '../backend.ts';
+import { getMetadata } from './metadata.ts';
 import { sleep } from './sleep.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 

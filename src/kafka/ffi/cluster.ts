@@ -1,6 +1,6 @@
 import { codeError, KafkaError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
-import type { Metadata } from './metadata.ts';
+import type { Metadata } from '../backend.ts';
 import { keepAlive } from './memory.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 

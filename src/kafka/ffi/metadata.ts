@@ -1,21 +1,9 @@
+import type { Metadata, MetadataOptions } from '../backend.ts';
 import { KafkaError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
 import { cstr, keepAlive } from './memory.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
-/** The addon's getMetadata options and result. */
-export interface MetadataOptions {
-  topic?: string;
-  allTopics?: boolean;
-  timeout?: number;
-}
-
-export interface Metadata {
-  orig_broker_id: number;
-  orig_broker_name: string;
-  brokers: { id: number; host: string; port: number }[];
-  topics: { name: string; partitions: { id: number; leader: number; replicas: number[]; isrs: number[] }[] }[];
-}
 
 const { metadata: md, metadata_broker: mb, metadata_topic: mt, metadata_partition: mp } = LAYOUT;
 
