@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { connect } from 'node:net';
+import { trickle } from '../support/trickle.ts';
 import { endOffsets, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { startWorker, type WorkerProcess } from '../support/worker.ts';
 
@@ -53,21 +53,12 @@ describe('back-pressure and slow clients', () => {
     // (src/serve/bun.ts): whenever a sweep falls, each still gets its 408 from the body deadline.
     const slowSender = async (delayMs: number) => {
       await Bun.sleep(delayMs);
-      const socket = connect(worker.port, '127.0.0.1');
-      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
-      let received = '';
-      socket.on('data', (chunk) => (received += chunk.toString()));
-      socket.on('error', () => {});
-      const started = Date.now();
-      socket.write('POST /ingest/bursts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
-      const drip = setInterval(() => socket.write(' '), 200);
+      const sender = await trickle(worker.port, '/ingest/bursts');
       try {
-        const closedAt = await closed;
-        return { after: closedAt - started, reply: received.split('\r\n')[0] ?? '' };
+        const closedAt = await sender.closed;
+        return { after: closedAt - sender.started, reply: sender.received().split('\r\n')[0] ?? '' };
       } finally {
-        clearInterval(drip);
-        socket.destroy();
+        sender.stop();
       }
     };
     const slow = Promise.all(Array.from({ length: 10 }, (_, i) => slowSender(i * 500)));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Subprocess } from 'bun';
 import { createHmac } from 'node:crypto';
-import { connect } from 'node:net';
+import { trickle } from '../support/trickle.ts';
 import { join } from 'node:path';
 import edge from '../../src/http/edge.ts';
 import { endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
@@ -200,25 +200,15 @@ describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', ()
 
   test('cuts off a sender trickling its body with 408 after INLET_REQUEST_TIMEOUT_MS (Bun.serve has only an idle timeout); nothing is forwarded', async () => {
     const before = await worker.metric('inlet_ingest_requests_total', {});
-    const socket = connect(Number(new URL(edgeUrl).port), '127.0.0.1');
-    let received = '';
-    let closedAt = 0;
-    socket.on('data', (chunk) => (received += chunk.toString()));
-    socket.on('close', () => (closedAt = Date.now()));
-    socket.on('error', () => {});
-    const started = Date.now();
-    socket.write('POST /ingest/open HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
-    // A byte every 200 ms: never idle, and 200 s for the whole body.
-    const drip = setInterval(() => socket.write(' '), 200);
+    const sender = await trickle(Number(new URL(edgeUrl).port), '/ingest/open');
     try {
-      await waitFor('the trickling connection answered', () => received.length > 0 || closedAt > 0, { timeoutMs: 20_000 });
-      expect(received).toMatch(/^HTTP\/1\.1 408/);
-      expect(received).toContain('"error_code":408');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-      expect(Date.now() - started).toBeLessThan(10_000);
+      await waitFor('the trickling connection answered', () => sender.received().length > 0 || sender.closedAt() > 0, { timeoutMs: 20_000 });
+      expect(sender.received()).toMatch(/^HTTP\/1\.1 408/);
+      expect(sender.received()).toContain('"error_code":408');
+      expect(Date.now() - sender.started).toBeGreaterThanOrEqual(1400);
+      expect(Date.now() - sender.started).toBeLessThan(10_000);
     } finally {
-      clearInterval(drip);
-      socket.destroy();
+      sender.stop();
     }
     expect(await worker.metric('inlet_ingest_requests_total', {})).toBe(before);
   }, 30_000);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { Hono } from 'hono';
-import { connect } from 'node:net';
+import { trickle } from '../support/trickle.ts';
 import * as v from 'valibot';
 import { WebhookSourceConfigSchema } from '../../src/config/index.ts';
 import { errorHandler } from '../../src/http/errors.ts';
@@ -68,28 +68,18 @@ describe('the worker served by Bun.serve', () => {
 
   test('a sender trickling its body is answered 408 and cut off after the request deadline, while others are served', async () => {
     const { server, producer, push } = await start({ requestTimeoutMs: 1500 });
-    const socket = connect(server.port, '127.0.0.1');
-    let received = '';
-    let closedAt = 0;
-    socket.on('data', (chunk) => (received += chunk.toString()));
-    socket.on('close', () => (closedAt = Date.now()));
-    socket.on('error', () => {});
-    const started = Date.now();
-    socket.write('POST /ingest/hooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
-    // A byte every 200 ms: never idle long enough for an idle timeout, 200 s for the whole body.
-    const drip = setInterval(() => socket.write(' '), 200);
+    const sender = await trickle(server.port, '/ingest/hooks');
     try {
       const quick = await push({ id: 'quick-1' });
       expect(quick.status).toBe(200);
-      await waitFor('the trickling connection closed', () => closedAt > 0, { timeoutMs: 20_000 });
-      expect(received).toMatch(/^HTTP\/1\.1 408/);
-      expect(received.toLowerCase()).toContain('"error_code":408');
-      expect(closedAt - started).toBeGreaterThanOrEqual(1400);
-      expect(closedAt - started).toBeLessThan(10_000);
+      await waitFor('the trickling connection closed', () => sender.closedAt() > 0, { timeoutMs: 20_000 });
+      expect(sender.received()).toMatch(/^HTTP\/1\.1 408/);
+      expect(sender.received().toLowerCase()).toContain('"error_code":408');
+      expect(sender.closedAt() - sender.started).toBeGreaterThanOrEqual(1400);
+      expect(sender.closedAt() - sender.started).toBeLessThan(10_000);
       expect(producer.written.map((r) => JSON.parse(r.value!).id)).toEqual(['quick-1']);
     } finally {
-      clearInterval(drip);
-      socket.destroy();
+      sender.stop();
     }
   });
 
