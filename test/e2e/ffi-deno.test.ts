@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { loadFfiBackend, type ClientConfig, type FfiBackend, type KafkaError } from '../../src/kafka/ffi/index.ts';
+import { kind, produceEach, type ProduceOutcome, type TestMessage } from '../support/ffi-produce-each.ts';
 import { committedOffsets, committedValues, endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 
 // The FFI backend on Deno (Deno.dlopen, a nonblocking rd_kafka_queue_poll loop), driven by a
@@ -15,9 +16,8 @@ const PERMISSIONS = ['--allow-ffi'];
 interface Batch {
   config: ClientConfig;
   transaction?: 'commit' | 'abort';
-  messages: { topic: string; size?: number; value?: string; key?: string; headers?: Record<string, string>[] }[];
+  messages: TestMessage[];
 }
-type Outcome = { thrown: number } | { reported: number; offset?: number; key?: string | null };
 interface DenoRun {
   code: number;
   stdout: string;
@@ -45,8 +45,8 @@ async function runDeno(script: string, input: object, permissions = PERMISSIONS)
   return { code, stdout, stderr };
 }
 
-async function denoOutcomes(batches: Batch[]): Promise<Outcome[][]> {
-  return (await denoOutput<{ results: Outcome[][] }>(PRODUCE, { batches })).results;
+async function denoOutcomes(batches: Batch[]): Promise<ProduceOutcome[][]> {
+  return (await denoOutput<{ results: ProduceOutcome[][] }>(PRODUCE, { batches })).results;
 }
 
 async function denoOutput<T>(script: string, input: object): Promise<T> {
@@ -59,32 +59,14 @@ const call = <T>(fn: (cb: (error: KafkaError | null, value?: T) => void) => void
   new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
 
 /** The same messages through the FFI backend on Bun, in this process. */
-async function bunOutcomes({ config, messages }: Batch): Promise<Outcome[]> {
+async function bunOutcomes({ config, messages }: Batch) {
   const producer = new backend.Producer({ 'bootstrap.servers': broker.bootstrap, log_level: 0, ...config, dr_cb: true });
   await new Promise<void>((resolve, reject) => producer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
-  const outcomes: Outcome[] = new Array(messages.length);
-  let pending = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  producer.on('delivery-report', (error: KafkaError | null, report: { opaque?: unknown }) => {
-    outcomes[report.opaque as number] = { reported: error ? error.code : 0 };
-    if (--pending === 0) finish();
-  });
-  messages.forEach((message, index) => {
-    try {
-      producer.produce(message.topic, null, new Uint8Array(message.size ?? 0).fill(120), null, Date.now(), index);
-      pending++;
-    } catch (error) {
-      outcomes[index] = { thrown: (error as KafkaError).code };
-    }
-  });
-  if (pending > 0) await done;
+  const { outcomes, reported } = produceEach(producer, messages);
+  await reported;
   await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
-  return outcomes;
+  return outcomes.map(kind);
 }
-
-/** An outcome without where it landed, to compare runs that wrote to different places. */
-const kind = (outcome: Outcome): Outcome => ('thrown' in outcome ? { thrown: outcome.thrown } : { reported: outcome.reported });
 
 describe('FFI backend on Deno against a real broker', () => {
   test('1,000 records with keys and headers are all reported delivered, in order, and read back intact', async () => {

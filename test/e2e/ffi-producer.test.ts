@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { loadFfiBackend, type ClientConfig, type FfiBackend, type FfiProducer, type KafkaError } from '../../src/kafka/ffi/index.ts';
+import { produceEach, kind } from '../support/ffi-produce-each.ts';
 import { committedValues, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 
 const ADDON_PRODUCE = join(import.meta.dir, '..', 'support', 'addon-produce.mjs');
@@ -40,25 +41,10 @@ const disconnect = (producer: FfiProducer) => new Promise<void>((resolve) => pro
 /** The outcome of each message through the FFI producer, in the addon script's words. */
 async function ffiOutcomes(config: ClientConfig, messages: readonly Message[]): Promise<Outcome[]> {
   const producer = await connected(config);
-  const outcomes: Outcome[] = new Array(messages.length);
-  let pending = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  producer.on('delivery-report', (error: KafkaError | null, report: { opaque?: unknown }) => {
-    outcomes[report.opaque as number] = { reported: error ? error.code : 0 };
-    if (--pending === 0) finish();
-  });
-  messages.forEach((message, index) => {
-    try {
-      producer.produce(message.topic, null, new Uint8Array(message.size).fill(120), message.key ?? null, Date.now(), index);
-      pending++;
-    } catch (error) {
-      outcomes[index] = { thrown: (error as KafkaError).code };
-    }
-  });
-  if (pending > 0) await done;
+  const { outcomes, reported } = produceEach(producer, messages);
+  await reported;
   await disconnect(producer);
-  return outcomes;
+  return outcomes.map(kind);
 }
 
 /** The same messages through the Node addon, in a node process (Bun cannot load the addon). */
