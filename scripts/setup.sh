@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (Node >= 20, npm, Java 17, Maven; root) for Inlet: build headers
 # for librdkafka, PostgreSQL and sqlite3 for tests and inspection, Chromium for the console's
-# browser tests, npm dependencies with the two native addons built from source for this Node,
-# Kafka's jars, and the worker bundle.
+# browser tests, npm dependencies with the two native addons built from source for this Node
+# (and Bun, an npm package), and Kafka's jars. No bundle: Bun runs src/main.ts as it is, and what
+# runs Node (scripts/start.sh with INLET_RUNTIME=node, npm test) builds dist/ itself.
 # Idempotent: a second run checks stamps and returns in seconds.
 set -euo pipefail
 
@@ -69,5 +70,4 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]] || ! addons_load; then
 fi
 
 bash scripts/kafka.sh fetch
-npx --no-install bun build src/main.ts --target=node --packages=external --external bun:sqlite --outdir dist >/dev/null
 say "ready (node $NODE_VERSION, bun $(npx --no-install bun --version), librdkafka $(node -p "require('@confluentinc/kafka-javascript').librdkafkaVersion"))"
