@@ -1,10 +1,11 @@
-// Worker entry point. Node runs it from the bundle (dist/main.js); the HTTP server is the
-// runtime's own (src/serve), and Kafka's binding is chosen in src/kafka.
+// Worker entry point. Bun runs it as it is (bun src/main.ts), Node from the bundle (dist/main.js);
+// the HTTP server is the runtime's own (src/serve), and Kafka's binding is chosen in src/kafka.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnector, type WorkerEnv } from './config/index.ts';
 import type { Log, LogLevel } from './log/index.ts';
 import { createStartingApp } from './http/index.ts';
+import { kafkaBackend } from './kafka/index.ts';
 import { createLogger, startTracing, VERSION, Worker } from './runtime/index.ts';
 import { serveHttp } from './serve/index.ts';
 
@@ -37,6 +38,14 @@ function seedConnectors(path: string | undefined): DeclaredConnector[] {
   return readDeclaredConnectors(text, configPath);
 }
 
+/** The runtime running this process: Bun and Deno name themselves in process.versions; Node is what is left. */
+function runtime(): { runtime: 'bun' | 'deno' | 'node'; runtime_version: string } {
+  const { bun, deno, node } = process.versions;
+  if (bun) return { runtime: 'bun', runtime_version: bun };
+  if (deno) return { runtime: 'deno', runtime_version: deno };
+  return { runtime: 'node', runtime_version: node };
+}
+
 /** JSON lines for whatever collects them; pretty lines for a person at a terminal. */
 function logger(level: LogLevel): Promise<Log> {
   return createLogger({ level, pretty: process.stdout.isTTY === true });
@@ -59,7 +68,13 @@ async function main() {
     requestTimeoutMs: env.INLET_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: env.INLET_HEADERS_TIMEOUT_MS,
   });
-  log.info(`inlet worker listening on http://${server.address}:${server.port}; joining its cluster`);
+  // Which runtime and Kafka binding this worker runs: the two differ between `bun src/main.ts` and
+  // `node dist/main.js`, and an operator reading a report needs to know which.
+  const { runtime: name, runtime_version } = runtime();
+  log.info(
+    { runtime: name, runtime_version, backend: kafkaBackend },
+    `inlet worker listening on http://${server.address}:${server.port} (${name} ${runtime_version}, Kafka through the ${kafkaBackend} backend); joining its cluster`,
+  );
 
   let worker: Worker | undefined;
   let stopping = false;

@@ -7,3 +7,5 @@ export { TransactionalProducer, type TransactionalProducerOptions } from './tran
 export { readTopicBatches, readTopics, type BatchReadOptions, type ReadRecord, type TopicRange } from './topic-reader.ts';
 export { TopicTail } from './topic-tail.ts';
 export { GroupMembership, type GroupMembershipOptions } from './group-membership.ts';
+// Which binding this process reaches librdkafka through ('addon' or 'ffi'): for the worker's start line only.
+export { backendName as kafkaBackend } from './librdkafka.ts';

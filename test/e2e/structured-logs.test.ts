@@ -3,7 +3,7 @@ import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
-import { restCall, startWorker, type WorkerProcess } from '../support/worker.ts';
+import { restCall, startWorker, WORKER_RUNTIME, type WorkerProcess } from '../support/worker.ts';
 
 const SECRETS = {
   token: `token-${crypto.randomUUID()}`,
@@ -47,6 +47,18 @@ describe("the worker's logs: JSON lines that carry the connector and task, never
   afterAll(async () => {
     await worker?.stop();
   }, 30_000);
+
+  test('the first line names the runtime and the Kafka backend the worker runs on', () => {
+    const [first] = logLines(worker);
+    // Bun reaches librdkafka over FFI, Node through the addon: an operator must see which.
+    expect(first).toMatchObject({
+      level: 'info',
+      runtime: WORKER_RUNTIME,
+      backend: WORKER_RUNTIME === 'bun' ? 'ffi' : 'addon',
+      runtime_version: WORKER_RUNTIME === 'bun' ? Bun.version : expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
+    expect(first?.msg).toContain('listening on');
+  });
 
   test('a pipeline created through the REST API, pushed to, and failing records logs JSON only', async () => {
     const source = await restCall(worker, 'POST', '/connectors', {
