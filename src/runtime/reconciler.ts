@@ -11,6 +11,7 @@ import type { Log } from '../log/index.ts';
 
 const STARTING = 'starting';
 const RESTORING = 'restoring dedupe window';
+const RESTARTING = 'restarting';
 
 /** Follows a source's topics so its dedupe window holds what the whole cluster wrote (a SourceTail). */
 export interface SourceFollower {
@@ -130,6 +131,16 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     return this.pending.get(name);
   }
 
+  /**
+   * A source's state while it does not serve here yet, in Connect's words: RESTARTING after a
+   * restart, UNASSIGNED while it starts (its topics ensured, its dedupe window restored).
+   */
+  startingState(name: string): 'RESTARTING' | 'UNASSIGNED' | undefined {
+    const reason = this.pending.get(name);
+    if (reason === undefined) return undefined;
+    return reason === RESTARTING ? 'RESTARTING' : 'UNASSIGNED';
+  }
+
   /** Every connector that does not serve here yet, with why. */
   pendingConnectors(): { connector: string; reason: string }[] {
     return [...this.pending].map(([connector, reason]) => ({ connector, reason }));
@@ -212,17 +223,20 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
       existing.state = state;
       return;
     }
-    const source = createSourceConnector(name, config);
-    await this.deps.ensureTopics(source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })));
-    if (!existing) for (const [partition, offset] of this.deps.offsets.entries(name)) this.deps.writer.restoreOffset(source, partition, offset);
-    // A source already serving keeps serving on its old window meanwhile (see follow).
-    if (!existing && source.dedupe.windowMs > 0) this.pending.set(name, RESTORING);
+    // A source already serving keeps serving on its old window meanwhile (see follow). One that
+    // does not serve yet (new here, or FAILED and restarting) is pending from now until it serves:
+    // a push is answered 503 saying why, not 404, and its status does not say RUNNING.
+    if (!existing) this.pending.set(name, restart ? RESTARTING : (this.pending.get(name) ?? STARTING));
     try {
+      const source = createSourceConnector(name, config);
+      await this.deps.ensureTopics(source.topics.map((topic) => ({ name: topic, partitions: config['topic.creation.default.partitions'] })));
+      if (!existing) for (const [partition, offset] of this.deps.offsets.entries(name)) this.deps.writer.restoreOffset(source, partition, offset);
+      if (!existing && !restart && source.dedupe.windowMs > 0) this.pending.set(name, RESTORING);
       await this.follow(source);
+      this.sources.set(name, { source, config, state, properties: key });
     } finally {
       if (!existing) this.pending.delete(name);
     }
-    this.sources.set(name, { source, config, state, properties: key });
   }
 
   /** Starts following the source's topics, or follows them anew when its topics or window changed. */

@@ -86,12 +86,14 @@ export class WorkerHerder implements Herder {
     const target = this.deps.configs.targetState(name);
     const failure = this.deps.reconciler.failure(name);
     const type = typeOf(properties);
-    const state = failure ? 'FAILED' : target === 'STARTED' ? 'RUNNING' : target;
+    // A source is RUNNING here only once it takes pushes here.
+    const running = (type === 'source' && this.deps.reconciler.startingState(name)) || 'RUNNING';
+    const state = failure ? 'FAILED' : target === 'STARTED' ? running : target;
     const connector = { state, worker_id: this.deps.workerId, ...(failure ? { trace: failure } : {}) };
     if (target === 'STOPPED') return { name, connector, tasks: [], type };
     let tasks: TaskStatusView[];
     if (type === 'source') {
-      tasks = [{ id: 0, state: failure ? 'FAILED' : target === 'PAUSED' ? 'PAUSED' : 'RUNNING', worker_id: this.deps.workerId }];
+      tasks = [{ id: 0, state: failure ? 'FAILED' : target === 'PAUSED' ? 'PAUSED' : running, worker_id: this.deps.workerId }];
     } else {
       tasks = Array.from({ length: this.tasksMax(name, properties) }, (_, id) => {
         const status = this.deps.statuses.task(name, id);

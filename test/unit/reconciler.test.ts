@@ -77,6 +77,8 @@ class World {
   readonly replaced: string[] = [];
   readonly log = memoryLog();
   readonly storedOffsets = new Map<string, [string, string][]>();
+  /** While set, topic creation waits for it (a broker slow to answer). */
+  topicsHeld: Promise<void> | undefined;
   /** Topics Kafka refuses to create, with its reason. */
   readonly refused = new Map<string, string>();
   /** Sinks that cannot start, with the reason. */
@@ -92,6 +94,7 @@ class World {
       replaceOffsets: (source, entries) => void this.replaced.push(`${source.name}:${entries.map(([p, o]) => `${p}=${o}`).join(',')}`),
     },
     ensureTopics: async (topics: readonly TopicSpec[]) => {
+      await this.topicsHeld;
       for (const topic of topics) {
         const reason = this.refused.get(topic.name);
         if (reason) throw new Error(`createTopics failed`, { cause: new Error(reason) });
@@ -186,6 +189,38 @@ describe('the reconcile loop (ConnectorReconciler)', () => {
     await world.reconciler.settled();
     expect(world.reconciler.failure('colliding')).toBeUndefined();
     expect(world.reconciler.source('colliding')?.state).toBe('STARTED');
+  });
+
+  test('a source does not serve until it has started: pending, with why and its state in Connect\'s words, until then', async () => {
+    world = new World();
+    world.refused.set('a.b', "Topic 'a.b' collides with existing topic: a_b");
+    await world.reconciler.start();
+    let release = () => {};
+    world.topicsHeld = new Promise((resolve) => (release = resolve));
+    world.configs.put('colliding', webhook('a.b'));
+    // The queue runs, in microtasks, up to the held topic creation.
+    await Bun.sleep(0);
+    expect(world.reconciler.pendingReason('colliding')).toBe('starting');
+    expect(world.reconciler.startingState('colliding')).toBe('UNASSIGNED');
+    release();
+    await world.reconciler.settled();
+    expect(world.reconciler.failure('colliding')).toContain('collides');
+    expect(world.reconciler.pendingReason('colliding')).toBeUndefined();
+
+    world.refused.delete('a.b');
+    world.topicsHeld = new Promise((resolve) => (release = resolve));
+    world.configs.restart('colliding', { includeTasks: true, onlyFailed: true });
+    await Bun.sleep(0);
+    // No longer FAILED, not serving yet: a push is 503 saying so (not 404), and the status is not RUNNING.
+    expect(world.reconciler.failure('colliding')).toBeUndefined();
+    expect(world.reconciler.source('colliding')).toBeUndefined();
+    expect(world.reconciler.pendingReason('colliding')).toBe('restarting');
+    expect(world.reconciler.startingState('colliding')).toBe('RESTARTING');
+    release();
+    await world.reconciler.settled();
+    expect(world.reconciler.source('colliding')?.state).toBe('STARTED');
+    expect(world.reconciler.pendingReason('colliding')).toBeUndefined();
+    expect(world.reconciler.startingState('colliding')).toBeUndefined();
   });
 
   test('a config this worker cannot run is FAILED naming the field, and a fixed config runs', async () => {
