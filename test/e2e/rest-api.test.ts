@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { join } from 'node:path';
-import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
+import { kafkaCommand, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres, type PostgresServer } from '../support/postgres.ts';
 import { postgresRows } from '../support/tables.ts';
 import { waitFor } from '../support/wait.ts';
 import { restCall as call, startWorker, type WorkerProcess } from '../support/worker.ts';
 
-/** Kafka's own topic tool, through the project script. */
-async function topicCommand(kafka: KafkaBroker, args: string[]): Promise<void> {
-  const script = join(import.meta.dir, '..', '..', 'scripts', 'kafka.sh');
-  const proc = Bun.spawn(['bash', script, 'run', 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', kafka.bootstrap, ...args], {
-    env: { ...process.env, ...kafka.env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw new Error(`TopicCommand ${args.join(' ')} failed (${code}):\n${out}\n${err}`);
-}
+/** Kafka's own topic tool. */
+const topicCommand = (kafka: KafkaBroker, args: string[]) => kafkaCommand(kafka, 'org.apache.kafka.tools.TopicCommand', args);
 
 describe('the REST API: JSON only, authentication, racing creates, restarts, source offsets', () => {
   let kafka: KafkaBroker;

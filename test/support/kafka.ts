@@ -81,6 +81,11 @@ export function sharedKafka(): Promise<KafkaBroker> {
   return shared;
 }
 
+/** Runs one of Kafka's command-line tools (its main class) against `broker`; a non-zero exit fails. */
+export async function kafkaCommand(broker: KafkaBroker, mainClass: string, args: string[]): Promise<string> {
+  return run(['run', mainClass, '--bootstrap-server', broker.bootstrap, ...args], broker.env);
+}
+
 /**
  * End offsets of every partition of `topic`, read with Kafka's own GetOffsetShell. A topic with no
  * partitions to report (it does not exist) fails the test rather than read as empty.
