@@ -84,7 +84,13 @@ export class TopicTail {
   /** Starts following `topics`; resolves once everything written before the call was read. */
   static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions) {
     const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log, options.catchUpTimeoutMs ?? TIMEOUT_MS);
-    await tail.begin(options.since);
+    try {
+      await tail.begin(options.since);
+    } catch (error) {
+      // No one else holds the tail to stop it: its consumer would stay connected for good.
+      await tail.stop();
+      throw error;
+    }
     return tail;
   }
 
