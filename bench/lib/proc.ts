@@ -100,6 +100,15 @@ export function peakRssKb(pid: number): number {
   }
 }
 
+/** Current resident set size (VmRSS) of a process, in KiB; 0 once it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Resets VmHWM to the current RSS (Linux clear_refs 5), so the next reading covers what follows. */
 export function resetPeakRss(pid: number): void {
   try {

@@ -1,7 +1,7 @@
 // One row of the results table, and the table itself.
 
 export interface Row {
-  scenario: 'ingest' | 'sink' | 'e2e';
+  scenario: 'ingest' | 'sink' | 'e2e' | 'soak';
   /** What was measured, e.g. "100 ev/req, c=64". */
   case: string;
   contender: string;

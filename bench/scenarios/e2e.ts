@@ -12,7 +12,7 @@ import { cpuShares, cpuSnapshot, describeShares, type Classify } from '../lib/cp
 import { peakRssKb, sleep } from '../lib/proc.ts';
 import { wrkPaced } from '../lib/wrk.ts';
 import type { Row } from '../lib/results.ts';
-import { INLET, startInlet } from './ingest.ts';
+import { inletName, startInlet, type Runtime } from '../lib/inlet.ts';
 
 export interface E2eOptions {
   bootstrap: string;
@@ -21,7 +21,7 @@ export interface E2eOptions {
   /** Pushes per second to send (half of Inlet's peak single-event rate). */
   rate: number;
   seconds: number;
-  inletNodeArgs: string[];
+  runtime: Runtime;
   /**
    * 1: one worker runs ingest and the sink. 2: the pushed worker takes no sink tasks
    * (INLET_SINK_TASKS=false) and a second worker in its cluster runs the sink, a core each.
@@ -30,7 +30,7 @@ export interface E2eOptions {
   log: (line: string) => void;
 }
 
-export const INLET_SPLIT = 'Inlet, ingest + sink worker';
+export const splitName = (runtime: Runtime) => `${inletName(runtime)}, ingest + sink worker`;
 
 const WARMUP_SECONDS = 2;
 // Enough that the driver never waits for a response to send on time: at 64, pushes answered in
@@ -40,8 +40,10 @@ const CONNECTIONS = 256;
 export async function runE2e(options: E2eOptions): Promise<Row[]> {
   const { log, rate } = options;
   const split = options.workers === 2;
-  const topic = split ? 'e2e-split' : 'e2e';
-  const url = await options.db.createDatabase(split ? 'bench_e2e_split' : 'bench_e2e');
+  const { runtime } = options;
+  const variant = `${runtime}${split ? '-split' : ''}`;
+  const topic = `e2e-${variant}`;
+  const url = await options.db.createDatabase(`bench_e2e_${variant.replace('-', '_')}`);
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE TABLE e2e (id bigint PRIMARY KEY, type text, created bigint, sent_ms double precision, kafka_ms double precision, data jsonb)`);
   await admin.unsafe(`CREATE TABLE e2e_landed (id bigint, sent_ms double precision, kafka_ms double precision, landed_ms double precision)`);
@@ -51,11 +53,12 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
   await admin.end();
   await createTopics(options.bootstrap, 3, [topic]);
 
-  const group = split ? 'bench-e2e-split' : undefined;
-  const inlet = await startInlet(
-    options.bootstrap,
-    options.dir,
-    [
+  const group = split ? `bench-e2e-${variant}` : undefined;
+  const inlet = await startInlet({
+    runtime,
+    bootstrap: options.bootstrap,
+    dir: options.dir,
+    connectors: [
       { name: 'e2e', config: { 'connector.class': 'webhook', topic, 'key.field': 'id' } },
       {
         name: 'e2e-sink',
@@ -67,13 +70,14 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
         },
       },
     ],
-    options.inletNodeArgs,
-    split ? 'inlet-e2e-ingest' : 'inlet-e2e',
-    url,
-    split ? { group, env: { INLET_SINK_TASKS: 'false' } } : {},
-  );
+    name: split ? `inlet-e2e-${runtime}-ingest` : `inlet-e2e-${runtime}`,
+    dbUrl: url,
+    ...(split ? { group, env: { INLET_SINK_TASKS: 'false' } } : {}),
+  });
   // The sink worker reads the connectors from the cluster's config topic.
-  const sinkWorker = split ? await startInlet(options.bootstrap, options.dir, [], options.inletNodeArgs, 'inlet-e2e-sink', url, { group }) : undefined;
+  const sinkWorker = split
+    ? await startInlet({ runtime, bootstrap: options.bootstrap, dir: options.dir, connectors: [], name: `inlet-e2e-${runtime}-sink`, dbUrl: url, ...(group ? { group } : {}) })
+    : undefined;
 
   const db = postgres(url, { max: 1, onnotice: () => {} });
   const landed = async (where: string) => Number((await db.unsafe(`SELECT count(*)::int AS n FROM e2e_landed WHERE ${where}`))[0]!.n);
@@ -87,7 +91,7 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
 
   // Warm-up (negative ids, left out of the figures): at least WARMUP_SECONDS and until the sink
   // has been assigned its partitions and a row has landed, so start-up is not measured.
-  log(`e2e (${split ? INLET_SPLIT : 'Inlet, one worker'}): ${rate} pushes/s (wrk, ${CONNECTIONS} connections), warm-up (>= ${WARMUP_SECONDS} s, until rows land), then ${options.seconds} s measured`);
+  log(`e2e (${split ? splitName(runtime) : `${inletName(runtime)}, one worker`}): ${rate} pushes/s (wrk, ${CONNECTIONS} connections), warm-up (>= ${WARMUP_SECONDS} s, until rows land), then ${options.seconds} s measured`);
   const warmupStarted = performance.now();
   do await drive(WARMUP_SECONDS, -1);
   while ((await landed('id < 0')) === 0 && performance.now() - warmupStarted < 60_000);
@@ -138,7 +142,7 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
     {
       scenario: 'e2e',
       case: `1 ev/req at ${Math.round(rate)} req/s (½ peak)`,
-      contender: split ? INLET_SPLIT : INLET,
+      contender: split ? splitName(runtime) : inletName(runtime),
       eventsPerSec: run.requests / run.seconds,
       reqPerSec: run.requests / run.seconds,
       p50Ms: p50,

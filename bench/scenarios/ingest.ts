@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTopics } from '../lib/infra.ts';
 import { writeBodies } from '../lib/payload.ts';
+import { inletName, startInlet, type Runtime } from '../lib/inlet.ts';
 import { freePort, peakRssKb, resetPeakRss, ROOT, run, startService, waitHttp, type Service } from '../lib/proc.ts';
 import type { Row } from '../lib/results.ts';
 import { wrk } from '../lib/wrk.ts';
@@ -15,8 +16,8 @@ export interface IngestOptions {
   seconds: number;
   concurrencies: number[];
   batches: number[];
-  /** Extra node flags for the Inlet worker, e.g. --cpu-prof. */
-  inletNodeArgs: string[];
+  /** The runtimes Inlet runs on as contenders; Deno is skipped, with a note, when it cannot start. */
+  runtimes: readonly Runtime[];
   log: (line: string) => void;
 }
 
@@ -26,39 +27,9 @@ interface HttpContender {
   url(batch: number): string;
 }
 
-export const INLET = 'Inlet';
 export const EXPRESS = 'Express+KafkaJS (baseline)';
 export const BENTHOS = 'Benthos/Redpanda Connect';
 export const RAW = 'raw librdkafka (upper bound)';
-
-export async function startInlet(
-  bootstrap: string,
-  dir: string,
-  connectors: unknown[],
-  nodeArgs: string[],
-  name = 'inlet',
-  dbUrl?: string,
-  extra: { group?: string; env?: Record<string, string> } = {},
-): Promise<{ service: Service; port: number }> {
-  const port = await freePort();
-  const config = join(dir, `${name}-connectors.json`);
-  writeFileSync(config, JSON.stringify({ connectors }, null, 2));
-  const service = startService(name, ['node', ...nodeArgs, process.env.BENCH_INLET_BUNDLE ?? join(ROOT, 'dist', 'main.js')], {
-    logDir: dir,
-    env: {
-      INLET_PORT: String(port),
-      KAFKA_BROKERS: bootstrap,
-      INLET_CONFIG: config,
-      // A cluster of its own: in the default group a later worker would also run (and restore
-      // the dedupe window of) every connector an earlier scenario's worker left in the config topic.
-      INLET_GROUP_ID: extra.group ?? `bench-${name}`,
-      INLET_DB_URL: dbUrl ?? `sqlite:${join(dir, `${name}.db`)}`,
-      ...extra.env,
-    },
-  });
-  await waitHttp(service, `http://127.0.0.1:${port}/health`);
-  return { service, port };
-}
 
 function benthosConfig(port: number, bootstrap: string, topic: string): string {
   // One service-wide HTTP server; /single passes the body on as one message, /batch splits the
@@ -90,14 +61,36 @@ logger:
 `;
 }
 
-async function startContenders(options: IngestOptions): Promise<HttpContender[]> {
+const topicFor = (runtime: Runtime) => `bench-ingest-inlet-${runtime}`;
+
+async function startContenders(options: IngestOptions, skipped: Row[]): Promise<HttpContender[]> {
   const { bootstrap, dir } = options;
-  const inlet = await startInlet(
-    bootstrap,
-    dir,
-    [{ name: 'bench', config: { 'connector.class': 'webhook', topic: 'bench-ingest-inlet' } }],
-    options.inletNodeArgs,
-  );
+  const inlets: HttpContender[] = [];
+  for (const runtime of options.runtimes) {
+    const start = startInlet({
+      runtime,
+      bootstrap,
+      dir,
+      name: `inlet-${runtime}`,
+      connectors: [{ name: 'bench', config: { 'connector.class': 'webhook', topic: topicFor(runtime) } }],
+      ...(runtime === 'deno' ? { timeoutMs: 60_000 } : {}),
+    });
+    if (runtime !== 'deno') {
+      const inlet = await start;
+      inlets.push({ name: inletName(runtime), service: inlet.service, url: () => `http://127.0.0.1:${inlet.port}/ingest/bench` });
+      continue;
+    }
+    // The worker on Deno is new: when `deno run src/main.ts` cannot start one, the run goes on
+    // without it and says why.
+    try {
+      const inlet = await start;
+      inlets.push({ name: inletName(runtime), service: inlet.service, url: () => `http://127.0.0.1:${inlet.port}/ingest/bench` });
+    } catch (error) {
+      const reason = firstLines(error instanceof Error ? error.message : String(error));
+      options.log(`ingest: ${inletName('deno')} skipped: ${reason}`);
+      skipped.push({ scenario: 'ingest', case: 'every cell', contender: inletName('deno'), eventsPerSec: NaN, note: `skipped: \`deno run src/main.ts\` did not start a worker (${reason}); log in the run's inlet-deno.log` });
+    }
+  }
 
   const expressPort = await freePort();
   const express = startService('express-kafkajs', ['node', join(ROOT, 'bench', 'contenders', 'express-kafkajs.mjs')], {
@@ -113,7 +106,7 @@ async function startContenders(options: IngestOptions): Promise<HttpContender[]>
   await waitHttp(benthos, `http://127.0.0.1:${benthosPort}/ready`);
 
   return [
-    { name: INLET, service: inlet.service, url: () => `http://127.0.0.1:${inlet.port}/ingest/bench` },
+    ...inlets,
     { name: EXPRESS, service: express, url: () => `http://127.0.0.1:${expressPort}/ingest` },
     { name: BENTHOS, service: benthos, url: (b) => `http://127.0.0.1:${benthosPort}/${b === 1 ? 'single' : 'batch'}` },
   ];
@@ -135,11 +128,11 @@ async function rawProducer(options: IngestOptions, concurrency: number, batch: n
 
 export async function runIngest(options: IngestOptions): Promise<Row[]> {
   const { log } = options;
-  await createTopics(options.bootstrap, 3, ['bench-ingest-inlet', 'bench-ingest-express', 'bench-ingest-benthos', 'bench-ingest-raw']);
+  await createTopics(options.bootstrap, 3, [...options.runtimes.map(topicFor), 'bench-ingest-express', 'bench-ingest-benthos', 'bench-ingest-raw']);
   const bodies = writeBodies(options.dir, Math.max(...options.batches));
   const bodyFor = (batch: number) => (batch === 1 ? bodies.single : bodies.batch);
-  const contenders = await startContenders(options);
   const rows: Row[] = [];
+  const contenders = await startContenders(options, rows);
   try {
     log('ingest: warming up every contender');
     for (const c of contenders) for (const b of options.batches) await wrk(c.url(b), bodyFor(b), 32, 2);
@@ -187,4 +180,12 @@ export async function runIngest(options: IngestOptions): Promise<Row[]> {
     for (const c of contenders) await c.service.stop();
   }
   return rows;
+}
+
+/** The gist of a start failure: its first line and the last error line of the worker's log. */
+function firstLines(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const logError = lines.slice(1).reverse().find((l) => /error/i.test(l));
+  const gist = [lines[0], logError].filter(Boolean).join(': ');
+  return gist.length > 300 ? `${gist.slice(0, 300)}…` : gist;
 }

@@ -1,13 +1,15 @@
-// Sink: a pre-filled topic of upsert events drained into PostgreSQL, Inlet's database-sink against
-// Kafka Connect (standalone) running the Debezium JDBC sink in upsert mode, one after the other,
-// into tables of the same DDL. Both must end equal to each other and to the expected final state.
-import { writeFileSync } from 'node:fs';
+// Sink: a pre-filled topic of upsert events drained into PostgreSQL, Inlet's database-sink (on each
+// runtime) against Kafka Connect (standalone) running the Debezium JDBC sink in upsert mode, one
+// after the other, into tables of the same DDL; then PostgreSQL's own bound: the same records
+// applied by the server alone, batch by batch as a sink reads them (see pgBound). All must end
+// equal to each other and to the expected final state.
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { createTopics, type Database } from '../lib/infra.ts';
+import { createTopics, pgBin, type Database } from '../lib/infra.ts';
+import { inletName, startInlet, type Runtime } from '../lib/inlet.ts';
 import { freePort, peakRssKb, ROOT, run, sleep, startService, tail, type Service } from '../lib/proc.ts';
 import type { Row } from '../lib/results.ts';
-import { INLET, startInlet } from './ingest.ts';
 
 export interface SinkOptions {
   bootstrap: string;
@@ -15,11 +17,17 @@ export interface SinkOptions {
   dir: string;
   events: number;
   keys: number;
-  inletNodeArgs: string[];
+  /** The runtimes Inlet's sink runs on, one drain each. */
+  runtimes: readonly Runtime[];
   log: (line: string) => void;
 }
 
 export const CONNECT = 'Kafka Connect + Debezium JDBC';
+export const PG_BOUND = 'PostgreSQL INSERT…SELECT…ON CONFLICT (bound)';
+/** Inlet's sink batch size (batch.size's default), which Connect and the bound are given too. */
+const BATCH_SIZE = 2000;
+/** The topics' partition count; Inlet's sink applies up to 3 partitions' batches at once. */
+const PARTITIONS = 3;
 const DDL = (table: string) =>
   `CREATE TABLE ${table} (id bigint PRIMARY KEY, version bigint NOT NULL, customer text NOT NULL, amount double precision NOT NULL, active boolean NOT NULL, note text NOT NULL)`;
 const CONNECT_HOME = join(ROOT, '.cache', 'bench', 'connect');
@@ -133,19 +141,70 @@ async function tableDigest(url: string, table: string): Promise<string> {
   }
 }
 
+/**
+ * PostgreSQL's own rate for the sink's work: the same records, from a staging table (COPYed in
+ * beforehand, not timed), applied as the sink applies them: per partition in offset order, in
+ * batches of BATCH_SIZE consecutive records, each batch one INSERT … SELECT … ON CONFLICT DO UPDATE
+ * (a key's last version in the batch, as a sink keeps it: one statement cannot update a row twice)
+ * and one commit. A procedure runs the loop inside the server (no client, no round trips), one
+ * session per partition at once, as Inlet applies up to three partitions at once.
+ */
+async function pgBound(url: string, csv: string, table: string, expected: Expected): Promise<{ seconds: number; batches: number }> {
+  const sql = postgres(url, { max: PARTITIONS + 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`CREATE TABLE sink_stage (part int NOT NULL, seq bigint NOT NULL, id bigint NOT NULL, version bigint NOT NULL, customer text NOT NULL, amount double precision NOT NULL, active boolean NOT NULL, note text NOT NULL, PRIMARY KEY (part, seq))`);
+    const pg = new URL(url);
+    await run([pgBin('psql'), '-q', '-h', pg.hostname, '-p', pg.port, '-U', 'inlet', '-d', pg.pathname.slice(1), '-c', `\\copy sink_stage FROM '${csv}' WITH (FORMAT csv)`]);
+    await sql.unsafe('VACUUM ANALYZE sink_stage');
+    const [staged] = await sql.unsafe('SELECT count(*)::bigint AS n FROM sink_stage');
+    if (Number(staged!.n) !== expected.events) throw new Error(`PostgreSQL bound: staged ${staged!.n} records, expected ${expected.events}`);
+    const columns = ['version', 'customer', 'amount', 'active', 'note'];
+    await sql.unsafe(`CREATE PROCEDURE bench_bound(p int, size int) LANGUAGE plpgsql AS $$
+      DECLARE lo bigint; hi bigint;
+      BEGIN
+        SELECT min(seq), max(seq) INTO lo, hi FROM sink_stage WHERE part = p;
+        WHILE lo <= hi LOOP
+          INSERT INTO ${table} (id, ${columns.join(', ')})
+            SELECT DISTINCT ON (id) id, ${columns.join(', ')} FROM sink_stage
+            WHERE part = p AND seq >= lo AND seq < lo + size ORDER BY id, seq DESC
+            ON CONFLICT (id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')};
+          COMMIT;
+          lo := lo + size;
+        END LOOP;
+      END $$`);
+    const parts = (await sql.unsafe('SELECT DISTINCT part FROM sink_stage ORDER BY part')).map((r) => Number(r.part));
+    const [batches] = await sql.unsafe(`SELECT sum(ceil((max - min + 1) / ${BATCH_SIZE}.0))::int AS n FROM (SELECT min(seq), max(seq) FROM sink_stage GROUP BY part) b`);
+    const started = performance.now();
+    // Simple protocol: a procedure may COMMIT only when CALLed at top level, outside any transaction.
+    await Promise.all(parts.map((p) => sql.unsafe(`CALL bench_bound(${p}, ${BATCH_SIZE})`).simple()));
+    const seconds = (performance.now() - started) / 1000;
+    const [state] = await sql.unsafe(`SELECT count(*)::bigint AS rows, coalesce(sum(version), 0)::bigint AS sum FROM ${table}`);
+    if (Number(state!.rows) !== expected.rows || Number(state!.sum) !== expected.sumVersion) {
+      throw new Error(`PostgreSQL bound: ${table} holds ${state!.rows} rows (sum ${state!.sum}), expected ${expected.rows} (sum ${expected.sumVersion})`);
+    }
+    await sql.unsafe('DROP TABLE sink_stage');
+    return { seconds, batches: Number(batches!.n) };
+  } finally {
+    await sql.end();
+  }
+}
+
 export async function runSink(options: SinkOptions): Promise<Row[]> {
   const { log } = options;
   const url = await options.db.createDatabase('bench_sink');
   const sql = postgres(url, { max: 1, onnotice: () => {} });
-  await sql.unsafe(DDL('sink_inlet'));
+  const inletTable = (runtime: Runtime) => `sink_inlet_${runtime}`;
+  for (const runtime of options.runtimes) await sql.unsafe(DDL(inletTable(runtime)));
   await sql.unsafe(DDL('sink_connect'));
+  await sql.unsafe(DDL('sink_pg'));
   await sql.end();
 
-  await createTopics(options.bootstrap, 3, ['sink-plain', 'sink-schema']);
+  await createTopics(options.bootstrap, PARTITIONS, ['sink-plain', 'sink-schema']);
   log(`sink: filling two topics with ${options.events} upsert events over ${options.keys} keys`);
+  const csv = join(options.dir, 'sink-rows.csv');
   const expected = JSON.parse(
     (
-      await run(['node', join(ROOT, 'bench', 'tools', 'kafka.mjs'), 'fill-sink', options.bootstrap, String(options.events), String(options.keys), 'sink-plain', 'sink-schema'])
+      await run(['node', join(ROOT, 'bench', 'tools', 'kafka.mjs'), 'fill-sink', options.bootstrap, String(options.events), String(options.keys), 'sink-plain', 'sink-schema', csv])
     )
       .trim()
       .split('\n')
@@ -153,32 +212,35 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
   ) as Expected;
   const timeoutMs = Math.max(120_000, options.events * 2);
 
-  log('sink: Inlet database-sink draining sink-plain');
-  const inlet = await startInlet(
-    options.bootstrap,
-    options.dir,
-    [
-      {
-        name: 'bench-sink',
-        config: {
-          'connector.class': 'database-sink',
-          topics: 'sink-plain',
-          'table.name.format': 'sink_inlet',
-          'primary.key.fields': 'id',
-          'auto.create': false,
-          'connection.url': url,
+  const inletDrains: [Runtime, Drain][] = [];
+  for (const runtime of options.runtimes) {
+    log(`sink: ${inletName(runtime)} database-sink draining sink-plain`);
+    const inlet = await startInlet({
+      runtime,
+      bootstrap: options.bootstrap,
+      dir: options.dir,
+      // Its own connector name: its own consumer group and stored offsets, so each drain starts at 0.
+      connectors: [
+        {
+          name: `bench-sink-${runtime}`,
+          config: {
+            'connector.class': 'database-sink',
+            topics: 'sink-plain',
+            'table.name.format': inletTable(runtime),
+            'primary.key.fields': 'id',
+            'auto.create': false,
+            'connection.url': url,
+          },
         },
-      },
-    ],
-    options.inletNodeArgs,
-    'inlet-sink',
-    url,
-  );
-  let inletDrain: Drain;
-  try {
-    inletDrain = await drain(inlet.service, url, 'sink_inlet', expected, timeoutMs);
-  } finally {
-    await inlet.service.stop();
+      ],
+      name: `inlet-sink-${runtime}`,
+      dbUrl: url,
+    });
+    try {
+      inletDrains.push([runtime, await drain(inlet.service, url, inletTable(runtime), expected, timeoutMs)]);
+    } finally {
+      await inlet.service.stop();
+    }
   }
 
   log('sink: Kafka Connect + Debezium JDBC sink draining sink-schema');
@@ -191,16 +253,32 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
     await connect.stop();
   }
 
-  const [a, b] = [await tableDigest(url, 'sink_inlet'), await tableDigest(url, 'sink_connect')];
-  const equal = a === b;
-  log(`sink: final tables ${equal ? 'are equal' : 'DIFFER'} (${expected.rows} rows, md5 ${a}${equal ? '' : ` vs ${b}`})`);
+  log(`sink: ${PG_BOUND}, batches of ${BATCH_SIZE}, ${PARTITIONS} sessions`);
+  const bound = await pgBound(url, csv, 'sink_pg', expected);
+  rmSync(csv, { force: true });
+
+  const tables = [...options.runtimes.map(inletTable), 'sink_connect', 'sink_pg'];
+  const digests = await Promise.all(tables.map((t) => tableDigest(url, t)));
+  const equal = digests.every((d) => d === digests[0]);
+  log(`sink: final tables ${equal ? 'are equal' : `DIFFER (${tables.map((t, i) => `${t} ${digests[i]}`).join(', ')})`} (${expected.rows} rows, md5 ${digests[0]})`);
 
   const rate = (d: Drain) => expected.events / Math.max(0.001, d.doneSeconds - d.firstRowSeconds);
+  const boundRate = expected.events / bound.seconds;
+  const ofBound = (r: number) => `${Math.round((100 * r) / boundRate)}% of PostgreSQL's bound`;
   const label = `${expected.events.toLocaleString('en-US')} upserts / ${expected.rows.toLocaleString('en-US')} keys`;
-  const note = (d: Drain) => `drained in ${d.doneSeconds.toFixed(1)} s from start (first row at ${d.firstRowSeconds.toFixed(1)} s)${equal ? '; tables equal' : '; TABLES DIFFER'}`;
+  const verdict = equal ? 'tables equal' : 'TABLES DIFFER';
+  const note = (d: Drain) => `${ofBound(rate(d))}; drained in ${d.doneSeconds.toFixed(1)} s from start (first row at ${d.firstRowSeconds.toFixed(1)} s); ${verdict}`;
   const connectRate = rate(connectDrain);
   return [
-    { scenario: 'sink', case: label, contender: INLET, eventsPerSec: rate(inletDrain), peakRssMb: inletDrain.peakRssKb / 1024, vsBaseline: rate(inletDrain) / connectRate, note: note(inletDrain) },
+    ...inletDrains.map(([runtime, d]): Row => ({ scenario: 'sink', case: label, contender: inletName(runtime), eventsPerSec: rate(d), peakRssMb: d.peakRssKb / 1024, vsBaseline: rate(d) / connectRate, note: note(d) })),
     { scenario: 'sink', case: label, contender: CONNECT, eventsPerSec: connectRate, peakRssMb: connectDrain.peakRssKb / 1024, vsBaseline: 1, note: note(connectDrain) },
+    {
+      scenario: 'sink',
+      case: label,
+      contender: PG_BOUND,
+      eventsPerSec: boundRate,
+      vsBaseline: boundRate / connectRate,
+      note: `the server alone: ${bound.batches} batches of ${BATCH_SIZE} records (last version per key) from a staging table, one commit each, ${PARTITIONS} sessions at once, in ${bound.seconds.toFixed(1)} s; ${verdict}`,
+    },
   ];
 }

@@ -1,12 +1,15 @@
 // Kafka chores for bench/run, on the librdkafka client (Node only):
 //   node bench/tools/kafka.mjs create BROKERS PARTITIONS TOPIC...
-//   node bench/tools/kafka.mjs fill-sink BROKERS EVENTS KEYS PLAIN_TOPIC SCHEMA_TOPIC
+//   node bench/tools/kafka.mjs fill-sink BROKERS EVENTS KEYS PLAIN_TOPIC SCHEMA_TOPIC [ROWS_CSV]
 // fill-sink writes the same upsert events twice: as plain JSON objects (what Inlet's sink reads)
 // and wrapped in Kafka Connect's JsonConverter envelope {schema, payload} (what Kafka Connect with
 // schemas.enable=true reads; the Debezium JDBC sink needs a schema). Both topics get the same keys
 // in the same order, so both sinks must end with the same table. Prints the expected final table:
-// {events, rows, sumVersion}.
+// {events, rows, sumVersion}. ROWS_CSV, when given, receives every plain-topic record as
+// `partition,offset,id,version,customer,amount,active,note` (from its delivery report), for the
+// PostgreSQL bound, which applies the same records in the same batches as a sink reads them.
 import Kafka from '@confluentinc/kafka-javascript';
+import { createWriteStream } from 'node:fs';
 
 const [command, brokers, ...args] = process.argv.slice(2);
 
@@ -36,7 +39,9 @@ const SCHEMA = {
   ],
 };
 
-async function fillSink(events, keys, plainTopic, schemaTopic) {
+async function fillSink(events, keys, plainTopic, schemaTopic, csvPath) {
+  const csv = csvPath ? createWriteStream(csvPath) : null;
+  
   const producer = new Kafka.Producer({
     'bootstrap.servers': brokers,
     'client.id': 'bench-fill',
@@ -53,8 +58,13 @@ async function fillSink(events, keys, plainTopic, schemaTopic) {
   let pending = 0;
   let failed = null;
   let drained = () => {};
-  producer.on('delivery-report', (error) => {
+  producer.on('delivery-report', (error, report) => {
     if (error) failed = error;
+    else if (csv && report.opaque) {
+      const r = report.opaque;
+      // No field holds a comma or a quote (see the row below), so no CSV quoting is needed.
+      csv.write(`${report.partition},${report.offset},${r.id},${r.version},${r.customer},${r.amount},${r.active},${r.note}\n`);
+    }
     if (--pending < 100000) drained();
   });
   // mulberry32 with a fixed seed: the same data on every run and machine.
@@ -80,11 +90,15 @@ async function fillSink(events, keys, plainTopic, schemaTopic) {
     const key = Buffer.from(String(id));
     while (pending >= 200000) await new Promise((r) => (drained = r));
     pending += 2;
-    producer.produce(plainTopic, null, Buffer.from(JSON.stringify(row)), key, Date.now());
+    producer.produce(plainTopic, null, Buffer.from(JSON.stringify(row)), key, Date.now(), csv ? row : undefined);
     producer.produce(schemaTopic, null, Buffer.from(JSON.stringify({ schema: SCHEMA, payload: row })), key, Date.now());
   }
   await new Promise((resolve) => producer.flush(60000, resolve));
   if (failed) throw failed;
+  // flush returns once librdkafka has the reports; the JS listener may not have seen them all yet.
+  while (pending > 0 && !failed) await new Promise((r) => setTimeout(r, 10));
+  if (failed) throw failed;
+  if (csv) await new Promise((resolve, reject) => csv.end((e) => (e ? reject(e) : resolve())));
   let sumVersion = 0;
   for (const v of last.values()) sumVersion += v;
   await new Promise((resolve) => producer.disconnect(resolve));
@@ -92,7 +106,7 @@ async function fillSink(events, keys, plainTopic, schemaTopic) {
 }
 
 if (command === 'create') await create(args[0], args.slice(1));
-else if (command === 'fill-sink') await fillSink(Number(args[0]), Number(args[1]), args[2], args[3]);
+else if (command === 'fill-sink') await fillSink(Number(args[0]), Number(args[1]), args[2], args[3], args[4]);
 else {
   console.error('usage: kafka.mjs create|fill-sink …');
   process.exit(2);
