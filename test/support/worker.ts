@@ -9,17 +9,44 @@ export const WORKER_BUNDLE = join(ROOT, 'dist', 'main.js');
 
 /**
  * The runtime the end-to-end suites run the worker under (`INLET_TEST_RUNTIME`): `node` runs the
- * bundle, as users run it on Node; `bun` runs src/main.ts with no bundle step.
+ * bundle, as users run it on Node; `bun` runs src/main.ts with no bundle step; `deno` runs
+ * src/main.ts with `deno run` and the narrow permissions README's runtime table lists.
  */
 export const WORKER_RUNTIME = workerRuntime(process.env.INLET_TEST_RUNTIME);
 
-function workerRuntime(value: string | undefined): 'node' | 'bun' {
+type Runtime = 'node' | 'bun' | 'deno';
+
+function workerRuntime(value: string | undefined): Runtime {
   if (value === undefined || value === '' || value === 'node') return 'node';
-  if (value === 'bun') return 'bun';
-  throw new Error(`INLET_TEST_RUNTIME must be node or bun, not "${value}"`);
+  if (value === 'bun' || value === 'deno') return value;
+  throw new Error(`INLET_TEST_RUNTIME must be node, bun or deno, not "${value}"`);
 }
 
-const WORKER_COMMAND = WORKER_RUNTIME === 'bun' ? [process.execPath, join(ROOT, 'src', 'main.ts')] : ['node', WORKER_BUNDLE];
+/** Deno from the pinned npm package. */
+export const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
+
+/** What the worker needs on Deno, and no more: see README's runtime table. */
+export function denoPermissions(opts: { host: string; port: number; dbUrl: string; dataDir: string; configPath: string }): string[] {
+  const net = [`${opts.host}:${opts.port}`];
+  if (/^postgres(ql)?:/.test(opts.dbUrl)) {
+    const url = new URL(opts.dbUrl);
+    net.push(`${url.hostname}:${url.port || 5432}`);
+  }
+  return [
+    '--allow-ffi',
+    `--allow-net=${net.join(',')}`,
+    '--allow-env',
+    '--allow-sys=hostname',
+    `--allow-read=${[ROOT, opts.dataDir, opts.configPath].join(',')}`,
+    `--allow-write=${opts.dataDir}`,
+  ];
+}
+
+function workerCommand(runtime: Runtime, permissions: () => string[]): string[] {
+  if (runtime === 'bun') return [process.execPath, join(ROOT, 'src', 'main.ts')];
+  if (runtime === 'deno') return [DENO, 'run', ...permissions(), join(ROOT, 'src', 'main.ts')];
+  return ['node', WORKER_BUNDLE];
+}
 
 export interface ConnectorSpec {
   name: string;
@@ -51,27 +78,33 @@ export interface WorkerLaunch {
   group?: string;
   /** Do not wait for /health (for processes expected to exit, e.g. fault injection). */
   waitReady?: boolean;
+  /** The runtime for this worker; INLET_TEST_RUNTIME's by default. */
+  runtime?: Runtime;
 }
 
-/** Starts the real worker, the way a user runs it: the bundle under Node, or src/main.ts under Bun. */
+/** Starts the real worker, the way a user runs it: the bundle under Node, or src/main.ts under Bun or Deno. */
 export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'));
   const configPath = join(dir, 'connectors.json');
   writeFileSync(configPath, JSON.stringify({ connectors: launch.connectors }));
   const port = launch.port ?? (await freePort());
-  const proc = Bun.spawn(WORKER_COMMAND, {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    INLET_PORT: String(port),
+    KAFKA_BROKERS: launch.brokers,
+    INLET_CONFIG: configPath,
+    INLET_DB_URL: launch.dbUrl ?? `sqlite:${join(dir, 'inlet.db')}`,
+    INLET_GROUP_ID: launch.group ?? `test-${crypto.randomUUID()}`,
+    // Tests keep their databases in temporary folders, which connectors made through the API name.
+    INLET_DATA_DIR: tmpdir(),
+    ...launch.env,
+  };
+  const command = workerCommand(launch.runtime ?? WORKER_RUNTIME, () =>
+    denoPermissions({ host: env.INLET_HOST ?? '127.0.0.1', port, dbUrl: env.INLET_DB_URL!, dataDir: env.INLET_DATA_DIR!, configPath }),
+  );
+  const proc = Bun.spawn(command, {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      INLET_PORT: String(port),
-      KAFKA_BROKERS: launch.brokers,
-      INLET_CONFIG: configPath,
-      INLET_DB_URL: launch.dbUrl ?? `sqlite:${join(dir, 'inlet.db')}`,
-      INLET_GROUP_ID: launch.group ?? `test-${crypto.randomUUID()}`,
-      // Tests keep their databases in temporary folders, which connectors made through the API name.
-      INLET_DATA_DIR: tmpdir(),
-      ...launch.env,
-    },
+    env: { ...env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

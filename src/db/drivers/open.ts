@@ -44,7 +44,7 @@ async function openSqlite(path: string, migrationsDir: string | undefined): Prom
   // waits 5 s by default; bun:sqlite not at all.
   const pragmas = ['PRAGMA busy_timeout = 10000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
   const migrationsFolder = join(migrationsRoot(migrationsDir), 'sqlite');
-  // bun:sqlite where Bun runs (tests), better-sqlite3 on Node (the worker): same SQL, same file.
+  // bun:sqlite on Bun, node:sqlite on Deno, better-sqlite3 on Node: same SQL, same file.
   if (typeof Bun !== 'undefined') {
     const { Database } = await import('bun:sqlite');
     const { drizzle } = await import('drizzle-orm/bun-sqlite');
@@ -57,10 +57,11 @@ async function openSqlite(path: string, migrationsDir: string | undefined): Prom
     });
     return new SqliteSinkStore(db, () => client.close());
   }
-  const { default: Database } = await import('better-sqlite3');
+  // better-sqlite3 on Node; on Deno, which loads no such addon, node:sqlite behind the same
+  // drizzle driver (see node-sqlite.ts).
   const { drizzle } = await import('drizzle-orm/better-sqlite3');
   const { migrate } = await import('drizzle-orm/better-sqlite3/migrator');
-  const client = new Database(path);
+  const client = 'Deno' in globalThis ? await (await import('./node-sqlite.ts')).openNodeSqlite(path) : new (await import('better-sqlite3')).default(path);
   const db = drizzle({ client });
   await setUpBesideOtherWorkers(() => {
     for (const pragma of pragmas) client.exec(pragma);
