@@ -34,7 +34,7 @@ async function main() {
     requestTimeoutMs: parsed.output.INLET_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: parsed.output.INLET_HEADERS_TIMEOUT_MS,
   });
-  log.info(`inlet edge listening on http://${server.address}:${server.port}, forwarding to ${redactUrlPasswords(env.INLET_WORKER_URL ?? '')}`);
+  log.info(`inlet edge listening on http://${server.address}:${server.port} (${server.name}), forwarding to ${redactUrlPasswords(env.INLET_WORKER_URL ?? '')}`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -68,12 +68,13 @@ async function main() {
     requestTimeoutMs: env.INLET_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: env.INLET_HEADERS_TIMEOUT_MS,
   });
-  // Which runtime and Kafka binding this worker runs: the two differ between `bun src/main.ts` and
-  // `node dist/main.js`, and an operator reading a report needs to know which.
+  // Which runtime, HTTP server and Kafka binding this worker runs: they differ between `bun
+  // src/main.ts`, `deno run … src/main.ts` and `node dist/main.js`, and an operator reading a
+  // report needs to know which.
   const { runtime: name, runtime_version } = runtime();
   log.info(
-    { runtime: name, runtime_version, backend: kafkaBackend },
-    `inlet worker listening on http://${server.address}:${server.port} (${name} ${runtime_version}, Kafka through the ${kafkaBackend} backend); joining its cluster`,
+    { runtime: name, runtime_version, server: server.name, backend: kafkaBackend },
+    `inlet worker listening on http://${server.address}:${server.port} (${name} ${runtime_version}, ${server.name}, Kafka through the ${kafkaBackend} backend); joining its cluster`,
   );
 
   let worker: Worker | undefined;

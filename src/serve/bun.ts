@@ -24,6 +24,7 @@ export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
     fetch: options.fetch,
   });
   return {
+    name: 'Bun.serve',
     address: server.hostname ?? options.hostname,
     port: server.port ?? options.port,
     // Graceful: no new connections; requests in flight are answered first.

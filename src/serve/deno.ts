@@ -31,6 +31,7 @@ export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
     handler: options.fetch,
   });
   return {
+    name: 'Deno.serve',
     address: server.addr.hostname,
     port: server.addr.port,
     close: () => server.shutdown(),

@@ -22,6 +22,7 @@ export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
   );
   const info = await ready;
   return {
+    name: 'node:http',
     address: info.address,
     port: info.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -22,19 +22,22 @@ function workerRuntime(value: string | undefined): Runtime {
   throw new Error(`INLET_TEST_RUNTIME must be node, bun or deno, not "${value}"`);
 }
 
-/** Deno from the pinned npm package. */
-export const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
+/**
+ * Deno's own binary from the pinned npm package (its platform package), not node_modules/.bin/deno:
+ * that is a Node script that runs the binary as a child, so a signal sent to the worker would stop
+ * the script and leave Deno running, and Deno's own exit would not show as a signal.
+ */
+export const DENO = join(ROOT, 'node_modules', '@deno', `linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}-glibc`, 'deno');
 
-/** What the worker needs on Deno, and no more: see README's runtime table. */
-export function denoPermissions(opts: { host: string; port: number; dbUrl: string; dataDir: string; configPath: string }): string[] {
-  const net = [`${opts.host}:${opts.port}`];
-  if (/^postgres(ql)?:/.test(opts.dbUrl)) {
-    const url = new URL(opts.dbUrl);
-    net.push(`${url.hostname}:${url.port || 5432}`);
-  }
+/**
+ * What the worker needs on Deno, and no more: see README's runtime table. The network is its own
+ * listening address and the databases' hosts; the tests' databases (connectors' `connection.url`,
+ * some made later through the REST API) are all on this machine's loopback address.
+ */
+export function denoPermissions(opts: { host: string; port: number; dataDir: string; configPath: string }): string[] {
   return [
     '--allow-ffi',
-    `--allow-net=${net.join(',')}`,
+    `--allow-net=${opts.host}:${opts.port},127.0.0.1`,
     '--allow-env',
     '--allow-sys=hostname',
     `--allow-read=${[ROOT, opts.dataDir, opts.configPath].join(',')}`,
@@ -100,7 +103,7 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
     ...launch.env,
   };
   const command = workerCommand(launch.runtime ?? WORKER_RUNTIME, () =>
-    denoPermissions({ host: env.INLET_HOST ?? '127.0.0.1', port, dbUrl: env.INLET_DB_URL!, dataDir: env.INLET_DATA_DIR!, configPath }),
+    denoPermissions({ host: env.INLET_HOST ?? '127.0.0.1', port, dataDir: env.INLET_DATA_DIR!, configPath }),
   );
   const proc = Bun.spawn(command, {
     cwd: ROOT,
