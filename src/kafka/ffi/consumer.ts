@@ -448,8 +448,13 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
       const error = takeError(this.rdkafka, lib.rd_kafka_consumer_close_queue(rk, queue));
       if (error) this.emit('event.error', error);
       const deadline = Date.now() + CLOSE_TIMEOUT_MS;
+      // Closing forwards the consumer queue to `queue`. On Deno the consumer queue's reader may
+      // have taken an event (a revoke) off it with its off-thread poll, and holds it: unanswered,
+      // the close never finished, and rd_kafka_destroy then blocked the JS thread in a close of
+      // its own. What the reader holds or takes is served here too.
+      const take = () => returned(lib.rd_kafka_queue_poll(queue, 0)) ?? this.queueReader?.next() ?? null;
       while (!error && lib.rd_kafka_consumer_closed(rk) !== 1 && Date.now() < deadline) {
-        for (let ev = returned(lib.rd_kafka_queue_poll(queue, 0)); ev; ev = returned(lib.rd_kafka_queue_poll(queue, 0))) {
+        for (let ev = take(); ev; ev = take()) {
           try {
             if (lib.rd_kafka_event_type(ev) === event.REBALANCE) this.rebalance(ev);
           } finally {
