@@ -30,7 +30,8 @@ bun_run=$!
 
 # The end-to-end core on Deno (issue 15): webhook, Stripe, GitHub and Standard Webhooks ingest
 # (exactly-once, signed-sources), Debezium ingest (cdc-history), both sinks, SIGKILL with
-# restarts (exactly-once-sigkill), the drain, Kafka going away, and REST create to delete.
+# restarts (exactly-once-sigkill), the drain, Kafka going away, REST create to delete, and the
+# runtime's own server and SQLite driver (runtime-server).
 deno_suites=(
   test/e2e/signed-sources.test.ts
   test/e2e/cdc-history.test.ts
@@ -39,6 +40,7 @@ deno_suites=(
   test/e2e/drain.test.ts
   test/e2e/kafka-outage.test.ts
   test/e2e/connect-rest.test.ts
+  test/e2e/runtime-server.test.ts
 )
 deno_log=$(mktemp)
 INLET_TEST_RUNTIME=deno npx --no-install bun test --timeout 120000 "${deno_suites[@]}" >"$deno_log" 2>&1 &

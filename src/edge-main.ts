@@ -1,6 +1,7 @@
 // The edge entry (src/http/edge.ts, what workerd runs) as a forwarder on a server of its own:
-// Bun.serve under Bun, node:http under Node (src/serve). Same app, same settings, read from the
-// environment instead of Wrangler's bindings: `bun src/edge-main.ts`.
+// Bun.serve under Bun, Deno.serve under Deno, node:http under Node (src/serve). Same app, same
+// settings, read from the environment instead of Wrangler's bindings: `bun src/edge-main.ts`, or
+// `deno run --allow-net=<its address>,<the worker's> --allow-env src/edge-main.ts`.
 import { pino } from 'pino';
 import * as v from 'valibot';
 import { redactUrlPasswords } from './config/index.ts';
@@ -24,7 +25,7 @@ async function main() {
   const parsed = v.safeParse(ServerEnvSchema, process.env);
   if (!parsed.success) throw new Error(`invalid environment: ${parsed.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('; ')}`);
   // One bindings object for the process's life: the edge builds its verifiers once per object.
-  // The app keeps the body deadline itself, as the worker's ingest route does: Bun.serve has only an idle timeout.
+  // The app keeps the body deadline itself, as the worker's ingest route does: Bun.serve has only an idle timeout, Deno.serve none.
   const env: EdgeBindings = Object.freeze({ ...process.env, INLET_REQUEST_TIMEOUT_MS: String(parsed.output.INLET_REQUEST_TIMEOUT_MS) });
   checkEdgeBindings(env);
   const server = await serveHttp({

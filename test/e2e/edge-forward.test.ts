@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import edge from '../../src/http/edge.ts';
 import { endOffsets, readRecords, sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { freePort, waitFor } from '../support/wait.ts';
-import { startWorker, type WorkerProcess } from '../support/worker.ts';
+import { DENO, startWorker, type WorkerProcess } from '../support/worker.ts';
 
 describe('the edge entry (runs under Bun, as at the edge)', () => {
   let kafka: KafkaBroker;
@@ -115,10 +115,20 @@ describe('the edge entry (runs under Bun, as at the edge)', () => {
   });
 });
 
-describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', () => {
-  const ROOT = join(import.meta.dir, '..', '..');
+const ROOT = join(import.meta.dir, '..', '..');
+
+/**
+ * The forwarder's command on each runtime. On Deno: the network to its own port and the worker's,
+ * the environment (its settings and the secrets its connectors name), and nothing else.
+ */
+const FORWARDERS = {
+  'Bun.serve': (_port: number, _workerUrl: string) => [process.execPath, join(ROOT, 'src', 'edge-main.ts')],
+  'Deno.serve': (port: number, workerUrl: string) => [DENO, 'run', `--allow-net=127.0.0.1:${port},${new URL(workerUrl).host}`, '--allow-env', join(ROOT, 'src', 'edge-main.ts')],
+};
+
+for (const [server, command] of Object.entries(FORWARDERS)) describe(`the edge entry as a forwarder on ${server} (src/edge-main.ts)`, () => {
   const secret = `forwarder-secret-${crypto.randomUUID()}`;
-  const topic = `edge-bun-${Date.now()}`;
+  const topic = `edge-${server === 'Bun.serve' ? 'bun' : 'deno'}-${Date.now()}`;
   const signedConfig = { 'connector.class': 'webhook', topic, 'topic.creation.default.partitions': 1, 'auth.type': 'hmac-sha256', 'auth.secrets': '${env:EDGE_TEST_SECRET}' };
   let kafka: KafkaBroker;
   let worker: WorkerProcess;
@@ -138,10 +148,12 @@ describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', ()
     });
     const port = await freePort();
     edgeUrl = `http://127.0.0.1:${port}`;
-    forwarder = Bun.spawn([process.execPath, join(ROOT, 'src', 'edge-main.ts')], {
+    forwarder = Bun.spawn(command(port, worker.url), {
       cwd: ROOT,
       env: {
         ...process.env,
+        NO_COLOR: '1',
+        DENO_NO_UPDATE_CHECK: '1',
         INLET_PORT: String(port),
         INLET_WORKER_URL: worker.url,
         INLET_MAX_BODY_BYTES: '1024',
@@ -174,7 +186,7 @@ describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', ()
   const sign = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
 
   test('forwards a signed push to the worker, which writes it to Kafka, its traceparent intact', async () => {
-    expect(output).toContain('inlet edge listening');
+    expect(output).toContain(`(${server}), forwarding to`);
     const body = JSON.stringify([{ id: 'fw-1' }]);
     const traceparent = `00-${crypto.randomUUID().replaceAll('-', '')}-${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
     const response = await push('signed', body, { 'X-Signature': sign(body), traceparent });
@@ -198,7 +210,7 @@ describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', ()
     expect(await worker.metric('inlet_ingest_requests_total', {})).toBe(before + 1);
   }, 60_000);
 
-  test('cuts off a sender trickling its body with 408 after INLET_REQUEST_TIMEOUT_MS (Bun.serve has only an idle timeout); nothing is forwarded', async () => {
+  test('answers a sender trickling its body with 408 after INLET_REQUEST_TIMEOUT_MS (the server has only an idle timeout, or none); nothing is forwarded', async () => {
     const before = await worker.metric('inlet_ingest_requests_total', {});
     const sender = await trickle(Number(new URL(edgeUrl).port), '/ingest/open');
     try {
@@ -214,9 +226,10 @@ describe('the edge entry as a forwarder on Bun.serve (bun src/edge-main.ts)', ()
   }, 30_000);
 
   test('refuses to start on a connectors setting it cannot use, naming the key', async () => {
-    const bad = Bun.spawn([process.execPath, join(ROOT, 'src', 'edge-main.ts')], {
+    const badPort = await freePort();
+    const bad = Bun.spawn(command(badPort, worker.url), {
       cwd: ROOT,
-      env: { ...process.env, INLET_PORT: String(await freePort()), INLET_WORKER_URL: worker.url, INLET_EDGE_CONNECTORS: JSON.stringify({ connectors: [{ name: 'signed', config: { ...signedConfig, 'auth.secrets': '${env:EDGE_TEST_UNSET}' } }] }) },
+      env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', INLET_PORT: String(badPort), INLET_WORKER_URL: worker.url, INLET_EDGE_CONNECTORS: JSON.stringify({ connectors: [{ name: 'signed', config: { ...signedConfig, 'auth.secrets': '${env:EDGE_TEST_UNSET}' } }] }) },
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

@@ -43,7 +43,7 @@ describe(`the worker's HTTP server and SQLite driver on ${WORKER_RUNTIME}`, () =
   }, 120_000);
 
   test('a body over the limit is 413 whether declared or streamed', async () => {
-    const big = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ id: `big-${i}` })));
+    const big = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ id: `big-${i}` })));
     const declared = await worker.post('/ingest/hooks', big);
     expect(declared.status).toBe(413);
     const streamed = await fetch(`${worker.url}/ingest/hooks`, {
