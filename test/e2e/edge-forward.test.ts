@@ -119,11 +119,12 @@ const ROOT = join(import.meta.dir, '..', '..');
 
 /**
  * The forwarder's command on each runtime. On Deno: the network to its own port and the worker's,
- * the environment (its settings and the secrets its connectors name), and nothing else.
+ * the environment (its settings and the secrets its connectors name), the host's name (pino), and
+ * nothing else.
  */
 const FORWARDERS = {
   'Bun.serve': (_port: number, _workerUrl: string) => [process.execPath, join(ROOT, 'src', 'edge-main.ts')],
-  'Deno.serve': (port: number, workerUrl: string) => [DENO, 'run', `--allow-net=127.0.0.1:${port},${new URL(workerUrl).host}`, '--allow-env', join(ROOT, 'src', 'edge-main.ts')],
+  'Deno.serve': (port: number, workerUrl: string) => [DENO, 'run', `--allow-net=127.0.0.1:${port},${new URL(workerUrl).host}`, '--allow-env', '--allow-sys=hostname', join(ROOT, 'src', 'edge-main.ts')],
 };
 
 for (const [server, command] of Object.entries(FORWARDERS)) describe(`the edge entry as a forwarder on ${server} (src/edge-main.ts)`, () => {

@@ -19,7 +19,8 @@ describe(`the worker's HTTP server and SQLite driver on ${WORKER_RUNTIME}`, () =
   beforeAll(async () => {
     worker = await startWorker({
       brokers: (await sharedKafka()).bootstrap,
-      env: { INLET_REQUEST_TIMEOUT_MS: '1500' },
+      // Node wants the headers' deadline no longer than the request's.
+      env: { INLET_REQUEST_TIMEOUT_MS: '1500', INLET_HEADERS_TIMEOUT_MS: '1000' },
       connectors: [
         { name: 'hooks', config: { 'connector.class': 'webhook', topic, 'key.field': 'id', 'max.body.bytes': 2048 } },
         { name: 'hooks-sink', config: { 'connector.class': 'database-sink', topics: topic, 'table.name.format': 'hooks', 'primary.key.fields': 'id', 'connection.url': `sqlite:${sqlitePath}` } },
