@@ -33,7 +33,7 @@ describe(`the worker's HTTP server and SQLite driver on ${WORKER_RUNTIME}`, () =
   }, 30_000);
 
   test(`is served by ${SERVER}, and its pushes land in SQLite`, async () => {
-    expect(worker.output()).toContain(`(${SERVER}); joining its cluster`);
+    expect(worker.output()).toContain(`, ${SERVER}, Kafka through the`);
     const pushed = await worker.post('/ingest/hooks', [{ id: 'a', n: 1 }, { id: 'b', n: 2 }]);
     expect(pushed.status).toBe(200);
     const rows = await waitFor('both rows in SQLite', () => {

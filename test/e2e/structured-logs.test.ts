@@ -50,11 +50,12 @@ describe("the worker's logs: JSON lines that carry the connector and task, never
 
   test('the first line names the runtime and the Kafka backend the worker runs on', () => {
     const [first] = logLines(worker);
-    // Bun reaches librdkafka over FFI, Node through the addon: an operator must see which.
+    // Bun and Deno reach librdkafka over FFI, Node through the addon: an operator must see which.
     expect(first).toMatchObject({
       level: 'info',
       runtime: WORKER_RUNTIME,
-      backend: WORKER_RUNTIME === 'bun' ? 'ffi' : 'addon',
+      backend: WORKER_RUNTIME === 'node' ? 'addon' : 'ffi',
+      server: { node: 'node:http', bun: 'Bun.serve', deno: 'Deno.serve' }[WORKER_RUNTIME],
       runtime_version: WORKER_RUNTIME === 'bun' ? Bun.version : expect.stringMatching(/^\d+\.\d+\.\d+$/),
     });
     expect(first?.msg).toContain('listening on');
