@@ -17,9 +17,12 @@ interface DenoHttpServer {
 
 /**
  * Deno.serve. Like Bun.serve it has no whole-request deadline, so a sender that trickles a body is
- * cut off by the app's own body deadline (src/http's readBody, `requestTimeoutMs`), which answers
- * 408 and closes the connection (`Connection: close`: the rest of that body is never read).
- * Deno's server (hyper) gives a request's headers 30 s of its own and has no setting for it.
+ * answered 408 by the app's own body deadline (src/http's readBody, `requestTimeoutMs`), which
+ * frees the handler and what it reserved. Unlike Bun.serve and node:http it has no deadline of its
+ * own at all (denoland/deno#3515; measured on 2.9.6): it reads the rest of a 408'd body for as long
+ * as the sender sends it, and waits on unfinished headers or an idle connection without limit
+ * (45 s and more seen), so `headersTimeoutMs` does nothing here. Deno's node:http would keep both
+ * deadlines, but the issue asks for Deno.serve.
  */
 export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
   const deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
