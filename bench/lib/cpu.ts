@@ -58,3 +58,33 @@ export function cpuShares(before: Snapshot, after: Snapshot): { groups: [string,
 export function describeShares({ groups, machineBusy }: ReturnType<typeof cpuShares>): string {
   return `CPU (% of one core): ${groups.map(([g, p]) => `${g} ${p.toFixed(0)}`).join(', ')}; machine ${machineBusy.toFixed(0)}% busy`;
 }
+
+interface ProcessTicks {
+  at: number;
+  process: number;
+  mainThread: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+function ticksOf(statPath: string): number {
+  const stat = read(statPath);
+  if (!stat) return NaN;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** A process's CPU ticks, its main thread's (the JS thread of Node, Bun and Deno), and the machine's. */
+export function processTicks(pid: number): ProcessTicks {
+  const cpu = read('/proc/stat')!.split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { at: performance.now(), process: ticksOf(`/proc/${pid}/stat`), mainThread: ticksOf(`/proc/${pid}/task/${pid}/stat`), machineBusy: total - cpu[3]! - cpu[4]!, machineTotal: total };
+}
+
+/** "CPU: process 135%, main thread 98% of a core; machine 100% busy" between two readings. */
+export function describeProcessCpu(before: ProcessTicks, after: ProcessTicks): string {
+  const seconds = (after.at - before.at) / 1000;
+  const pct = (ticks: number) => ((100 * ticks) / TICKS_PER_SECOND / seconds).toFixed(0);
+  const machine = (100 * (after.machineBusy - before.machineBusy)) / Math.max(1, after.machineTotal - before.machineTotal);
+  return `CPU: process ${pct(after.process - before.process)}%, main thread ${pct(after.mainThread - before.mainThread)}% of a core; machine ${machine.toFixed(0)}% busy`;
+}

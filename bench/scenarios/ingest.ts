@@ -3,6 +3,7 @@
 // are interleaved, so a noisy neighbour hits all of them alike.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeProcessCpu, processTicks } from '../lib/cpu.ts';
 import { createTopics } from '../lib/infra.ts';
 import { writeBodies } from '../lib/payload.ts';
 import { inletName, startInlet, type Runtime } from '../lib/inlet.ts';
@@ -143,7 +144,10 @@ export async function runIngest(options: IngestOptions): Promise<Row[]> {
         const cell: Row[] = [];
         for (const c of contenders) {
           resetPeakRss(c.service.pid);
+          const cpuBefore = processTicks(c.service.pid);
           const r = await wrk(c.url(batch), bodyFor(batch), concurrency, options.seconds);
+          // Whether the contender's JS (or Go) threads were the limit, or it waited on Kafka.
+          const cpu = describeProcessCpu(cpuBefore, processTicks(c.service.pid));
           const reqPerSec = r.okRequests / r.seconds;
           cell.push({
             scenario: 'ingest',
@@ -154,7 +158,7 @@ export async function runIngest(options: IngestOptions): Promise<Row[]> {
             p50Ms: r.p50Ms,
             p99Ms: r.p99Ms,
             peakRssMb: peakRssKb(c.service.pid) / 1024,
-            ...(r.errors ? { note: `${r.errors} errors` } : {}),
+            note: `${cpu}${r.errors ? `; ${r.errors} errors` : ''}`,
           });
           log(`ingest ${label} ${c.name}: ${Math.round(reqPerSec * batch)} events/s, p99 ${r.p99Ms.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''}`);
         }
