@@ -4,7 +4,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-export type Classify = (pid: number, cmdline: string, comm: string) => string | null;
+export type Classify = (pid: number, cmdline: string, comm: string, ppid: number) => string | null;
+
+/**
+ * Groups a run's own processes: `named` pids, the load driver (wrk), this run's broker (its
+ * command line holds the run's folder) and PostgreSQL cluster (the postmaster and its children),
+ * so other brokers and databases on a shared machine are not counted as the bench's.
+ */
+export function benchClassifier(options: { runDir: string; postmaster?: number; named: Map<number, string>; others?: boolean }): Classify {
+  const stamp = options.runDir.split('/').filter(Boolean).pop()!;
+  return (pid, cmdline, comm, ppid) =>
+    options.named.get(pid) ??
+    (comm === 'wrk'
+      ? 'load driver'
+      : cmdline.includes('kafka.Kafka') && cmdline.includes(stamp)
+        ? 'broker'
+        : options.postmaster !== undefined && (pid === options.postmaster || ppid === options.postmaster)
+          ? 'postgres'
+          : options.others
+            ? 'other'
+            : null);
+}
 
 interface Snapshot {
   at: number;
@@ -32,7 +52,7 @@ export function cpuSnapshot(classify: Classify): Snapshot {
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-    const group = classify(pid, (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' '), comm);
+    const group = classify(pid, (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' '), comm, Number(fields[1]));
     if (group) perPid.set(pid, { group, ticks });
   }
   const cpu = read('/proc/stat')!.split('\n')[0]!.split(/\s+/).slice(1).map(Number);

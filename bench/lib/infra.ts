@@ -42,6 +42,8 @@ export function pgBin(name: string): string {
 export interface Database {
   /** Maintenance database URL. */
   url: string;
+  /** The postmaster's pid: its children are the cluster's backends. */
+  pid: number;
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startPostgres(dir: string): Promise<Database> {
   const url = `postgres://inlet@127.0.0.1:${port}/postgres`;
   return {
     url,
+    pid: Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     async createDatabase(name: string) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { createTopics, type Database } from '../lib/infra.ts';
 import { event } from '../lib/payload.ts';
-import { cpuShares, cpuSnapshot, describeShares, type Classify } from '../lib/cpu.ts';
+import { benchClassifier, cpuShares, cpuSnapshot, describeShares } from '../lib/cpu.ts';
 import { peakRssKb, sleep } from '../lib/proc.ts';
 import { wrkPaced } from '../lib/wrk.ts';
 import type { Row } from '../lib/results.ts';
@@ -96,8 +96,8 @@ export async function runE2e(options: E2eOptions): Promise<Row[]> {
   do await drive(WARMUP_SECONDS, -1);
   while ((await landed('id < 0')) === 0 && performance.now() - warmupStarted < 60_000);
   const warmupSeconds = (performance.now() - warmupStarted) / 1000;
-  const classify: Classify = (pid, cmdline, comm) =>
-    pid === inlet.service.pid ? 'worker' : pid === sinkWorker?.service.pid ? 'sink worker' : comm === 'wrk' ? 'load driver' : cmdline.includes('kafka.Kafka') ? 'broker' : comm === 'postgres' ? 'postgres' : 'other';
+  const named = new Map([[inlet.service.pid, 'worker'], ...(sinkWorker ? [[sinkWorker.service.pid, 'sink worker'] as [number, string]] : [])]);
+  const classify = benchClassifier({ runDir: options.dir, postmaster: options.db.pid, named, others: true });
   const cpuBefore = cpuSnapshot(classify);
   const running = drive(options.seconds, 1);
   // Read while wrk still runs: an exited process leaves no trace in /proc.

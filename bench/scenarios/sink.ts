@@ -6,6 +6,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { benchClassifier, cpuShares, cpuSnapshot, describeProcessCpu, describeShares, processTicks } from '../lib/cpu.ts';
 import { createTopics, pgBin, type Database } from '../lib/infra.ts';
 import { inletName, startInlet, type Runtime } from '../lib/inlet.ts';
 import { freePort, peakRssKb, ROOT, run, sleep, startService, tail, type Service } from '../lib/proc.ts';
@@ -42,14 +43,19 @@ interface Drain {
   firstRowSeconds: number;
   doneSeconds: number;
   peakRssKb: number;
+  /** Where the CPU went from the first row to the final state: the sink, PostgreSQL, the broker. */
+  cpu: string;
 }
 
 /** Polls the table until it holds the expected final state; times from start, first row and done. */
-async function drain(service: Service, url: string, table: string, expected: Expected, timeoutMs: number): Promise<Drain> {
+async function drain(options: SinkOptions, service: Service, url: string, table: string, expected: Expected, timeoutMs: number): Promise<Drain> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const started = performance.now();
   let firstRow = NaN;
   let peak = 0;
+  // The sink's main thread apart: about 100% there means its JS is the limit, less that it waits.
+  const classify = benchClassifier({ runDir: options.dir, postmaster: options.db.pid, named: new Map([[service.pid, 'sink']]) });
+  let cpuFrom: { all: ReturnType<typeof cpuSnapshot>; sink: ReturnType<typeof processTicks> } | undefined;
   try {
     for (;;) {
       peak = Math.max(peak, peakRssKb(service.pid));
@@ -57,9 +63,13 @@ async function drain(service: Service, url: string, table: string, expected: Exp
       const [state] = await sql.unsafe(`SELECT count(*)::bigint AS rows, coalesce(sum(version), 0)::bigint AS sum FROM ${table}`);
       const rows = Number(state!.rows);
       const now = performance.now();
-      if (rows > 0 && Number.isNaN(firstRow)) firstRow = now;
+      if (rows > 0 && Number.isNaN(firstRow)) {
+        firstRow = now;
+        cpuFrom = { all: cpuSnapshot(classify), sink: processTicks(service.pid) };
+      }
       if (rows === expected.rows && Number(state!.sum) === expected.sumVersion) {
-        return { firstRowSeconds: (firstRow - started) / 1000, doneSeconds: (now - started) / 1000, peakRssKb: Math.max(peak, peakRssKb(service.pid)) };
+        const cpu = cpuFrom ? `${describeShares(cpuShares(cpuFrom.all, cpuSnapshot(classify)))}; sink ${describeProcessCpu(cpuFrom.sink, processTicks(service.pid)).replace(/; machine.*/, '').replace('CPU: ', '')}` : '';
+        return { firstRowSeconds: (firstRow - started) / 1000, doneSeconds: (now - started) / 1000, peakRssKb: Math.max(peak, peakRssKb(service.pid)), cpu };
       }
       if (now - started > timeoutMs) throw new Error(`${service.name}: ${table} did not reach the final state in ${timeoutMs} ms (${rows} rows)\n${tail(service.log)}`);
       await sleep(100);
@@ -149,7 +159,7 @@ async function tableDigest(url: string, table: string): Promise<string> {
  * and one commit. A procedure runs the loop inside the server (no client, no round trips), one
  * session per partition at once, as Inlet applies up to three partitions at once.
  */
-async function pgBound(url: string, csv: string, table: string, expected: Expected): Promise<{ seconds: number; batches: number }> {
+async function pgBound(options: SinkOptions, url: string, csv: string, table: string, expected: Expected): Promise<{ seconds: number; batches: number; cpu: string }> {
   const sql = postgres(url, { max: PARTITIONS + 1, onnotice: () => {} });
   try {
     await sql.unsafe(`CREATE TABLE sink_stage (part int NOT NULL, seq bigint NOT NULL, id bigint NOT NULL, version bigint NOT NULL, customer text NOT NULL, amount double precision NOT NULL, active boolean NOT NULL, note text NOT NULL, PRIMARY KEY (part, seq))`);
@@ -174,16 +184,18 @@ async function pgBound(url: string, csv: string, table: string, expected: Expect
       END $$`);
     const parts = (await sql.unsafe('SELECT DISTINCT part FROM sink_stage ORDER BY part')).map((r) => Number(r.part));
     const [batches] = await sql.unsafe(`SELECT sum(ceil((max - min + 1) / ${BATCH_SIZE}.0))::int AS n FROM (SELECT min(seq), max(seq) FROM sink_stage GROUP BY part) b`);
+    const cpuBefore = cpuSnapshot(benchClassifier({ runDir: options.dir, postmaster: options.db.pid, named: new Map() }));
     const started = performance.now();
     // Simple protocol: a procedure may COMMIT only when CALLed at top level, outside any transaction.
     await Promise.all(parts.map((p) => sql.unsafe(`CALL bench_bound(${p}, ${BATCH_SIZE})`).simple()));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = describeShares(cpuShares(cpuBefore, cpuSnapshot(benchClassifier({ runDir: options.dir, postmaster: options.db.pid, named: new Map() }))));
     const [state] = await sql.unsafe(`SELECT count(*)::bigint AS rows, coalesce(sum(version), 0)::bigint AS sum FROM ${table}`);
     if (Number(state!.rows) !== expected.rows || Number(state!.sum) !== expected.sumVersion) {
       throw new Error(`PostgreSQL bound: ${table} holds ${state!.rows} rows (sum ${state!.sum}), expected ${expected.rows} (sum ${expected.sumVersion})`);
     }
     await sql.unsafe('DROP TABLE sink_stage');
-    return { seconds, batches: Number(batches!.n) };
+    return { seconds, batches: Number(batches!.n), cpu };
   } finally {
     await sql.end();
   }
@@ -237,7 +249,7 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
       dbUrl: url,
     });
     try {
-      inletDrains.push([runtime, await drain(inlet.service, url, inletTable(runtime), expected, timeoutMs)]);
+      inletDrains.push([runtime, await drain(options, inlet.service, url, inletTable(runtime), expected, timeoutMs)]);
     } finally {
       await inlet.service.stop();
     }
@@ -248,13 +260,13 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
   const connect = await startConnect(options, `jdbc:postgresql://${pg.host}${pg.pathname}`);
   let connectDrain: Drain;
   try {
-    connectDrain = await drain(connect, url, 'sink_connect', expected, timeoutMs);
+    connectDrain = await drain(options, connect, url, 'sink_connect', expected, timeoutMs);
   } finally {
     await connect.stop();
   }
 
   log(`sink: ${PG_BOUND}, batches of ${BATCH_SIZE}, ${PARTITIONS} sessions`);
-  const bound = await pgBound(url, csv, 'sink_pg', expected);
+  const bound = await pgBound(options, url, csv, 'sink_pg', expected);
   rmSync(csv, { force: true });
 
   const tables = [...options.runtimes.map(inletTable), 'sink_connect', 'sink_pg'];
@@ -267,7 +279,7 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
   const ofBound = (r: number) => `${Math.round((100 * r) / boundRate)}% of PostgreSQL's bound`;
   const label = `${expected.events.toLocaleString('en-US')} upserts / ${expected.rows.toLocaleString('en-US')} keys`;
   const verdict = equal ? 'tables equal' : 'TABLES DIFFER';
-  const note = (d: Drain) => `${ofBound(rate(d))}; drained in ${d.doneSeconds.toFixed(1)} s from start (first row at ${d.firstRowSeconds.toFixed(1)} s); ${verdict}`;
+  const note = (d: Drain) => `${ofBound(rate(d))}; drained in ${d.doneSeconds.toFixed(1)} s from start (first row at ${d.firstRowSeconds.toFixed(1)} s); ${verdict}; ${d.cpu}`;
   const connectRate = rate(connectDrain);
   return [
     ...inletDrains.map(([runtime, d]): Row => ({ scenario: 'sink', case: label, contender: inletName(runtime), eventsPerSec: rate(d), peakRssMb: d.peakRssKb / 1024, vsBaseline: rate(d) / connectRate, note: note(d) })),
@@ -278,7 +290,7 @@ export async function runSink(options: SinkOptions): Promise<Row[]> {
       contender: PG_BOUND,
       eventsPerSec: boundRate,
       vsBaseline: boundRate / connectRate,
-      note: `the server alone: ${bound.batches} batches of ${BATCH_SIZE} records (last version per key) from a staging table, one commit each, ${PARTITIONS} sessions at once, in ${bound.seconds.toFixed(1)} s; ${verdict}`,
+      note: `the server alone: ${bound.batches} batches of ${BATCH_SIZE} records (last version per key) from a staging table, one commit each, ${PARTITIONS} sessions at once, in ${bound.seconds.toFixed(1)} s; ${verdict}; ${bound.cpu}`,
     },
   ];
 }
