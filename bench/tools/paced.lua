@@ -52,6 +52,8 @@ function request()
   local id = index + threads * n
   n = n + 1
   if sign < 0 then id = -(id + 1) end
-  local body = head .. id .. middle .. string.format("%.3f", now_ms()) .. tail
+  -- 0.1 ms is plenty, and 15 characters: a run of 16 digits and dots (%.3f's) sends the whole
+  -- body through Inlet's exact-number JSON parser (src/json), which ordinary webhooks never take.
+  local body = head .. id .. middle .. string.format("%.1f", now_ms()) .. tail
   return wrk.format("POST", nil, headers, body)
 end
