@@ -18,7 +18,7 @@ const BUNDLE = process.env.BENCH_INLET_BUNDLE ?? join(ROOT, 'dist', 'main.js');
 export const BUN = process.env.BENCH_BUN ?? process.execPath;
 // The binary itself: node_modules/.bin/deno is a Node wrapper, whose pid is not the worker's
 // (its RSS, signals) and which leaves the worker running when it is killed.
-export const DENO = process.env.BENCH_DENO ?? join(ROOT, 'node_modules', 'deno', 'deno');
+export const DENO = process.env.BENCH_DENO ?? join(ROOT, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
 
 let profileDir: string | undefined;
 /** `bench/run --profile`: CPU profiles of every Node and Bun worker (written as each one exits). */
