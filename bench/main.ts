@@ -8,7 +8,7 @@ import { DENO, inletName, profileInletWorkers, RUNTIMES, type Runtime } from './
 import { ROOT, run, stopAll } from './lib/proc.ts';
 import { markdownTable, type Row } from './lib/results.ts';
 import { runE2e, splitName } from './scenarios/e2e.ts';
-import { BENTHOS, EXPRESS, RAW, runIngest } from './scenarios/ingest.ts';
+import { BENTHOS, BUN_NO_WINDOW, EXPRESS, RAW, runIngest } from './scenarios/ingest.ts';
 import { CONNECT, PG_BOUND, runSink } from './scenarios/sink.ts';
 import { runSoak } from './scenarios/soak.ts';
 
@@ -225,6 +225,11 @@ function targets(rows: readonly Row[]): string[] {
     if (!measured.length) continue;
     others.push(`- ingest, ${who} vs Benthos: ${measured.map((c) => `${c}: ${ratio(events(c, who) / events(c, BENTHOS))}`).join('; ')}`);
     others.push(`- ingest, ${who} vs Express+KafkaJS: ${measured.map((c) => `${c}: ${ratio(events(c, who) / events(c, EXPRESS))}`).join('; ')}`);
+  }
+  const noWindow = cases.filter((c) => Number.isFinite(events(c, BUN_NO_WINDOW)));
+  if (noWindow.length) {
+    others.push(`- ingest, ${BUN_NO_WINDOW}, vs Inlet on Bun: ${noWindow.map((c) => `${c}: ${ratio(events(c, BUN_NO_WINDOW) / events(c, BUN))}`).join('; ')}`);
+    others.push(`- ingest, ${BUN_NO_WINDOW}, vs Benthos: ${noWindow.map((c) => `${c}: ${ratio(events(c, BUN_NO_WINDOW) / events(c, BENTHOS))}`).join('; ')}`);
   }
   const deno = rows.filter((r) => r.contender === DENO && r.scenario === 'ingest' && Number.isFinite(r.eventsPerSec));
   if (deno.length) others.push(`- ingest, Inlet on Deno vs Inlet on Bun (no target): ${deno.map((r) => `${r.case}: ${ratio(r.eventsPerSec / events(r.case, BUN))}`).join('; ')}`);

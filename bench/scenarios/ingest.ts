@@ -31,6 +31,8 @@ interface HttpContender {
 export const EXPRESS = 'Express+KafkaJS (baseline)';
 export const BENTHOS = 'Benthos/Redpanda Connect';
 export const RAW = 'raw librdkafka (upper bound)';
+export const BUN_NO_WINDOW = 'Inlet on Bun, dedupe window off';
+const NO_WINDOW_TOPIC = 'bench-ingest-inlet-bun-nowindow';
 
 function benthosConfig(port: number, bootstrap: string, topic: string): string {
   // One service-wide HTTP server; /single passes the body on as one message, /batch splits the
@@ -93,6 +95,19 @@ async function startContenders(options: IngestOptions, skipped: Row[]): Promise<
     }
   }
 
+  // Inlet on Bun without its dedupe window: what the window's tail (each worker reads back every
+  // record of its source topics, src/runtime/source-tail.ts) costs, measured beside the default.
+  if (options.runtimes.includes('bun')) {
+    const inlet = await startInlet({
+      runtime: 'bun',
+      bootstrap,
+      dir,
+      name: 'inlet-bun-nowindow',
+      connectors: [{ name: 'bench', config: { 'connector.class': 'webhook', topic: NO_WINDOW_TOPIC, 'dedupe.window.ms': 0 } }],
+    });
+    inlets.push({ name: BUN_NO_WINDOW, service: inlet.service, url: () => `http://127.0.0.1:${inlet.port}/ingest/bench` });
+  }
+
   const expressPort = await freePort();
   const express = startService('express-kafkajs', ['node', join(ROOT, 'bench', 'contenders', 'express-kafkajs.mjs')], {
     logDir: dir,
@@ -129,7 +144,7 @@ async function rawProducer(options: IngestOptions, concurrency: number, batch: n
 
 export async function runIngest(options: IngestOptions): Promise<Row[]> {
   const { log } = options;
-  await createTopics(options.bootstrap, 3, [...options.runtimes.map(topicFor), 'bench-ingest-express', 'bench-ingest-benthos', 'bench-ingest-raw']);
+  await createTopics(options.bootstrap, 3, [...options.runtimes.map(topicFor), NO_WINDOW_TOPIC, 'bench-ingest-express', 'bench-ingest-benthos', 'bench-ingest-raw']);
   const bodies = writeBodies(options.dir, Math.max(...options.batches));
   const bodyFor = (batch: number) => (batch === 1 ? bodies.single : bodies.batch);
   const rows: Row[] = [];
