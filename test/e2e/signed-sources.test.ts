@@ -151,7 +151,7 @@ describe('signed webhook sources end to end', () => {
       connectors: [{ name: 'payments', config: { 'connector.class': 'stripe', topic: 'unused', secrets: '${env:INLET_E2E_UNSET_SECRET}' } }],
       waitReady: false,
     });
-    expect(await bad.proc.exited).toBe(1);
+    expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('connectors.0.config.secrets: environment variable INLET_E2E_UNSET_SECRET is not set');
   }, 30_000);
 });

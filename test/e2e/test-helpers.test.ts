@@ -44,6 +44,23 @@ describe('test helpers fail when they cannot read what they check', () => {
     }
   }, 120_000);
 
+  test('a worker that exits at once is reported with all it printed, not before its output is read', async () => {
+    const kafka = await sharedKafka();
+    // 3000 refused connectors: a message of some 200 kB, several reads of the pipe, printed just before the exit.
+    const connectors = Array.from({ length: 3000 }, (_, i) => ({ name: `c${i}`, config: { 'connector.class': 'webhook', topic: 'has spaces' } }));
+    const last = 'connectors.2999.config.topic: is not a valid Kafka topic name';
+    const refused = await startWorker({ brokers: kafka.bootstrap, connectors, waitReady: false });
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain(last);
+    // Waiting for /health, the harness reports the early exit with the whole output.
+    const early = await startWorker({ brokers: kafka.bootstrap, connectors }).then(
+      () => new Error('the worker started'),
+      (error: Error) => error,
+    );
+    expect(early.message).toContain('worker exited with 1 before it was ready');
+    expect(early.message).toContain(last);
+  }, 60_000);
+
   test('table reads of a missing file or table fail instead of reading as no rows', async () => {
     const path = join(tempDir('helpers'), 'nothing.db');
     expect(() => sqliteRows(path, 'SELECT 1')).toThrow();

@@ -62,6 +62,8 @@ export interface WorkerProcess {
   proc: Subprocess<'ignore', 'pipe', 'pipe'>;
   /** Everything the process printed so far. */
   output(): string;
+  /** The exit code, once the process has exited and all it printed has been read into output(). */
+  readonly exited: Promise<number>;
   post(path: string, body: string | unknown, headers?: Record<string, string>): Promise<Response>;
   /** The sum of a counter's series that carry `labels`; a counter the worker does not expose fails. */
   metric(name: string, labels: Record<string, string>): Promise<number>;
@@ -113,18 +115,21 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
     stderr: 'pipe',
   });
   let output = '';
-  const decoder = new TextDecoder();
-  for (const stream of [proc.stdout, proc.stderr]) {
-    void (async () => {
-      for await (const chunk of stream) output += decoder.decode(chunk);
-    })();
-  }
+  // Bun can see the exit before the last of what the process printed has been read from its pipes:
+  // a worker that refuses to start would then report no output at all.
+  const drained = [proc.stdout, proc.stderr].map(async (stream) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+    output += decoder.decode();
+  });
+  const exited = Promise.all([proc.exited, ...drained]).then(([code]) => code);
   const url = `http://127.0.0.1:${port}`;
   const worker: WorkerProcess = {
     url,
     port,
     proc,
     output: () => output,
+    exited,
     post: (path, body, headers = {}) =>
       fetch(`${url}${path}`, {
         method: 'POST',
@@ -149,11 +154,11 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
     },
     async stop() {
       proc.kill('SIGTERM');
-      return proc.exited;
+      return exited;
     },
     async kill() {
       proc.kill('SIGKILL');
-      await proc.exited;
+      await exited;
     },
   };
   cleanups.push(async () => {
@@ -164,10 +169,10 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
     const ready = waitFor(`worker on ${url} to answer /health`, async () => (await fetch(`${url}/health`).catch(() => null))?.ok, {
       timeoutMs: 60_000,
     });
-    const exited = proc.exited.then((code) => {
+    const exitedEarly = exited.then((code) => {
       throw new Error(`worker exited with ${code} before it was ready`);
     });
-    await Promise.race([ready, exited]).catch((error) => {
+    await Promise.race([ready, exitedEarly]).catch((error) => {
       throw new Error(`${(error as Error).message}\n--- worker output ---\n${output}`);
     });
   }
