@@ -141,6 +141,11 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
   if (maxPoll < session) {
     throw new ConfigError(`invalid environment: INLET_CONSUMER_MAX_POLL_INTERVAL_MS: must be at least INLET_CONSUMER_SESSION_TIMEOUT_MS (${session})`);
   }
+  const { INLET_HEADERS_TIMEOUT_MS: headers, INLET_REQUEST_TIMEOUT_MS: request } = result.output;
+  // node:http throws a RangeError of its own at start; Bun and Deno would take it silently.
+  if (headers > request) {
+    throw new ConfigError(`invalid environment: INLET_HEADERS_TIMEOUT_MS: must be at most INLET_REQUEST_TIMEOUT_MS (${request})`);
+  }
   checkApiAuth(result.output);
   return result.output;
 }

@@ -108,7 +108,19 @@ describe('bad input gets a clear error and writes nothing', () => {
       connectors: [{ name: 'broken', config: { 'connector.class': 'webhook', topic: 'has spaces' } }],
       waitReady: false,
     });
-    expect(await bad.proc.exited).toBe(1);
+    expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('connectors.0.config.topic: is not a valid Kafka topic name');
+  }, 30_000);
+
+  test("a headers' deadline past the request's stops the worker at start naming both keys, on every runtime", async () => {
+    // node:http would throw a RangeError of its own; Bun.serve and Deno.serve would take it silently.
+    const bad = await startWorker({
+      brokers: kafka.bootstrap,
+      connectors: [],
+      env: { INLET_REQUEST_TIMEOUT_MS: '2000', INLET_HEADERS_TIMEOUT_MS: '3000' },
+      waitReady: false,
+    });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('invalid environment: INLET_HEADERS_TIMEOUT_MS: must be at most INLET_REQUEST_TIMEOUT_MS (2000)');
   }, 30_000);
 });

@@ -218,6 +218,15 @@ describe('readWorkerEnv', () => {
     expect(readWorkerEnv({ INLET_CONSUMER_SESSION_TIMEOUT_MS: '6000', INLET_CONSUMER_MAX_POLL_INTERVAL_MS: '7000' }).INLET_CONSUMER_MAX_POLL_INTERVAL_MS).toBe(7000);
   });
 
+  test("a headers' deadline past the request's fails naming both, on every runtime", () => {
+    const error = configError(() => readWorkerEnv({ INLET_REQUEST_TIMEOUT_MS: '2000', INLET_HEADERS_TIMEOUT_MS: '2001' }));
+    expect(error.message).toBe('invalid environment: INLET_HEADERS_TIMEOUT_MS: must be at most INLET_REQUEST_TIMEOUT_MS (2000)');
+    // The defaults (10 s, 30 s) and equal deadlines are taken.
+    expect(configError(() => readWorkerEnv({ INLET_REQUEST_TIMEOUT_MS: '5000' })).message).toContain('INLET_HEADERS_TIMEOUT_MS: must be at most INLET_REQUEST_TIMEOUT_MS (5000)');
+    expect(readWorkerEnv({}).INLET_HEADERS_TIMEOUT_MS).toBe(10000);
+    expect(readWorkerEnv({ INLET_REQUEST_TIMEOUT_MS: '2000', INLET_HEADERS_TIMEOUT_MS: '2000' }).INLET_HEADERS_TIMEOUT_MS).toBe(2000);
+  });
+
   test('a whitespace-only or non-decimal INLET_PORT fails instead of being read as a number', () => {
     for (const port of [' ', '1e3', '0x1F']) {
       expect(configError(() => readWorkerEnv({ INLET_PORT: port })).message).toStartWith('invalid environment: INLET_PORT: must be an integer');
