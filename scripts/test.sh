@@ -30,8 +30,9 @@ bun_run=$!
 
 # The end-to-end core on Deno (issue 15): webhook, Stripe, GitHub and Standard Webhooks ingest
 # (exactly-once, signed-sources), Debezium ingest (cdc-history), both sinks, SIGKILL with
-# restarts (exactly-once-sigkill), the drain, Kafka going away, REST create to delete, and the
-# runtime's own server and SQLite driver (runtime-server).
+# restarts (exactly-once-sigkill), the drain, Kafka going away, REST create to delete, the
+# runtime's own server and SQLite driver (runtime-server), and back-pressure (429s, and the 408 a
+# slow sender gets: Deno.serve does not then cut it off, see src/serve/deno.ts).
 deno_suites=(
   test/e2e/signed-sources.test.ts
   test/e2e/cdc-history.test.ts
@@ -41,6 +42,7 @@ deno_suites=(
   test/e2e/kafka-outage.test.ts
   test/e2e/connect-rest.test.ts
   test/e2e/runtime-server.test.ts
+  test/e2e/backpressure.test.ts
 )
 deno_log=$(mktemp)
 INLET_TEST_RUNTIME=deno npx --no-install bun test --timeout 120000 "${deno_suites[@]}" >"$deno_log" 2>&1 &

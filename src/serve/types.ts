@@ -5,7 +5,7 @@ export interface ServeOptions {
   hostname: string;
   /** Node: a request must arrive whole within this long (Bun, Deno: the app's body deadline does it). */
   requestTimeoutMs: number;
-  /** Node: a request's headers must arrive within this long (Bun: an idle connection is closed; Deno: no such setting). */
+  /** Node: a request's headers must arrive within this long (Bun: an idle connection is closed; Deno.serve has no such setting, see deno.ts). */
   headersTimeoutMs: number;
 }
 
