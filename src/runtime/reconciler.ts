@@ -126,9 +126,18 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     this.deps.log.error({ connector: name }, `connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  /** Why connector `name` does not serve here yet (still starting, restoring its dedupe window), if so. */
+  /**
+   * Why source `name` does not serve here (still starting, restoring its dedupe window, FAILED),
+   * if so. A FAILED source's pushes are refused with 503 like a paused one's, not 404: its config
+   * is stored, and a sender told "not found" may drop what it would retry once a restart fixed it.
+   * The failure's trace stays in the (authenticated) status: ingest is public.
+   */
   pendingReason(name: string): string | undefined {
-    return this.pending.get(name);
+    const reason = this.pending.get(name);
+    if (reason !== undefined || !this.failures.has(name)) return reason;
+    const properties = this.deps.configs.properties(name);
+    if (!properties || isSinkConfig({ 'connector.class': String(properties['connector.class']) })) return undefined;
+    return `it is FAILED on this worker (GET /connectors/${name}/status says why; a restart brings it back)`;
   }
 
   /**

@@ -190,7 +190,18 @@ describe('the REST API: JSON only, authentication, racing creates, restarts, sou
       return s.connector.state === 'FAILED' && s.tasks[0]?.state === 'FAILED' && s;
     }, { timeoutMs: 30_000 });
     expect(failed.connector.trace).toContain('collides');
-    expect((await b.post('/ingest/rsrc', { id: 1 })).status).not.toBe(200);
+    // A FAILED source keeps its config: a push is 503 with Retry-After (the sender holds it until a
+    // restart fixes the source), not 404, and the public answer does not carry the failure's trace.
+    for (const worker of [a, b]) {
+      const refused = await waitFor('a push to the FAILED source refused as FAILED', async () => {
+        const response = await worker.post('/ingest/rsrc', { id: 1 });
+        const body = (await response.json()) as { error_code: number; message: string };
+        return body.message.includes('FAILED') && { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+      }, { timeoutMs: 30_000 });
+      expect(refused).toMatchObject({ status: 503, body: { error_code: 503 } });
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      expect(refused.body.message).not.toContain('collides');
+    }
 
     await topicCommand(kafka, ['--delete', '--topic', blocker]);
     // Until a worker serves the source again its status must not say RUNNING, and a push meanwhile
