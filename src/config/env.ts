@@ -142,8 +142,11 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
     throw new ConfigError(`invalid environment: INLET_CONSUMER_MAX_POLL_INTERVAL_MS: must be at least INLET_CONSUMER_SESSION_TIMEOUT_MS (${session})`);
   }
   const { INLET_HEADERS_TIMEOUT_MS: headers, INLET_REQUEST_TIMEOUT_MS: request } = result.output;
-  // node:http throws a RangeError of its own at start; Bun and Deno would take it silently.
-  if (headers > request) {
+  // Unset, the headers deadline is its default or the request's, whichever is sooner: a request
+  // deadline under 10 s alone is a fine setting. Set past the request's, node:http throws a
+  // RangeError of its own at start, and Bun and Deno would take it silently.
+  if (picked['INLET_HEADERS_TIMEOUT_MS'] === undefined) result.output.INLET_HEADERS_TIMEOUT_MS = Math.min(headers, request);
+  else if (headers > request) {
     throw new ConfigError(`invalid environment: INLET_HEADERS_TIMEOUT_MS: must be at most INLET_REQUEST_TIMEOUT_MS (${request})`);
   }
   checkApiAuth(result.output);
