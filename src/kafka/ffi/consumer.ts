@@ -289,25 +289,48 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
 
   /** Commits offsets (or, with none, the current positions) in the background, as the addon does. */
   commit(offsets?: Partition | Partition[] | null): this {
-    this.commitOffsets(offsets, true);
+    this.commitOffsets(offsets);
     return this;
   }
 
   /**
-   * Commits and waits for the broker's answer: this blocks the JS thread for that round trip, as
-   * the addon's commitSync blocks its caller. Used only when a member stops.
+   * The addon's commitSync, without its wait: the commit goes out with rd_kafka_commit_queue and
+   * its answer comes back as an OFFSET_COMMIT event on the main queue, so the JS thread never waits
+   * for the group coordinator (rd_kafka_commit with async=0 would hold it until the coordinator
+   * answered, for as long as an outage lasts). It is used when a member stops: the close that
+   * follows waits for commits still in flight before it leaves the group, which is all the wait
+   * was for. A failed commit is an 'event.error'.
    */
   commitSync(offsets?: Partition | Partition[] | null): this {
-    this.commitOffsets(offsets, false);
+    const rk = this.handle();
+    const { lib } = this.rdkafka;
+    const queue = this.events!.queue;
+    if (offsets === undefined || offsets === null) return this.checked(lib.rd_kafka_commit_queue(rk, null, queue, null, null));
+    const list = Array.isArray(offsets) ? offsets : [offsets];
+    return this.checked(withList(this.rdkafka, list, (native) => lib.rd_kafka_commit_queue(rk, native, queue, null, null)));
+  }
+
+  private checked(code: number): this {
+    this.check(code);
     return this;
   }
 
-  private commitOffsets(offsets: Partition | Partition[] | null | undefined, async: boolean): void {
+  private commitOffsets(offsets: Partition | Partition[] | null | undefined): void {
     const rk = this.handle();
     const { lib } = this.rdkafka;
-    if (offsets === undefined || offsets === null) return this.check(lib.rd_kafka_commit(rk, null, async ? 1 : 0));
+    if (offsets === undefined || offsets === null) return this.check(lib.rd_kafka_commit(rk, null, 1));
     const list = Array.isArray(offsets) ? offsets : [offsets];
-    this.check(withList(this.rdkafka, list, (native) => lib.rd_kafka_commit(rk, native, async ? 1 : 0)));
+    this.check(withList(this.rdkafka, list, (native) => lib.rd_kafka_commit(rk, native, 1)));
+  }
+
+  /** A commit's answer: the request's error, else the first partition's. */
+  private committed(ev: Pointer): void {
+    const { lib, ffi } = this.rdkafka;
+    const code = lib.rd_kafka_event_error(ev);
+    if (code !== 0) return void this.emit('event.error', new KafkaError(code, ffi.CString(returned(lib.rd_kafka_event_error_string(ev)))));
+    const list = returned(lib.rd_kafka_event_topic_partition_list(ev));
+    const error = list ? firstError(this.rdkafka, readList(this.rdkafka, list)) : null;
+    if (error) this.emit('event.error', error);
   }
 
   /**
@@ -397,8 +420,9 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
     });
   }
 
-  /** A ListOffsets answer, in the order the partitions were asked. */
+  /** A commit's or a ListOffsets answer (the latter in the order the partitions were asked). */
   protected onEvent(ev: Pointer, type: number): void {
+    if (type === event.OFFSET_COMMIT) return this.committed(ev);
     if (type !== event.LISTOFFSETS_RESULT) return;
     const { lib, ffi } = this.rdkafka;
     const id = Number(returned(lib.rd_kafka_event_opaque(ev)) ?? 0);

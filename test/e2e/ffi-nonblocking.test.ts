@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { loadFfiBackend, type FfiAdmin, type FfiBackend, type FfiConsumer, type FfiProducer, type KafkaError } from '../../src/kafka/ffi/index.ts';
+import { startKafka, type KafkaBroker } from '../support/kafka.ts';
+import { waitFor } from '../support/wait.ts';
+
+// While the broker is stopped, each call below waits for it: on the JS thread it must not. A timer
+// ticking every 10 ms measures the longest the thread was held while the call was out; a call that
+// blocked (rd_kafka_metadata, rd_kafka_commit, ...) holds it for the whole wait.
+
+/** The longest the JS thread may be held while a call waits on the broker. */
+const HELD_MAX_MS = 250;
+const TICK_MS = 10;
+
+let broker: KafkaBroker;
+let backend: FfiBackend;
+let topic: string;
+let admin: FfiAdmin;
+let consumer: FfiConsumer;
+let producer: FfiProducer;
+
+const call = <T>(fn: (cb: (error: KafkaError | null, value?: T) => void) => void) =>
+  new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
+
+/**
+ * Runs `work` (which may block or return a promise) and reports how long it took to settle and the
+ * longest gap between two ticks of a 10 ms timer meanwhile: a blocked JS thread shows as a gap.
+ */
+async function heldDuring<T>(work: () => Promise<T> | T): Promise<{ elapsedMs: number; heldMs: number; outcome: T | Error }> {
+  let last = performance.now();
+  let heldMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    heldMs = Math.max(heldMs, now - last);
+    last = now;
+  }, TICK_MS);
+  const started = performance.now();
+  let outcome: T | Error;
+  try {
+    outcome = await work();
+  } catch (error) {
+    outcome = error as Error;
+  }
+  const elapsedMs = performance.now() - started;
+  // One more tick: a call that blocked and then settled at once has not been measured yet.
+  await new Promise((resolve) => setTimeout(resolve, TICK_MS * 3));
+  clearInterval(timer);
+  heldMs = Math.max(heldMs, performance.now() - last - TICK_MS * 3);
+  return { elapsedMs, heldMs, outcome };
+}
+
+beforeAll(async () => {
+  broker = await startKafka();
+  backend = await loadFfiBackend();
+  const config = { 'bootstrap.servers': broker.bootstrap, log_level: 0 };
+  topic = `ffi-nonblocking-${Date.now()}`;
+  admin = backend.AdminClient.create(config);
+  await call((cb) => admin.createTopic({ topic, num_partitions: 1, replication_factor: 1 }, 30_000, cb));
+  producer = new backend.Producer({ ...config, dr_cb: true });
+  await call((cb) => producer.connect({ timeout: 30_000 }, cb));
+  const delivered = new Promise<void>((resolve) => producer.once('delivery-report', () => resolve()));
+  producer.produce(topic, 0, new TextEncoder().encode('v'), 'k', Date.now());
+  await delivered;
+  consumer = new backend.KafkaConsumer({ ...config, 'group.id': `g-${topic}`, 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
+  await call((cb) => consumer.connect({ timeout: 30_000 }, cb));
+  consumer.setDefaultConsumeTimeout(200);
+  consumer.subscribe([topic]);
+  await waitFor('the record, through the group', async () => (await call<unknown[]>((cb) => consumer.consume(1, cb))).length === 1, { timeoutMs: 60_000 });
+  // The group's coordinator is known and the consumer has a position: now take the broker away.
+  await broker.stop();
+}, 180_000);
+
+afterAll(() => {
+  admin?.disconnect();
+});
+
+describe('FFI calls that wait on a stopped broker leave the JS thread free', () => {
+  test('commitSync (its answer comes later, as an event)', async () => {
+    const { heldMs } = await heldDuring(() => consumer.commitSync([{ topic, partition: 0, offset: 1 }]));
+    expect(heldMs).toBeLessThan(HELD_MAX_MS);
+  }, 60_000);
+});
