@@ -36,6 +36,14 @@ describe('FFI admin against a real broker', () => {
     expect(await settled((cb) => admin.createPartitions(topic, 5, 30_000, cb))).toBeNull();
     // The new partitions reach the metadata a moment after the request succeeds.
     await waitFor('5 partitions in the metadata', async () => (await partitionsOf(admin, topic)) === 5, { timeoutMs: 30_000 });
+    const metadata = await new Promise<{ brokers: { id: number }[]; topics: { name: string; partitions: { id: number; leader: number; replicas: number[]; isrs: number[] }[] }[] }>(
+      (resolve, reject) => admin.getMetadata({ topic, timeout: 10_000 }, (error, data) => (error ? reject(error) : resolve(data!))),
+    );
+    expect(metadata.brokers).toHaveLength(1);
+    const id = metadata.brokers[0]!.id;
+    expect(metadata.topics).toEqual([{ name: topic, partitions: [0, 1, 2, 3, 4].map((p) => ({ id: p, leader: id, replicas: [id], isrs: [id] })) }]);
+    // A topic the cluster does not have has no partitions (and asking does not create it).
+    expect(await partitionsOf(admin, `${topic}-absent`)).toBe(0);
     admin.disconnect();
     expect(admin.isConnected()).toBe(false);
   }, 120_000);

@@ -78,4 +78,12 @@ describe('FFI calls that wait on a stopped broker leave the JS thread free', () 
     const { heldMs } = await heldDuring(() => consumer.commitSync([{ topic, partition: 0, offset: 1 }]));
     expect(heldMs).toBeLessThan(HELD_MAX_MS);
   }, 60_000);
+
+  test('getMetadata for one topic', async () => {
+    const { elapsedMs, heldMs, outcome } = await heldDuring(() => call((cb) => admin.getMetadata({ topic, timeout: 2000 }, cb)));
+    expect(outcome).toBeInstanceOf(Error);
+    // It did wait on the broker (its timeout), only not on the JS thread.
+    expect(elapsedMs).toBeGreaterThan(1000);
+    expect(heldMs).toBeLessThan(HELD_MAX_MS);
+  }, 60_000);
 });

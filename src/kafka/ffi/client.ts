@@ -85,16 +85,19 @@ export abstract class FfiClient extends EventEmitter {
   }
 
   /**
-   * The addon's getMetadata. Without a topic and with `allTopics: false` (the brokers alone, all a
-   * reachability check needs) it asks DescribeCluster and does not block the JS thread; the topic
-   * forms use rd_kafka_metadata, which does (see getMetadata in metadata.ts).
+   * The addon's getMetadata. The brokers alone (`allTopics: false`, all a reachability check needs)
+   * and one topic's are asked with the admin API and do not block the JS thread; every topic's
+   * (no topic and no `allTopics: false`) uses rd_kafka_metadata, which does (see metadata.ts).
    */
   getMetadata(options: MetadataOptions, cb: Callback<Metadata>): void {
     if (!this.rk || !this.events) return cb(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
-    const answer =
-      !options.topic && options.allTopics === false
-        ? this.cluster.describe(this.rk, this.events.queue, options.timeout ?? 30_000)
-        : getMetadata(this.rdkafka, this.rk, options);
+    const [rk, queue, timeoutMs] = [this.rk, this.events.queue, options.timeout ?? 30_000];
+    const { topic } = options;
+    const answer: Promise<Metadata> = topic
+      ? Promise.all([this.cluster.brokers(rk, queue, timeoutMs), this.cluster.topics(rk, queue, [topic], timeoutMs)]).then(([brokers, topics]) => ({ ...brokers, topics }))
+      : options.allTopics === false
+        ? this.cluster.brokers(rk, queue, timeoutMs).then((brokers) => ({ ...brokers, topics: [] }))
+        : getMetadata(this.rdkafka, rk, options);
     answer.then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
   }
 
@@ -130,7 +133,7 @@ export abstract class FfiClient extends EventEmitter {
 
   private serve(ev: Pointer, type: number): void {
     if (type === event.ERROR) this.emit('event.error', this.errorOf(ev));
-    else if (type === event.DESCRIBECLUSTER_RESULT) this.cluster.answer(ev);
+    else if (this.cluster.answer(ev, type)) return;
     else if (type === event.LOG) this.log(ev);
     else this.onEvent(ev, type);
   }
