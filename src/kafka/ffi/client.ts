@@ -101,6 +101,15 @@ export abstract class FfiClient extends EventEmitter {
     answer.then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
   }
 
+  /**
+   * Asks for `topics`' metadata (DescribeTopics, without blocking), for what librdkafka refreshes
+   * with the answer: its cached leaders and leader epochs.
+   */
+  protected describeTopics(topics: readonly string[], timeoutMs: number): Promise<Metadata['topics']> {
+    if (!this.rk || !this.events) return Promise.reject(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
+    return this.cluster.topics(this.rk, this.events.queue, [...new Set(topics)], timeoutMs);
+  }
+
   private async open(timeoutMs: number): Promise<void> {
     if (this.rk) return;
     const rk = this.createHandle();

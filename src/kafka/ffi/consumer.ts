@@ -3,7 +3,7 @@ import { FfiClient, type Callback } from './client.ts';
 import { configValue, type ClientConfig } from './config.ts';
 import { codeError, KafkaError, takeError } from './errors.ts';
 import { LAYOUT } from './layout.ts';
-import { cstr, keepAlive } from './memory.ts';
+import { keepAlive } from './memory.ts';
 import { MessageReader, type ConsumedMessage } from './messages.ts';
 import { firstError, readEntry, readList, toPartitions, withList, type ListEntry, type Partition } from './partitions.ts';
 import { openQueueReader, type QueueReader } from './queue-reader.ts';
@@ -17,6 +17,8 @@ const DEFAULT_CONSUME_TIMEOUT_MS = 1000;
 const CLOSE_POLL_MS = 5;
 /** A close whose rebalance the application never finishes gives up waiting after this long. */
 const CLOSE_TIMEOUT_MS = 10_000;
+/** The pause before a failed ListOffsets is asked again. */
+const OFFSETS_RETRY_MS = 200;
 
 type RebalanceCb = (this: FfiConsumer, error: KafkaError, assignment: Partition[]) => void;
 
@@ -335,58 +337,52 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
 
   /**
    * A partition's low and high watermarks (the high one as the consumer's isolation level sees
-   * it), asked with ListOffsets as offsetsForTimes is, and as it is, answered by librdkafka's
-   * blocking call when that fails.
+   * it), asked with ListOffsets as offsetsForTimes is, and as it is, asked again while it fails.
    */
   queryWatermarkOffsets(topic: string, partition: number, timeout: number, cb: Callback<{ lowOffset: number; highOffset: number }>): void {
     // A partition may appear once per request: the two ends are two requests, sent together.
-    const [low, high] = [LAYOUT.offsetSpec.EARLIEST, LAYOUT.offsetSpec.LATEST].map((spec) => this.listOffsets([{ topic, partition, offset: spec }], timeout));
-    Promise.all([low!, high!])
-      .then(([[earliest], [latest]]) => ({ lowOffset: earliest!.offset!, highOffset: latest!.offset! }))
-      .catch((error: KafkaError) => (final(error) ? Promise.reject(error) : this.blockingWatermarks(topic, partition, timeout)))
-      .then(
-        (watermarks) => cb(null, watermarks),
-        (error: KafkaError) => cb(error),
-      );
+    const end = (offset: number, left: number) => this.listOffsets([{ topic, partition, offset }], left);
+    const ends = (left: number) => Promise.all([end(LAYOUT.offsetSpec.EARLIEST, left), end(LAYOUT.offsetSpec.LATEST, left)]);
+    this.retried([topic], timeout, ends).then(
+      ([[earliest], [latest]]) => cb(null, { lowOffset: earliest!.offset!, highOffset: latest!.offset! }),
+      (error: KafkaError) => cb(error),
+    );
   }
 
   /**
    * The first offset at or after each partition's `offset` (a timestamp; -1 the end, -2 the
-   * start), asked with ListOffsets. After a broker restart that request keeps failing on the
-   * leader epoch librdkafka cached (it does not refresh it for the admin API), so a failed request
-   * is asked again with librdkafka's blocking call (the addon's), which looks the leaders up anew.
+   * start), asked with ListOffsets, and asked again while it fails (see `retried`).
    */
   offsetsForTimes(toppars: Partition[], timeout: number, cb: Callback<(Partition & { offset: number })[]>): void {
-    this.listOffsets(toppars, timeout)
-      .catch((error: KafkaError) => (final(error) ? Promise.reject(error) : this.blockingOffsetsForTimes(toppars, timeout)))
-      .then(
-        // As the addon, every partition has an offset: librdkafka's INVALID (-1001) when none was found.
-        (offsets) => cb(null, offsets.map((p) => ({ ...p, offset: p.offset ?? LAYOUT.offset.INVALID }))),
-        (error: KafkaError) => cb(error),
-      );
+    this.retried(
+      toppars.map((p) => p.topic),
+      timeout,
+      (left) => this.listOffsets(toppars, left),
+    ).then(
+      // As the addon, every partition has an offset: librdkafka's INVALID (-1001) when none was found.
+      (offsets) => cb(null, offsets.map((p) => ({ ...p, offset: p.offset ?? LAYOUT.offset.INVALID }))),
+      (error: KafkaError) => cb(error),
+    );
   }
 
-  /** rd_kafka_query_watermark_offsets: waits for the broker on the JS thread (bun:ffi has no off-thread call). */
-  private async blockingWatermarks(topic: string, partition: number, timeout: number): Promise<{ lowOffset: number; highOffset: number }> {
-    const rk = this.handle();
-    const { lib, ffi } = this.rdkafka;
-    const name = cstr(topic);
-    const offsets = new BigInt64Array(2);
-    const code = lib.rd_kafka_query_watermark_offsets(rk, ffi.ptr(name), partition, ffi.ptr(offsets), ffi.ptr(offsets, 8), timeout);
-    keepAlive(name, offsets);
-    if (code !== 0) throw codeError(this.rdkafka, code);
-    return { lowOffset: Number(offsets[0]), highOffset: Number(offsets[1]) };
-  }
-
-  /** rd_kafka_offsets_for_times: waits for the brokers on the JS thread, as above. */
-  private async blockingOffsetsForTimes(toppars: Partition[], timeout: number): Promise<Partition[]> {
-    const rk = this.handle();
-    const { lib } = this.rdkafka;
-    const [code, entries] = withList(this.rdkafka, toppars, (list) => [lib.rd_kafka_offsets_for_times(rk, list, timeout), readList(this.rdkafka, list)] as const);
-    if (code !== 0) throw codeError(this.rdkafka, code);
-    const error = firstError(this.rdkafka, entries);
-    if (error) throw error;
-    return toPartitions(entries);
+  /**
+   * Runs `ask` until it succeeds, fails for good, or `timeoutMs` is spent. After a broker restart
+   * the admin ListOffsets request keeps failing on the leader epoch librdkafka cached (the admin API
+   * does not refresh it), so before asking again the topics' metadata is asked (DescribeTopics),
+   * whose answer refreshes that cache. The addon's rd_kafka_offsets_for_times looks the leaders up
+   * anew by itself, but blocks the JS thread while it waits for the brokers.
+   */
+  private async retried<T>(topics: readonly string[], timeoutMs: number, ask: (timeoutMs: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await ask(Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        if (final(error as KafkaError) || Date.now() + OFFSETS_RETRY_MS >= deadline) throw error;
+      }
+      await this.describeTopics(topics, Math.max(1, deadline - Date.now())).catch(() => {});
+      await sleep(OFFSETS_RETRY_MS);
+    }
   }
 
   /**
@@ -529,7 +525,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
   }
 }
 
-/** Errors a second, blocking ask would only repeat: the client is gone, or the topic is unknown. */
+/** Errors asking again would only repeat: the client is gone, or the topic is unknown. */
 const FINAL: readonly number[] = [err.ERR__STATE, err.ERR__DESTROY, err.ERR__UNKNOWN_PARTITION];
 const final = (error: KafkaError): boolean => FINAL.includes(error.code);
 

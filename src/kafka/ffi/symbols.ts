@@ -119,8 +119,6 @@ export const definitions = {
   rd_kafka_resume_partitions: { args: ['ptr', 'ptr'], returns: 'i32' },
   rd_kafka_commit: { args: ['ptr', 'ptr', 'i32'], returns: 'i32' },
   rd_kafka_commit_queue: { args: ['ptr', 'ptr', 'ptr', 'ptr', 'ptr'], returns: 'i32' },
-  rd_kafka_query_watermark_offsets: { args: ['ptr', 'ptr', 'i32', 'ptr', 'ptr', 'i32'], returns: 'i32' },
-  rd_kafka_offsets_for_times: { args: ['ptr', 'ptr', 'i32'], returns: 'i32' },
   rd_kafka_consumer_close_queue: { args: ['ptr', 'ptr'], returns: 'ptr' },
   rd_kafka_consumer_closed: { args: ['ptr'], returns: 'i32' },
   rd_kafka_message_headers: { args: ['ptr', 'ptr'], returns: 'i32' },
