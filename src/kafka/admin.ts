@@ -35,11 +35,12 @@ async function withMetadataClient<T>(brokers: string, log: Log, use: (client: Pr
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(brokers: string, topics: readonly TopicSpec[], log: Log): Promise<void> {
   if (topics.length === 0) return;
+  // Each topic's own metadata rather than the list of every topic: listing them blocks the JS
+  // thread on the FFI backend (rd_kafka_metadata; librdkafka's admin API cannot list topics).
+  const partitions = await topicPartitions(brokers, topics.map((t) => t.name), log);
+  const missing = topics.filter((t) => (partitions.get(t.name)?.length ?? 0) === 0);
+  if (missing.length === 0) return;
   await withAdmin(brokers, log, async (admin) => {
-    const existing = new Set(
-      await promised<string[]>((cb) => admin.listTopics({ timeout: ADMIN_TIMEOUT_MS }, cb)),
-    );
-    const missing = topics.filter((t) => !existing.has(t.name));
     await Promise.all(
       missing.map(
         (t) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '../records/index.ts';
-import { promised } from './backend.ts';
+import { promised, type Metadata } from './backend.ts';
 import { commonConfig, newConsumer, type ConsumerClient, type LibrdKafkaError, type Message } from './librdkafka.ts';
 import { newestShare, type Span } from './newest-share.ts';
 import { toConsumedRecord } from './message-record.ts';
@@ -98,12 +98,15 @@ async function openReader(
   );
   await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
   try {
-    const metadata = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) =>
-      consumer.getMetadata({ timeout: timeoutMs }, cb),
-    );
+    // One topic at a time: every topic's metadata would block the JS thread on the FFI backend.
+    const topics = new Map<string, { id: number }[]>();
+    for (const topic of new Set(ranges.map((r) => r.topic))) {
+      const metadata = await promised<Metadata>((cb) => consumer.getMetadata({ topic, timeout: timeoutMs }, cb));
+      topics.set(topic, metadata.topics.find((t) => t.name === topic)?.partitions ?? []);
+    }
     let spans: Span[] = [];
     for (const range of ranges) {
-      const partitions = metadata.topics.find((t) => t.name === range.topic)?.partitions ?? [];
+      const partitions = topics.get(range.topic) ?? [];
       for (const { id: partition } of partitions) {
         const span = await partitionSpan(consumer, range, partition, timeoutMs);
         if (span.start < span.end) spans.push(span);

@@ -64,12 +64,14 @@ export abstract class FfiClient extends EventEmitter {
 
   /**
    * Creates the client, waits (without blocking) until a broker has answered, then reads the
-   * cluster's metadata for the callback, as the addon's connect does.
+   * cluster's metadata for the callback, as the addon's connect does, but without blocking: the
+   * brokers, and the topic's partitions when `options.topic` names one (the addon's connect gives
+   * every topic; no caller reads them, and rd_kafka_metadata would hold the JS thread).
    */
   connect(options: MetadataOptions = {}, cb?: Callback<Metadata>): this {
     const timeoutMs = options.timeout ?? 30_000;
     void this.open(timeoutMs)
-      .then(() => getMetadata(this.rdkafka, this.rk!, { ...options, timeout: timeoutMs }))
+      .then(() => this.askMetadata({ topic: options.topic, allTopics: false, timeout: timeoutMs }))
       .then(
         (metadata) => {
           this.emit('ready', { name: this.name });
@@ -90,15 +92,18 @@ export abstract class FfiClient extends EventEmitter {
    * (no topic and no `allTopics: false`) uses rd_kafka_metadata, which does (see metadata.ts).
    */
   getMetadata(options: MetadataOptions, cb: Callback<Metadata>): void {
-    if (!this.rk || !this.events) return cb(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
+    this.askMetadata(options).then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
+  }
+
+  private askMetadata(options: MetadataOptions): Promise<Metadata> {
+    if (!this.rk || !this.events) return Promise.reject(new KafkaError(LAYOUT.err.ERR__STATE, 'Client is disconnected'));
     const [rk, queue, timeoutMs] = [this.rk, this.events.queue, options.timeout ?? 30_000];
     const { topic } = options;
-    const answer: Promise<Metadata> = topic
-      ? Promise.all([this.cluster.brokers(rk, queue, timeoutMs), this.cluster.topics(rk, queue, [topic], timeoutMs)]).then(([brokers, topics]) => ({ ...brokers, topics }))
-      : options.allTopics === false
-        ? this.cluster.brokers(rk, queue, timeoutMs).then((brokers) => ({ ...brokers, topics: [] }))
-        : getMetadata(this.rdkafka, rk, options);
-    answer.then((metadata) => cb(null, metadata), (error: KafkaError) => cb(error));
+    if (topic) {
+      return Promise.all([this.cluster.brokers(rk, queue, timeoutMs), this.cluster.topics(rk, queue, [topic], timeoutMs)]).then(([brokers, topics]) => ({ ...brokers, topics }));
+    }
+    if (options.allTopics === false) return this.cluster.brokers(rk, queue, timeoutMs).then((brokers) => ({ ...brokers, topics: [] }));
+    return getMetadata(this.rdkafka, rk, options);
   }
 
   /**
