@@ -199,7 +199,9 @@ export abstract class FfiClient extends EventEmitter {
       this.events = null;
       this.cluster.close();
       this.rk = null;
-      this.rdkafka.lib.rd_kafka_destroy(rk);
+      // Without the flag, a consumer whose close gave up (a commit or a leave the coordinator never
+      // answered) would be closed again here, waiting for that answer on the JS thread.
+      this.rdkafka.lib.rd_kafka_destroy_flags(rk, LAYOUT.destroyFlag.NO_CONSUMER_CLOSE);
       const waiting = this.destroyed ?? [];
       this.destroyed = null;
       for (const done of waiting) done?.();

@@ -32,6 +32,7 @@ export const LAYOUT = {
   isolationLevel: { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 },
   purge: { QUEUE: 1, INFLIGHT: 2 },
   clientType: { PRODUCER: 0, CONSUMER: 1 },
+  destroyFlag: { NO_CONSUMER_CLOSE: 8 },
   conf: { OK: 0 },
   err: {
     ERR__END: -100,

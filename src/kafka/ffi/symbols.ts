@@ -18,6 +18,7 @@ export const definitions = {
 
   rd_kafka_new: { args: ['i32', 'ptr', 'ptr', 'u64'], returns: 'ptr' },
   rd_kafka_destroy: { args: ['ptr'], returns: 'void' },
+  rd_kafka_destroy_flags: { args: ['ptr', 'i32'], returns: 'void' },
   rd_kafka_controllerid: { args: ['ptr', 'i32'], returns: 'i32' },
   rd_kafka_set_log_queue: { args: ['ptr', 'ptr'], returns: 'i32' },
   rd_kafka_outq_len: { args: ['ptr'], returns: 'i32' },
