@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { loadFfiBackend, type FfiAdmin, type FfiBackend, type FfiConsumer, type FfiProducer, type KafkaError } from '../../src/kafka/ffi/index.ts';
+import { ensureTopics } from '../../src/kafka/index.ts';
+import { memoryLog } from '../support/log.ts';
 import { startKafka, type KafkaBroker } from '../support/kafka.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -99,6 +101,15 @@ describe('FFI calls that wait on a stopped broker leave the JS thread free', () 
     const { heldMs } = await heldDuring(() => call((cb) => consumer.queryWatermarkOffsets(topic, 0, 2000, cb)));
     expect(heldMs).toBeLessThan(HELD_MAX_MS);
   }, 60_000);
+
+  // What a worker does first: its topics' metadata, to create those missing (listing every topic,
+  // rd_kafka_metadata, would hold the thread the whole 30 s).
+  test('ensureTopics', async () => {
+    const { elapsedMs, heldMs, outcome } = await heldDuring(() => ensureTopics(broker.bootstrap, [{ name: `${topic}-more`, partitions: 1 }], memoryLog()));
+    expect(outcome).toBeInstanceOf(Error);
+    expect(elapsedMs).toBeGreaterThan(1000);
+    expect(heldMs).toBeLessThan(HELD_MAX_MS);
+  }, 90_000);
 
   // The seek's wait is for the partition's fetcher to take the new position, a local step.
   test('seek', async () => {

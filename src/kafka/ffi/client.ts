@@ -186,8 +186,9 @@ export abstract class FfiClient extends EventEmitter {
   }
 
   /**
-   * Frees the queue and the client, then calls `then`: at once on Bun, after the pending poll
-   * returned on Deno. rd_kafka_destroy blocks until librdkafka's threads end.
+   * Frees the queue and the client, then calls `then`, once the client is freed: off the JS thread
+   * (Rdkafka.destroy), since rd_kafka_destroy waits until librdkafka's threads end. On Deno the
+   * queue goes first, after its pending poll returned.
    */
   protected destroy(then?: () => void): void {
     const rk = this.rk;
@@ -200,11 +201,12 @@ export abstract class FfiClient extends EventEmitter {
       this.cluster.close();
       this.rk = null;
       // Without the flag, a consumer whose close gave up (a commit or a leave the coordinator never
-      // answered) would be closed again here, waiting for that answer on the JS thread.
-      this.rdkafka.lib.rd_kafka_destroy_flags(rk, LAYOUT.destroyFlag.NO_CONSUMER_CLOSE);
-      const waiting = this.destroyed ?? [];
-      this.destroyed = null;
-      for (const done of waiting) done?.();
+      // answered) would be closed again inside rd_kafka_destroy.
+      void this.rdkafka.destroy(rk, LAYOUT.destroyFlag.NO_CONSUMER_CLOSE).then(() => {
+        const waiting = this.destroyed ?? [];
+        this.destroyed = null;
+        for (const done of waiting) done?.();
+      });
     };
     if (this.events) this.events.close(free);
     else free();

@@ -28,6 +28,8 @@ type BunType = (typeof definitions)[keyof typeof definitions]['args'][number] | 
 /** Pointers and C strings cross as usize: plain numbers on the JS side, as with bun:ffi. */
 const denoType = (type: BunType): DenoType => (type === 'ptr' || type === 'cstring' ? 'usize' : type);
 
+/** Off the JS thread: frees a client (it waits until librdkafka's threads end). */
+const DESTROY_SYMBOL = 'rd_kafka_destroy_flags_nonblocking';
 /** Off the JS thread: waits up to its timeout for an event on a queue. */
 const POLL_SYMBOL = 'rd_kafka_queue_poll_nonblocking';
 
@@ -44,6 +46,7 @@ export async function openRdkafka(): Promise<Rdkafka> {
   for (const [name, { args, returns }] of Object.entries(definitions)) {
     foreign[name] = { parameters: args.map(denoType), result: denoType(returns) };
   }
+  foreign[DESTROY_SYMBOL] = { name: 'rd_kafka_destroy_flags', parameters: ['usize', 'i32'], result: 'void', nonblocking: true };
   foreign[POLL_SYMBOL] = { name: 'rd_kafka_queue_poll', parameters: ['usize', 'i32'], result: 'usize', nonblocking: true };
   const { symbols } = deno.dlopen(path, foreign);
 
@@ -77,12 +80,14 @@ export async function openRdkafka(): Promise<Rdkafka> {
     };
   }
   const poll = symbols[POLL_SYMBOL]!;
+  const destroy = symbols[DESTROY_SYMBOL]!;
 
   return {
     // Built from the same definitions, so it has every symbol with Bun's calling shapes.
     lib: lib as unknown as RdkafkaSymbols,
     ffi: ffi as unknown as NativeMemory,
     path,
+    destroy: async (rk, flags) => void (await (destroy(rk, flags) as Promise<void>)),
     waiting: {
       kind: 'poll',
       poll: async (queue, timeoutMs) => toNumber(await (poll(queue, timeoutMs) as Promise<bigint>)),

@@ -164,6 +164,11 @@ export interface Rdkafka {
   ffi: NativeMemory;
   waiting: QueueWaiting;
   path: string;
+  /**
+   * rd_kafka_destroy_flags off the JS thread (it waits until librdkafka's threads end); settles
+   * once the client is freed.
+   */
+  destroy(rk: Pointer, flags: number): Promise<void>;
 }
 
 /** Opens librdkafka for one runtime: src/kafka/ffi/bun.ts or deno.ts. */
