@@ -27,10 +27,10 @@ describe('FFI admin against a real broker', () => {
     const topic = `ffi-admin-${Date.now()}`;
     const spec = { topic, num_partitions: 3, replication_factor: -1, config: { 'cleanup.policy': 'compact' as const } };
     expect(await settled((cb) => admin.createTopic(spec, 30_000, cb))).toBeNull();
-    const names = await new Promise<string[]>((resolve, reject) =>
-      admin.listTopics({ timeout: 10_000 }, (error, topics) => (error ? reject(error) : resolve(topics!))),
-    );
-    expect(names).toContain(topic);
+    const names = () =>
+      new Promise<string[]>((resolve, reject) => admin.listTopics({ timeout: 10_000 }, (error, topics) => (error ? reject(error) : resolve(topics!))));
+    // The broker answering metadata may learn of the new topic a moment after the controller.
+    await waitFor('the new topic in the list', async () => (await names()).includes(topic), { timeoutMs: 30_000 });
     expect((await settled((cb) => admin.createTopic(spec, 30_000, cb)))?.code).toBe(backend.CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS);
     expect(await partitionsOf(admin, topic)).toBe(3);
     expect(await settled((cb) => admin.createPartitions(topic, 5, 30_000, cb))).toBeNull();
