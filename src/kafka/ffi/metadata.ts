@@ -8,8 +8,10 @@ import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 const { metadata: md, metadata_broker: mb, metadata_topic: mt, metadata_partition: mp } = LAYOUT;
 
 /**
- * Metadata for one topic or all. rd_kafka_metadata blocks the JS thread up to `timeout` (bun:ffi
- * has no non-blocking call): fine for a probe or a start-up read, not for a hot path.
+ * Every topic's metadata (the addon's listTopics and getMetadata without a topic), which
+ * librdkafka's admin API cannot ask: rd_kafka_metadata blocks the JS thread up to `timeout`
+ * (bun:ffi has no off-thread call). src/kafka no longer asks for it (one topic's metadata and the
+ * brokers go through the admin API, cluster.ts); it stays for the port's completeness.
  */
 export async function getMetadata(rdkafka: Rdkafka, rk: Pointer, options: MetadataOptions = {}): Promise<Metadata> {
   await Promise.resolve();
