@@ -21,6 +21,8 @@ let backend: FfiBackend;
 let topic: string;
 let admin: FfiAdmin;
 let consumer: FfiConsumer;
+/** A consumer that only asks offsets (as the topic tail's end-offsets client): it never fetches. */
+let querier: FfiConsumer;
 let producer: FfiProducer;
 
 const call = <T>(fn: (cb: (error: KafkaError | null, value?: T) => void) => void) =>
@@ -70,12 +72,16 @@ beforeAll(async () => {
   consumer.setDefaultConsumeTimeout(200);
   consumer.subscribe([topic]);
   await waitFor('the record, through the group', async () => (await call<unknown[]>((cb) => consumer.consume(1, cb))).length === 1, { timeoutMs: 60_000 });
+  querier = new backend.KafkaConsumer({ ...config, 'group.id': `q-${topic}` }, {});
+  await call((cb) => querier.connect({ timeout: 30_000 }, cb));
+  await waitFor('the partition\'s ends', async () => (await call<{ highOffset: number }>((cb) => querier.queryWatermarkOffsets(topic, 0, 5000, cb))).highOffset === 1, { timeoutMs: 60_000 });
   // The group's coordinator is known and the consumer has a position: now take the broker away.
   await broker.stop();
 }, 180_000);
 
 afterAll(() => {
   admin?.disconnect();
+  querier?.disconnect();
 });
 
 describe('FFI calls that wait on a stopped broker leave the JS thread free', () => {
@@ -92,16 +98,25 @@ describe('FFI calls that wait on a stopped broker leave the JS thread free', () 
     expect(heldMs).toBeLessThan(HELD_MAX_MS);
   }, 60_000);
 
-  // With the broker stopped, the admin ListOffsets request ends either after its timeout with no
-  // offsets (RD_KAFKA_OFFSET_INVALID) or at once when no leader is known (unknown partition, which
-  // is not asked again); the ask again after a failure is kafka-outage's (a restarted broker).
-  test('offsetsForTimes (ListOffsets)', async () => {
-    const { heldMs } = await heldDuring(() => call((cb) => consumer.offsetsForTimes([{ topic, partition: 0, offset: -1 }], 2000, cb)));
+  // The querier, which does not fetch, still has the partition's leader in its metadata cache (a
+  // fetching member learns of no leader as the broker shuts down, and ListOffsets then fails at once
+  // with ERR__UNKNOWN_PARTITION on both backends). With the broker stopped, the admin ListOffsets
+  // request ends after its timeout with a success whose partitions have RD_KAFKA_OFFSET_INVALID
+  // (-1001), librdkafka's placeholder for a leader that never answered. The addon fails these calls
+  // with ERR__TIMED_OUT (checked against a stopped broker: rd_kafka_offsets_for_times and
+  // rd_kafka_query_watermark_offsets), and so must FFI: the topic tail's read barrier would
+  // otherwise take -1001 for an end it has already reached.
+  test('offsetsForTimes (ListOffsets) fails with ERR__TIMED_OUT, as the addon does', async () => {
+    const { elapsedMs, heldMs, outcome } = await heldDuring(() => call((cb) => querier.offsetsForTimes([{ topic, partition: 0, offset: -1 }], 2000, cb)));
+    expect(outcome).toMatchObject({ code: backend.CODES.ERRORS.ERR__TIMED_OUT, message: 'Local: Timed out' });
+    expect(elapsedMs).toBeGreaterThan(1500);
     expect(heldMs).toBeLessThan(HELD_MAX_MS);
   }, 60_000);
 
-  test('queryWatermarkOffsets (ListOffsets)', async () => {
-    const { heldMs } = await heldDuring(() => call((cb) => consumer.queryWatermarkOffsets(topic, 0, 2000, cb)));
+  test('queryWatermarkOffsets (ListOffsets) fails with ERR__TIMED_OUT, as the addon does', async () => {
+    const { elapsedMs, heldMs, outcome } = await heldDuring(() => call((cb) => querier.queryWatermarkOffsets(topic, 0, 2000, cb)));
+    expect(outcome).toMatchObject({ code: backend.CODES.ERRORS.ERR__TIMED_OUT, message: 'Local: Timed out' });
+    expect(elapsedMs).toBeGreaterThan(1500);
     expect(heldMs).toBeLessThan(HELD_MAX_MS);
   }, 60_000);
 

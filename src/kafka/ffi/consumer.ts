@@ -22,6 +22,9 @@ const OFFSETS_RETRY_MS = 200;
 
 type RebalanceCb = (this: FfiConsumer, error: KafkaError, assignment: Partition[]) => void;
 
+/** A partition's ListOffsets answer. */
+type Answered = Partition & { offset: number };
+
 export interface PartitionEof {
   topic: string;
   partition: number;
@@ -49,7 +52,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
   private waiters: (() => void)[] = [];
   private consumeTimeoutMs = DEFAULT_CONSUME_TIMEOUT_MS;
   private closing: Promise<void> | undefined;
-  private readonly pendingOffsets = new Map<number, { asked: Partition[]; resolve: (offsets: Partition[]) => void; reject: (error: KafkaError) => void }>();
+  private readonly pendingOffsets = new Map<number, { asked: Partition[]; resolve: (offsets: Answered[]) => void; reject: (error: KafkaError) => void }>();
   private nextRequestId = 1;
 
   constructor(rdkafka: Rdkafka, config: ClientConfig, topicConfig?: ClientConfig) {
@@ -344,7 +347,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
     const end = (offset: number, left: number) => this.listOffsets([{ topic, partition, offset }], left);
     const ends = (left: number) => Promise.all([end(LAYOUT.offsetSpec.EARLIEST, left), end(LAYOUT.offsetSpec.LATEST, left)]);
     this.retried([topic], timeout, ends).then(
-      ([[earliest], [latest]]) => cb(null, { lowOffset: earliest!.offset!, highOffset: latest!.offset! }),
+      ([[earliest], [latest]]) => cb(null, { lowOffset: earliest!.offset, highOffset: latest!.offset }),
       (error: KafkaError) => cb(error),
     );
   }
@@ -359,8 +362,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
       timeout,
       (left) => this.listOffsets(toppars, left),
     ).then(
-      // As the addon, every partition has an offset: librdkafka's INVALID (-1001) when none was found.
-      (offsets) => cb(null, offsets.map((p) => ({ ...p, offset: p.offset ?? LAYOUT.offset.INVALID }))),
+      (offsets) => cb(null, offsets),
       (error: KafkaError) => cb(error),
     );
   }
@@ -391,7 +393,7 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
    * rd_kafka_offsets_for_times and rd_kafka_query_watermark_offsets would block it). Errors are
    * those calls': the first partition's error fails the call.
    */
-  private listOffsets(toppars: Partition[], timeout: number): Promise<Partition[]> {
+  private listOffsets(toppars: Partition[], timeout: number): Promise<Answered[]> {
     return new Promise((resolve, reject) => {
       const rk = this.rk;
       if (!rk || !this.events) return reject(new KafkaError(err.ERR__STATE, 'KafkaConsumer is not connected'));
@@ -440,13 +442,19 @@ export class FfiConsumer extends FfiClient implements ConsumerClient {
       const entry = readEntry(this.rdkafka, tp);
       answers.set(`${entry.topic}\u0000${entry.partition}`, entry);
     }
-    const entries = request.asked.map(
-      ({ topic, partition }) =>
-        answers.get(`${topic}\u0000${partition}`) ?? { topic, partition, offset: LAYOUT.offset.INVALID, err: err.ERR__UNKNOWN_PARTITION, leaderEpoch: -1 },
-    );
+    const entries = request.asked.map(({ topic, partition }) => {
+      const answer = answers.get(`${topic}\u0000${partition}`);
+      if (!answer) return { topic, partition, offset: LAYOUT.offset.INVALID, err: err.ERR__UNKNOWN_PARTITION, leaderEpoch: -1 };
+      // librdkafka fills each partition's answer with INVALID and no error before it asks the
+      // leaders, and a leader's request that fails (its timeout, while the broker is down) leaves
+      // that placeholder: a broker never answers INVALID. The addon's calls fail with
+      // ERR__TIMED_OUT there, and so does this.
+      return answer.err === 0 && answer.offset === LAYOUT.offset.INVALID ? { ...answer, err: err.ERR__TIMED_OUT } : answer;
+    });
     const error = firstError(this.rdkafka, entries);
     if (error) request.reject(error);
-    else request.resolve(toPartitions(entries));
+    // Each partition has its offset (the broker answers -1 for a timestamp past the last record).
+    else request.resolve(entries.map(({ topic, partition, offset, leaderEpoch }) => (leaderEpoch >= 0 ? { topic, partition, offset, leaderEpoch } : { topic, partition, offset })));
   }
 
   /**
