@@ -205,7 +205,10 @@ describe('the reconcile loop (ConnectorReconciler)', () => {
     release();
     await world.reconciler.settled();
     expect(world.reconciler.failure('colliding')).toContain('collides');
-    expect(world.reconciler.pendingReason('colliding')).toBeUndefined();
+    // FAILED, its config stored: a push is 503 naming the state, and not the trace (ingest is public).
+    expect(world.reconciler.pendingReason('colliding')).toContain('FAILED');
+    expect(world.reconciler.pendingReason('colliding')).not.toContain('collides');
+    expect(world.reconciler.startingState('colliding')).toBeUndefined();
 
     world.refused.delete('a.b');
     world.topicsHeld = new Promise((resolve) => (release = resolve));
