@@ -21,6 +21,11 @@ export interface TopicTailOptions {
   catchUpTimeoutMs?: number;
   /** Read errors and skipped records. */
   log: Log;
+  /**
+   * Gives up the start: what is read up to `since`'s end may be hundreds of thousands of records,
+   * and a worker told to stop during its start must not wait for them (start then rejects).
+   */
+  signal?: AbortSignal;
 }
 
 interface Waiter {
@@ -84,25 +89,34 @@ export class TopicTail {
   /** Starts following `topics`; resolves once everything written before the call was read. */
   static async start(brokers: string, topics: string | readonly string[], onRecord: (record: ReadRecord) => void, options: TopicTailOptions) {
     const tail = new TopicTail(brokers, typeof topics === 'string' ? [topics] : topics, onRecord, options.log, options.catchUpTimeoutMs ?? TIMEOUT_MS);
+    const abandon = () => tail.halt();
+    options.signal?.addEventListener('abort', abandon, { once: true });
     try {
+      if (options.signal?.aborted) tail.halt();
       await tail.begin(options.since);
     } catch (error) {
       // No one else holds the tail to stop it: its consumer would stay connected for good.
       await tail.stop();
       throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', abandon);
     }
     return tail;
   }
 
   private async begin(since: TopicTailOptions['since']): Promise<void> {
     const consumer = this.consumer;
+    this.checkRunning();
     await promised((cb) => consumer.connect({ timeout: TIMEOUT_MS }, cb));
     const spans: Span[] = [];
     for (const topic of this.topics) {
+      this.checkRunning();
       for (const partition of await this.partitionsOf(topic)) {
+        this.checkRunning();
         spans.push(await partitionSpan(consumer, { topic, fromTimestamp: since?.timestamp }, partition, TIMEOUT_MS));
       }
     }
+    this.checkRunning();
     // A partition with nothing recent enough starts at its end, to follow what comes next.
     const starts = new Map(spans.map((s) => [partitionKey(s.topic, s.partition), s.end]));
     const recent = spans.filter((s) => s.start < s.end);
@@ -113,6 +127,22 @@ export class TopicTail {
     consumer.assign(this.partitions.map(({ topic, partition }) => ({ topic, partition, offset: starts.get(partitionKey(topic, partition))! })));
     this.loop = this.run();
     await this.reach(new Map(spans.map((s) => [partitionKey(s.topic, s.partition), s.end])));
+  }
+
+  /** Halted while starting (see `halt`): the start ends here. */
+  private checkRunning(): void {
+    if (!this.running) throw new Error(`the tail of ${this.topics.join(', ')} stopped while starting`);
+  }
+
+  /**
+   * Ends a start in progress: the read loop stops and what waits for it is rejected, so begin()
+   * fails at its next step; start() then stops the tail, which disconnects its consumer (not done
+   * here, under a connect or a ListOffsets still in flight).
+   */
+  private halt(): void {
+    this.running = false;
+    this.signal.wake();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`the tail of ${this.topics.join(', ')} stopped`));
   }
 
   private async partitionsOf(topic: string): Promise<number[]> {

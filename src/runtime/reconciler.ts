@@ -42,8 +42,11 @@ export interface ReconcilerDeps<Sink extends SinkConnector = SinkConnectorRuntim
   writer: Pick<SourceRecordSender, 'replaceOffsets' | 'restoreOffset'>;
   /** Creates the topics that do not exist yet (a source's own). */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
-  /** Starts following a source's topics (a source whose dedupe window is on). */
-  follow(source: SourceConnector): Promise<SourceFollower>;
+  /**
+   * Starts following a source's topics (a source whose dedupe window is on), after restoring its
+   * window; `signal` gives the restore up (the worker is stopping) and the start then rejects.
+   */
+  follow(source: SourceConnector, signal: AbortSignal): Promise<SourceFollower>;
   /** A sink connector's slot membership and tasks on this worker, not started yet. */
   sinkConnector(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): Sink;
   log: Log;
@@ -79,6 +82,8 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
    */
   private readonly pending = new Map<string, string>();
   private stopping = false;
+  /** Aborted by stop(): a dedupe window being restored is given up rather than waited for. */
+  private readonly stopped = new AbortController();
   private queue: Promise<void> = Promise.resolve();
   private statusTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -122,6 +127,8 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
   /** FAILED on this worker, with the cause in its status, until a restart finds it fixed; a failed source serves no pushes. */
   private failed(name: string, error: unknown): void {
     this.sources.delete(name);
+    // A start that stop() cut short did not fail: the worker is going away.
+    if (this.stopping) return void this.deps.log.info({ connector: name }, `connector ${name}: start given up, the worker is stopping`);
     this.failures.set(name, errorTrace(error));
     this.deps.log.error({ connector: name }, `connector ${name} failed on this worker: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -255,7 +262,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     if (current?.follows === follows) return;
     if (source.dedupe.windowMs === 0) return this.unfollow(source.name);
     const started = Date.now();
-    const tail = await this.deps.follow(source);
+    const tail = await this.deps.follow(source, this.stopped.signal);
     // The old tail serves pushes until the new one has caught up.
     this.tails.set(source.name, { tail, follows });
     await current?.tail.stop();
@@ -301,6 +308,9 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // The queue may be restoring a dedupe window, which on a loaded machine can outlast the drain's
+    // 25 s deadline: the stop below would wait behind it, and the worker exit 1.
+    this.stopped.abort();
     clearInterval(this.statusTimer);
     await this.serially(async () => {
       for (const [name, sink] of this.sinks) {

@@ -10,6 +10,8 @@ export interface SourceTailOptions {
   timeoutMs: number;
   /** The worker's logger; the tail's lines add `connector`. */
   log: Log;
+  /** Gives up the restore (the worker is stopping); start() then rejects. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,7 +53,7 @@ export class SourceTail {
       },
       // The window holds maxEntries in all; reading more per partition only to evict it is what
       // made restarts slow (3 partitions x 1M records at the defaults).
-      { since: { timestamp: Date.now() - windowMs, maxRecords: maxEntries }, catchUpTimeoutMs: options.timeoutMs, log },
+      { since: { timestamp: Date.now() - windowMs, maxRecords: maxEntries }, catchUpTimeoutMs: options.timeoutMs, log, signal: options.signal },
     );
     started = true;
     return new SourceTail(tail, { ...options, log }, restored);

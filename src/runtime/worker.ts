@@ -128,7 +128,7 @@ export class Worker {
       offsets,
       writer,
       ensureTopics: (topics) => ensureTopics(env.KAFKA_BROKERS, topics, log),
-      follow: (source) => SourceTail.start({ brokers: env.KAFKA_BROKERS, source, writer, timeoutMs: env.INLET_DELIVERY_TIMEOUT_MS, log }),
+      follow: (source, signal) => SourceTail.start({ brokers: env.KAFKA_BROKERS, source, writer, timeoutMs: env.INLET_DELIVERY_TIMEOUT_MS, log, signal }),
       sinkConnector: (name, config, properties) =>
         new SinkConnectorRuntime(name, config, {
           brokers: env.KAFKA_BROKERS,
