@@ -86,5 +86,11 @@ describe('Kafka going away and coming back', () => {
 
     await kafka.start();
     await waitFor('ingest to accept again', async () => (await postBatch()).status === 200, { timeoutMs: 60_000, intervalMs: 500 });
-  }, 120_000);
+    // The sink's task slot may have been lost during the outage (its session timed out): the task
+    // comes back and applies what was acknowledged since.
+    await waitFor('every acknowledged event in the table again', () => {
+      const ids = new Set(sqliteRows(sqlitePath, 'SELECT id FROM events').map((r) => Number(r.id)));
+      return [...acknowledged].every((id) => ids.has(id));
+    }, { timeoutMs: 60_000 });
+  }, 180_000);
 });
