@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DestroyRequest } from './destroy-worker.ts';
-import { definitions, librdkafkaPath, type BunFfi, type Pointer, type Rdkafka } from './symbols.ts';
+import type { BlockingReply, BlockingRequest } from './blocking-worker.ts';
+import { asPointer, definitions, librdkafkaPath, type BunFfi, type Rdkafka } from './symbols.ts';
 
 /**
  * librdkafka through bun:ffi. bun:ffi is imported dynamically, so a process that never asks for
@@ -14,7 +14,9 @@ export async function openRdkafka(): Promise<Rdkafka> {
     lib: symbols,
     ffi,
     path,
-    destroy: destroyOffThread,
+    destroy: (rk, flags) => offThread({ kind: 'destroy', rk: Number(rk), flags }).then(() => {}),
+    brokerMetadata: (rk, timeoutMs) =>
+      offThread({ kind: 'metadata', rk: Number(rk), timeoutMs }).then(({ code, metadata }) => ({ code, metadata: metadata === 0 ? null : asPointer(metadata) })),
     waiting: {
       kind: 'wake-up',
       wakeUp(onNonEmpty) {
@@ -26,25 +28,27 @@ export async function openRdkafka(): Promise<Rdkafka> {
 }
 
 let worker: Worker | undefined;
-const freed = new Map<number, () => void>();
+const waiting = new Map<number, (reply: BlockingReply) => void>();
 let nextId = 1;
 
+type Request = BlockingRequest extends infer R ? (R extends BlockingRequest ? Omit<R, 'id'> : never) : never;
+
 /**
- * Frees a client on a worker thread (destroy-worker.ts), started at the first use. The worker
- * keeps the process alive only while a client is being freed.
+ * Runs a waiting call on a worker thread (blocking-worker.ts), started at the first use. The worker
+ * keeps the process alive only while a call is out.
  */
-function destroyOffThread(rk: Pointer, flags: number): Promise<void> {
+function offThread(request: Request): Promise<BlockingReply> {
   if (!worker) {
-    worker = new Worker(new URL('./destroy-worker.ts', import.meta.url));
-    worker.on('message', (id: number) => {
-      freed.get(id)?.();
-      freed.delete(id);
-      if (freed.size === 0) worker?.unref();
+    worker = new Worker(new URL('./blocking-worker.ts', import.meta.url));
+    worker.on('message', (reply: BlockingReply) => {
+      waiting.get(reply.id)?.(reply);
+      waiting.delete(reply.id);
+      if (waiting.size === 0) worker?.unref();
     });
   }
   const id = nextId++;
-  const done = new Promise<void>((resolve) => freed.set(id, resolve));
+  const done = new Promise<BlockingReply>((resolve) => waiting.set(id, resolve));
   worker.ref();
-  worker.postMessage({ id, rk: Number(rk), flags } satisfies DestroyRequest);
+  worker.postMessage({ ...request, id } as BlockingRequest);
   return done;
 }

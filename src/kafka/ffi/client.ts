@@ -6,7 +6,7 @@ import { ClusterRequests } from './cluster.ts';
 import { openEventQueue, type EventQueue } from './event-queue.ts';
 import { LAYOUT } from './layout.ts';
 import type { Metadata, MetadataOptions } from '../backend.ts';
-import { getMetadata } from './metadata.ts';
+import { getMetadata, readMetadata } from './metadata.ts';
 import { sleep } from './sleep.ts';
 import { asPointer, returned, type Pointer, type Rdkafka } from './symbols.ts';
 
@@ -33,6 +33,8 @@ export abstract class FfiClient extends EventEmitter {
   /** While the client is being freed: who waits for that. */
   private destroyed: ((() => void) | undefined)[] | null = null;
   private readonly cluster: ClusterRequests;
+  /** Off-thread calls still using the client: it is freed only after they returned. */
+  private readonly outstanding = new Set<Promise<void>>();
 
   protected constructor(
     protected readonly rdkafka: Rdkafka,
@@ -100,10 +102,35 @@ export abstract class FfiClient extends EventEmitter {
     const [rk, queue, timeoutMs] = [this.rk, this.events.queue, options.timeout ?? 30_000];
     const { topic } = options;
     if (topic) {
-      return Promise.all([this.cluster.brokers(rk, queue, timeoutMs), this.cluster.topics(rk, queue, [topic], timeoutMs)]).then(([brokers, topics]) => ({ ...brokers, topics }));
+      return Promise.all([this.brokers(rk, timeoutMs), this.cluster.topics(rk, queue, [topic], timeoutMs)]).then(([brokers, topics]) => ({ ...brokers, topics }));
     }
-    if (options.allTopics === false) return this.cluster.brokers(rk, queue, timeoutMs).then((brokers) => ({ ...brokers, topics: [] }));
+    if (options.allTopics === false) return this.brokers(rk, timeoutMs);
     return getMetadata(this.rdkafka, rk, options);
+  }
+
+  /**
+   * The brokers, from a Metadata request off the JS thread, as the addon asks them. Not the admin
+   * API's DescribeCluster: an admin request waits for the controller, and while the controller is
+   * down librdkafka (2.x) re-schedules its connection at every broker state change, which clears the
+   * reconnect backoff: thousands of refused connects a second for as long as a request is out
+   * (the reachability probe keeps one out during a whole outage).
+   */
+  private brokers(rk: Pointer, timeoutMs: number): Promise<Metadata> {
+    const asked = this.rdkafka.brokerMetadata(rk, timeoutMs).then(({ code, metadata }) => {
+      if (!metadata) throw new KafkaError(code, String(this.rdkafka.lib.rd_kafka_err2str(code)));
+      try {
+        return { ...readMetadata(this.rdkafka, metadata), topics: [] };
+      } finally {
+        this.rdkafka.lib.rd_kafka_metadata_destroy(metadata);
+      }
+    });
+    const pending = asked.then(
+      () => {},
+      () => {},
+    );
+    this.outstanding.add(pending);
+    void pending.then(() => this.outstanding.delete(pending));
+    return asked;
   }
 
   /**
@@ -202,7 +229,9 @@ export abstract class FfiClient extends EventEmitter {
       this.rk = null;
       // Without the flag, a consumer whose close gave up (a commit or a leave the coordinator never
       // answered) would be closed again inside rd_kafka_destroy.
-      void this.rdkafka.destroy(rk, LAYOUT.destroyFlag.NO_CONSUMER_CLOSE).then(() => {
+      void Promise.all(this.outstanding)
+        .then(() => this.rdkafka.destroy(rk, LAYOUT.destroyFlag.NO_CONSUMER_CLOSE))
+        .then(() => {
         const waiting = this.destroyed ?? [];
         this.destroyed = null;
         for (const done of waiting) done?.();

@@ -35,7 +35,8 @@ export async function getMetadata(rdkafka: Rdkafka, rk: Pointer, options: Metada
   }
 }
 
-function readMetadata({ ffi }: Rdkafka, meta: Pointer): Metadata {
+/** Reads an rd_kafka_metadata_t (the caller frees it). */
+export function readMetadata({ ffi }: Rdkafka, meta: Pointer): Metadata {
   const { read, CString } = ffi;
   const int32s = (base: number, count: number) => Array.from({ length: count }, (_, i) => read.i32(asPointer(base), i * 4));
   const brokers = read.ptr(meta, md.brokers);

@@ -169,6 +169,11 @@ export interface Rdkafka {
    * once the client is freed.
    */
   destroy(rk: Pointer, flags: number): Promise<void>;
+  /**
+   * rd_kafka_metadata for the brokers (no topic list) off the JS thread: librdkafka's code and the
+   * rd_kafka_metadata_t (the caller frees it), null on an error.
+   */
+  brokerMetadata(rk: Pointer, timeoutMs: number): Promise<{ code: number; metadata: Pointer | null }>;
 }
 
 /** Opens librdkafka for one runtime: src/kafka/ffi/bun.ts or deno.ts. */
