@@ -27,6 +27,13 @@ export function logLevel(severity: number): 'error' | 'warn' | 'info' | 'debug' 
 }
 
 /**
+ * How long repeats of one error (one code, or one log facility) are only counted after the first
+ * was logged. During an outage librdkafka reports every refused connect: without a bound that was
+ * 1,300-1,700 warnings per outage per worker.
+ */
+export const REPEAT_INTERVAL_MS = 10_000;
+
+/**
  * Sends a client's librdkafka log and error events to `log`. Every client the backends create
  * goes through here, so nothing librdkafka says is printed past the worker's logger (or lost).
  * Error events are mostly transient (a broker down, a refused connection) and librdkafka retries
@@ -39,11 +46,61 @@ export function routeClientEvents<C extends ClientEventSource>(client: C, log: L
   return client;
 }
 
-/** The listeners routeClientEvents adds, for a factory that takes them (the addon's AdminClient.create). */
-export function clientEventHandlers(log: Log) {
+/**
+ * The listeners routeClientEvents adds, for a factory that takes them (the addon's AdminClient.create).
+ * Repeated errors and warnings (same code, or same facility) are rate-limited per client: the first
+ * is logged, then once per `repeatIntervalMs` a line with how many followed and the latest one.
+ * Fatal errors are always logged.
+ */
+export function clientEventHandlers(log: Log, repeatIntervalMs = REPEAT_INTERVAL_MS) {
+  const repeats = repeatLimiter(repeatIntervalMs);
   return {
-    'event.log': (entry: LibrdkafkaLogEvent) => log[logLevel(entry.severity)]({ librdkafka: entry.fac, client: entry.name }, entry.message),
-    'event.error': (error: LibrdKafkaError) =>
-      log[error.isFatal ? 'error' : 'warn']({ code: error.code, fatal: error.isFatal === true }, `kafka client error: ${error.message}`),
+    'event.log': (entry: LibrdkafkaLogEvent) => {
+      const level = logLevel(entry.severity);
+      const fields = { librdkafka: entry.fac, client: entry.name };
+      if (level !== 'error' && level !== 'warn') return log[level](fields, entry.message);
+      repeats(`log:${entry.fac}`, (count) => log[level](count === 0 ? fields : { ...fields, repeats: count }, repeated(entry.message, count, repeatIntervalMs)));
+    },
+    'event.error': (error: LibrdKafkaError) => {
+      const fields = { code: error.code, fatal: error.isFatal === true };
+      const message = `kafka client error: ${error.message}`;
+      if (error.isFatal) return log.error(fields, message);
+      repeats(`error:${error.code}`, (count) => log.warn(count === 0 ? fields : { ...fields, repeats: count }, repeated(message, count, repeatIntervalMs)));
+    },
+  };
+}
+
+const repeated = (message: string, count: number, intervalMs: number) =>
+  count === 0 ? message : `${message} (and ${count} more like it in the last ${intervalMs / 1000} s)`;
+
+/**
+ * Per key: writes the first occurrence at once (`write(0)`), counts the next ones, and at the end
+ * of each interval writes the latest with the count (`write(n)`); a quiet interval closes the key.
+ */
+function repeatLimiter(intervalMs: number) {
+  const open = new Map<string, { count: number; latest: (count: number) => void }>();
+  const tick = (key: string) => {
+    const window = open.get(key);
+    if (!window) return;
+    if (window.count === 0) return void open.delete(key);
+    window.latest(window.count);
+    window.count = 0;
+    arm(key);
+  };
+  const arm = (key: string) => {
+    const timer = setTimeout(() => tick(key), intervalMs);
+    // A pending count must not keep a process alive (Deno's timers are numbers, without unref).
+    (timer as { unref?: () => void }).unref?.();
+  };
+  return (key: string, write: (count: number) => void): void => {
+    const window = open.get(key);
+    if (window) {
+      window.count++;
+      window.latest = write;
+      return;
+    }
+    open.set(key, { count: 0, latest: write });
+    write(0);
+    arm(key);
   };
 }
