@@ -30,8 +30,6 @@ const denoType = (type: BunType): DenoType => (type === 'ptr' || type === 'cstri
 
 /** Off the JS thread: frees a client (it waits until librdkafka's threads end). */
 const DESTROY_SYMBOL = 'rd_kafka_destroy_flags_nonblocking';
-/** Off the JS thread: asks the brokers' metadata (it waits for an answer). */
-const METADATA_SYMBOL = 'rd_kafka_metadata_nonblocking';
 /** Off the JS thread: waits up to its timeout for an event on a queue. */
 const POLL_SYMBOL = 'rd_kafka_queue_poll_nonblocking';
 
@@ -49,7 +47,6 @@ export async function openRdkafka(): Promise<Rdkafka> {
     foreign[name] = { parameters: args.map(denoType), result: denoType(returns) };
   }
   foreign[DESTROY_SYMBOL] = { name: 'rd_kafka_destroy_flags', parameters: ['usize', 'i32'], result: 'void', nonblocking: true };
-  foreign[METADATA_SYMBOL] = { name: 'rd_kafka_metadata', parameters: ['usize', 'i32', 'usize', 'buffer', 'i32'], result: 'i32', nonblocking: true };
   foreign[POLL_SYMBOL] = { name: 'rd_kafka_queue_poll', parameters: ['usize', 'i32'], result: 'usize', nonblocking: true };
   const { symbols } = deno.dlopen(path, foreign);
 
@@ -84,7 +81,6 @@ export async function openRdkafka(): Promise<Rdkafka> {
   }
   const poll = symbols[POLL_SYMBOL]!;
   const destroy = symbols[DESTROY_SYMBOL]!;
-  const metadata = symbols[METADATA_SYMBOL]!;
 
   return {
     // Built from the same definitions, so it has every symbol with Bun's calling shapes.
@@ -92,11 +88,6 @@ export async function openRdkafka(): Promise<Rdkafka> {
     ffi: ffi as unknown as NativeMemory,
     path,
     destroy: async (rk, flags) => void (await (destroy(rk, flags) as Promise<void>)),
-    brokerMetadata: async (rk, timeoutMs) => {
-      const out = new BigUint64Array(1);
-      const code = (await (metadata(rk, 0, 0, out, timeoutMs) as Promise<number>)) as number;
-      return { code, metadata: code === 0 ? toNumber(out[0]) : null };
-    },
     waiting: {
       kind: 'poll',
       poll: async (queue, timeoutMs) => toNumber(await (poll(queue, timeoutMs) as Promise<bigint>)),

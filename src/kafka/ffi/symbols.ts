@@ -171,9 +171,10 @@ export interface Rdkafka {
   destroy(rk: Pointer, flags: number): Promise<void>;
   /**
    * rd_kafka_metadata for the brokers (no topic list) off the JS thread: librdkafka's code and the
-   * rd_kafka_metadata_t (the caller frees it), null on an error.
+   * rd_kafka_metadata_t (the caller frees it), null on an error. Bun only: on Deno the brokers are
+   * asked with DescribeCluster (see FfiClient.brokers).
    */
-  brokerMetadata(rk: Pointer, timeoutMs: number): Promise<{ code: number; metadata: Pointer | null }>;
+  brokerMetadata?(rk: Pointer, timeoutMs: number): Promise<{ code: number; metadata: Pointer | null }>;
 }
 
 /** Opens librdkafka for one runtime: src/kafka/ffi/bun.ts or deno.ts. */
