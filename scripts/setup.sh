@@ -2,8 +2,9 @@
 # Prepares a fresh Debian machine (Node >= 20, npm, Java 17, Maven; root) for Inlet: build headers
 # for librdkafka, PostgreSQL and sqlite3 for tests and inspection, Chromium for the console's
 # browser tests, npm dependencies with the two native addons built from source for this Node
-# (and Bun, an npm package), and Kafka's jars. No bundle: Bun runs src/main.ts as it is, and what
-# runs Node (scripts/start.sh with INLET_RUNTIME=node, npm test) builds dist/ itself.
+# (and Bun, an npm package), the CLI's Node bundle (dist/cli.js, the package's bin) and Kafka's
+# jars. No worker bundle: Bun runs src/main.ts as it is, and what runs the worker on Node
+# (scripts/start.sh with INLET_RUNTIME=node, npm test) builds dist/main.js itself.
 # Idempotent: a second run checks stamps and returns in seconds.
 set -euo pipefail
 
@@ -68,6 +69,10 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]] || ! addons_load; then
   addons_load || { echo "setup: native addons do not load; see $CACHE/npm-install.log" >&2; exit 1; }
   echo "$want" >"$stamp"
 fi
+
+# The `inlet` CLI's bin (package.json) is its Node bundle: built here, in a tenth of a second, so a
+# fresh clone has a working `npx inlet` / `npm link` without `npm run build`.
+npx --no-install bun build src/cli/main.ts --target=node --outfile dist/cli.js >/dev/null
 
 bash scripts/kafka.sh fetch
 say "ready (node $NODE_VERSION, bun $(npx --no-install bun --version), librdkafka $(node -p "require('@confluentinc/kafka-javascript').librdkafkaVersion"))"

@@ -8,6 +8,8 @@ import { clusterStatus } from './commands/status.ts';
 import { validate } from './commands/validate.ts';
 import type { CliContext } from './context.ts';
 import type { Output } from './output.ts';
+// The bundle inlines it, so `inlet --version` names the release it was built from.
+import packageJson from '../../package.json' with { type: 'json' };
 
 export const DEFAULT_URL = 'http://127.0.0.1:8083';
 
@@ -31,6 +33,7 @@ interface GlobalOptions {
 export function cliProgram(output: Output, env: Record<string, string | undefined>): Command {
   const program = new Command('inlet')
     .description("Drive an Inlet worker through its REST API (Kafka Connect's, plus Inlet's records and dead-letter routes).")
+    .version(packageJson.version, '-V, --version')
     .addOption(new Option('--url <url>', "the worker's REST API").env('INLET_URL').default(DEFAULT_URL))
     .option('--json', 'print the API answers as JSON, for scripts')
     .addOption(new Option('--timeout <ms>', 'how long a request may take').default(30_000).argParser(positiveInt))

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
 import { runInlet, startInlet, type CliRuntime } from '../support/cli.ts';
 import { sharedKafka, type KafkaBroker } from '../support/kafka.ts';
 import { sharedPostgres } from '../support/postgres.ts';
@@ -96,6 +97,7 @@ describe('the inlet CLI drives a live worker', () => {
         expect((await runInlet(runtime, ['dlq', 'ls', 'any'], { INLET_URL: worker.url })).code).toBe(4);
         const usage = await inlet('connectors', 'get');
         expect(usage.code).toBe(2);
+        expect(ok(await runInlet(runtime, ['--version']))).toBe(`${packageJson.version}\n`);
       }, 60_000);
 
       test('validate prints the bad field and exits 5; a good file validates', async () => {
@@ -151,6 +153,29 @@ describe('the inlet CLI drives a live worker', () => {
         await waitFor(`${sink} task 0 PAUSED`, async () => (await taskState(sink)) === 'PAUSED', { timeoutMs: 60_000 });
         expect(ok(await inlet('connectors', 'resume', sink))).toContain(`resumed connector ${sink}`);
         await waitFor(`${sink} task 0 RUNNING`, async () => (await taskState(sink)) === 'RUNNING', { timeoutMs: 60_000 });
+      }, 120_000);
+
+      test('put creates a connector, then replaces its config; restart --include-tasks restarts the task', async () => {
+        const name = `put-${runtime}`;
+        const config = (target: string) => ({ 'connector.class': 'standard-webhooks', topic: target, secrets: SECRET, 'topic.creation.default.partitions': 1 });
+        expect(ok(await inlet('connectors', 'put', name, '-f', file('put.json', config(`${topic}-put-a`))))).toBe(`created connector ${name}\n`);
+        expect(ok(await inlet('connectors', 'put', name, '-f', file('put.json', { name, config: config(`${topic}-put-b`) })))).toBe(`updated connector ${name}\n`);
+        const stored = JSON.parse(ok(await inlet('--json', 'connectors', 'get', name)));
+        expect(stored.config).toMatchObject({ topic: `${topic}-put-b`, secrets: '[hidden]' });
+        // A file naming another connector is a usage error, and nothing is sent.
+        const misnamed = await inlet('connectors', 'put', name, '-f', file('put-other.json', { name: 'other', config: config('x') }));
+        expect(misnamed.code).toBe(2);
+        expect(misnamed.stderr).toContain('names connector other');
+        ok(await inlet('connectors', 'delete', name));
+
+        // Connect's restart with includeTasks answers 202 with the tasks it restarts (KIP-745).
+        const restarted = JSON.parse(ok(await inlet('--json', 'connectors', 'restart', sink, '--include-tasks')));
+        expect(restarted).toMatchObject({ name: sink, tasks: [{ id: 0, state: 'RESTARTING' }] });
+        await waitFor(`${sink} task 0 RUNNING after the restart`, async () => (await taskState(sink)) === 'RUNNING', { timeoutMs: 60_000 });
+        expect(ok(await inlet('connectors', 'restart', sink, '--include-tasks', '--only-failed'))).toBe(`restarting connector ${sink} and its tasks\n`);
+        const unknown = await inlet('connectors', 'restart', 'nobody');
+        expect(unknown.code).toBe(1);
+        expect(unknown.stderr).toContain('HTTP 404');
       }, 120_000);
 
       test('send signs a Standard Webhooks push that lands as a row; a wrongly signed one is refused', async () => {
