@@ -94,6 +94,8 @@ export function createDebeziumSource(name: string, config: DebeziumSourceConfig)
         [SOURCE_HEADERS.connector]: name,
         [SOURCE_HEADERS.partition]: where.partition,
         [SOURCE_HEADERS.offset]: offset,
+        // No verify: the CDC sender is not authenticated.
+        [SOURCE_HEADERS.auth]: 'none',
       });
       // The envelope as posted (unwrapped), not valibot's copy, so its fields keep their order;
       // numbers past what a double holds (int64 ids, decimals) are written with their digits.

@@ -54,6 +54,7 @@ export function createGithubSource(name: string, config: GithubSourceConfig): So
     if (tooLong) return { ok: false, issues: [tooLong] };
     return signedEventRecords({
       connector: name,
+      auth: 'github',
       topic: config.topic,
       key: scalarKey(valueAt(parsed.event, 'repository.full_name')),
       value: parsed.event,

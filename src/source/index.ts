@@ -5,7 +5,7 @@ export { SourceProgress, type OffsetOrder } from './source-progress.ts';
 export { SourceRecordSender, type ClusterWindow, type SourceRecordSenderOptions, type WrittenRecord } from './source-record-sender.ts';
 export * from './types.ts';
 export { createSourceConnector } from './registry.ts';
-export { SOURCE_HEADERS } from './headers.ts';
+export { SOURCE_HEADERS, type AuthScheme } from './headers.ts';
 export { createWebhookSource } from './webhook.ts';
 export { createGithubSource } from './github.ts';
 export { createStandardWebhooksSource } from './standard-webhooks.ts';

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { isJsonDecimal, stringifyJson } from '../json/index.ts';
 import { isObject } from '../records/index.ts';
 import type { RecordIssue, SourceRecord, ToRecordsResult } from './types.ts';
-import { SOURCE_HEADERS } from './headers.ts';
+import { SOURCE_HEADERS, type AuthScheme } from './headers.ts';
 
 /** valibot reports a missing key with the object's message; tell the two cases apart. */
 export const objectMessage = (issue: v.BaseIssue<unknown>) => (issue.path?.length ? 'is required' : 'must be a JSON object');
@@ -55,6 +55,8 @@ export interface SignedEvent {
   sourceOffset: string;
   /** Sender-specific headers (`stripe.event.type`, `github.event`, …) kept beside the value. */
   headers: Record<string, string>;
+  /** The signature scheme that verified the push (a signed source verifies every push). */
+  auth: AuthScheme;
 }
 
 /** One record whose source partition is the connector (one endpoint) and offset the event id. */
@@ -68,6 +70,7 @@ export function signedEventRecords(event: SignedEvent): ToRecordsResult {
       [SOURCE_HEADERS.connector]: event.connector,
       [SOURCE_HEADERS.partition]: event.connector,
       [SOURCE_HEADERS.offset]: event.sourceOffset,
+      [SOURCE_HEADERS.auth]: event.auth,
     },
     sourcePartition: event.connector,
     sourceOffset: event.sourceOffset,

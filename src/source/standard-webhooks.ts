@@ -77,6 +77,7 @@ export function createStandardWebhooksSource(name: string, config: StandardWebho
     }
     return signedEventRecords({
       connector: name,
+      auth: 'standard-webhooks',
       topic: config.topic,
       key,
       value: parsed.event,

@@ -71,6 +71,7 @@ export function createStripeSource(name: string, config: StripeSourceConfig): So
     const event = parsed.event;
     return signedEventRecords({
       connector: name,
+      auth: 'stripe',
       topic: config.topic,
       key: scalarKey(valueAt(event, 'data.object.id')) ?? event.id,
       value: event,

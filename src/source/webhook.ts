@@ -4,7 +4,7 @@ import type { WebhookSourceConfig } from '../config/index.ts';
 import type { IngestRequest, RecordIssue, SourceConnector, SourceRecord, ToRecordsResult } from './types.ts';
 import { createWebhookAuth } from './webhook-auth.ts';
 import { connectorBase } from './connector-base.ts';
-import { SOURCE_HEADERS } from './headers.ts';
+import { SOURCE_HEADERS, type AuthScheme } from './headers.ts';
 import { DEDUPE_KEY_TOO_LONG, dedupeHeaderIssue, dedupeKeyField, MAX_DEDUPE_KEY_BYTES } from './dedupe-key.ts';
 
 const MAX_REPORTED_ISSUES = 20;
@@ -23,6 +23,8 @@ const dedupeId = v.union(
   'must be a string or a number',
 );
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** What each `auth.type` stamps as `inlet.auth` on the records it let through. */
+const AUTH_SCHEMES = { none: 'none', 'hmac-sha256': 'hmac', bearer: 'token' } as const satisfies Record<NonNullable<WebhookSourceConfig['auth.type']>, AuthScheme>;
 
 function recordSchema(config: WebhookSourceConfig) {
   const required = new Set(config['required.fields']);
@@ -45,6 +47,8 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
   const offsetField = config['offset.field'];
   const partitionField = config['partition.field'];
   const verify = createWebhookAuth(config);
+  // Fixed with the config (a changed auth.type restarts the connector): one more header a record.
+  const auth: AuthScheme = AUTH_SCHEMES[config['auth.type'] ?? 'none'];
 
   function toRecords(items: readonly unknown[], request: IngestRequest): ToRecordsResult {
     const issues: RecordIssue[] = [];
@@ -73,6 +77,7 @@ export function createWebhookSource(name: string, config: WebhookSourceConfig): 
       const headers: Record<string, string> = {
         [SOURCE_HEADERS.connector]: name,
         [SOURCE_HEADERS.partition]: sourcePartition,
+        [SOURCE_HEADERS.auth]: auth,
       };
       if (sourceOffset !== null) headers[SOURCE_HEADERS.offset] = sourceOffset;
       records.push({

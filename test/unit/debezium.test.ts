@@ -77,6 +77,7 @@ describe('debezium source connector', () => {
         'inlet.connector': 'cdc',
         'inlet.source.partition': 'src.public.customers',
         'inlet.source.offset': '26366968:c:{"id":1}',
+        'inlet.auth': 'none',
       },
     });
   });

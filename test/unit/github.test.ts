@@ -90,6 +90,7 @@ describe('github records', () => {
         'inlet.connector': 'gh',
         'inlet.source.partition': 'gh',
         'inlet.source.offset': 'd-77',
+        'inlet.auth': 'github',
       },
     });
   });

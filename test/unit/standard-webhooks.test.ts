@@ -162,6 +162,7 @@ describe('standard-webhooks records', () => {
         'inlet.connector': 'events',
         'inlet.source.partition': 'events',
         'inlet.source.offset': 'msg_7',
+        'inlet.auth': 'standard-webhooks',
       },
     });
   });

@@ -122,6 +122,7 @@ describe('stripe records', () => {
         'inlet.connector': 'payments',
         'inlet.source.partition': 'payments',
         'inlet.source.offset': 'evt_42',
+        'inlet.auth': 'stripe',
       },
     });
   });

@@ -54,6 +54,7 @@ describe('createWebhookSource', () => {
         'inlet.connector': 'orders',
         'inlet.source.partition': 'orders/eu',
         'inlet.source.offset': 'evt_1',
+        'inlet.auth': 'none',
       },
     });
     expect(JSON.parse(record!.value!)).toEqual(item);
@@ -64,7 +65,24 @@ describe('createWebhookSource', () => {
       connector: 'inlet.connector',
       partition: 'inlet.source.partition',
       offset: 'inlet.source.offset',
+      auth: 'inlet.auth',
     });
+  });
+
+  test('each record carries inlet.auth, the scheme its auth.type checked the push with: hmac, token or none', () => {
+    const schemes = Object.fromEntries(
+      (
+        [
+          ['hmac-sha256', { 'auth.secrets': 'k' }],
+          ['bearer', { 'auth.tokens': 't' }],
+          ['none', {}],
+        ] as const
+      ).map(([type, keys]) => {
+        const records = recordsOf(webhook('signed', { 'auth.type': type, ...keys }).toRecords([{ a: 1 }, { a: 2 }], request()));
+        return [type, records.map((r) => r.headers[SOURCE_HEADERS.auth])];
+      }),
+    );
+    expect(schemes).toEqual({ 'hmac-sha256': ['hmac', 'hmac'], bearer: ['token', 'token'], none: ['none', 'none'] });
   });
 
   test('numeric offsets and partitions are carried as strings', () => {
@@ -80,7 +98,7 @@ describe('createWebhookSource', () => {
     expect(record!.key).toBeNull();
     expect(record!.sourceOffset).toBeNull();
     expect(record!.sourcePartition).toBe('plain');
-    expect(record!.headers).toEqual({ 'inlet.connector': 'plain', 'inlet.source.partition': 'plain' });
+    expect(record!.headers).toEqual({ 'inlet.connector': 'plain', 'inlet.source.partition': 'plain', 'inlet.auth': 'none' });
   });
 
   test('an Idempotency-Key header is the offset of a single-record push', () => {
