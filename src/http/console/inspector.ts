@@ -23,7 +23,7 @@ function recordRows(herder: Herder, records: TopicRecordView[], positions: Await
     <td class="mono">${when(record.timestamp)}</td>
     <td class="mono">${record.key ?? html`<span class="muted">null</span>`}</td>
     <td class="mono">${record.source_partition ?? ''}<br>${record.source_offset ?? ''}</td>
-    <td>${signatureNote(herder, record)}</td>
+    <td>${signatureNote(record)}</td>
     <td class="mono">${record.trace_id ?? html`<span class="muted">none</span>`}</td>
     <td>${appliedNote(record, positions)}</td>
     <td><details><summary>JSON<span class="visually-hidden"> of offset ${record.offset}</span></summary><pre>${recordJson(record)}</pre></details></td>
