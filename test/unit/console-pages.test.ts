@@ -38,10 +38,11 @@ function herderWith(record: TopicRecordView): Herder {
   };
 }
 
-async function consoleApp() {
-  const record: TopicRecordView = { topic: 't', partition: 0, offset: 0, timestamp: 0, encoding: 'utf8', key: EVIL, value: JSON.stringify({ html: '</pre><script>alert(3)</script>' }), headers: {}, source_offset: EVIL };
+const EVIL_RECORD: TopicRecordView = { topic: 't', partition: 0, offset: 0, timestamp: 0, encoding: 'utf8', key: EVIL, value: JSON.stringify({ html: '</pre><script>alert(3)</script>' }), headers: {}, source_offset: EVIL };
+
+async function consoleApp(herder: Herder = herderWith(EVIL_RECORD)) {
   const app = new Hono();
-  app.route('/ui', consoleRoutes({ herder: herderWith(record), ingest: () => new Response(null, { status: 500 }) }));
+  app.route('/ui', consoleRoutes({ herder, ingest: () => new Response(null, { status: 500 }) }));
   app.notFound(onNotFound);
   app.onError(errorHandler(await createLogger({ level: 'silent', pretty: false })));
   return app;
@@ -83,5 +84,46 @@ describe('the console pages', () => {
   test('serve a script that stands alone (its source text, parsed without what it was written beside)', () => {
     expect(() => new Function(CONSOLE_SCRIPT)).not.toThrow();
     expect(CONSOLE_SCRIPT).toStartWith('(function consoleMain()');
+  });
+
+  test("serve a connector's page shells without its data: a connector that exists and one that does not get the same shell", async () => {
+    // The shells answer without the token (only /ui/f/* is behind it): they must not say what exists.
+    const base = herderWith(EVIL_RECORD);
+    const known: ConnectorInfo = { name: 'orders', type: 'sink', tasks: [], config: { 'connector.class': 'database-sink', topics: 'secret-topic' } };
+    const app = await consoleApp({
+      ...base,
+      names: () => ['orders'],
+      info: (name) => (name === 'orders' ? known : undefined),
+      status: (name) => (name === 'orders' ? { name, type: 'sink', connector: { state: 'RUNNING', worker_id: 'w:1' }, tasks: [] } : undefined),
+      topics: (name) => (name === 'orders' ? ['secret-topic'] : []),
+    });
+    for (const page of ['', '/records', '/dlq', '/send']) {
+      const [existing, missing] = await Promise.all(['orders', 'absent'].map(async (name) => {
+        const response = await app.request(`/ui/connectors/${name}${page}`);
+        return { status: response.status, text: (await response.text()).replaceAll(name, 'NAME') };
+      }));
+      expect({ page, ...existing }).toEqual({ page, ...missing! });
+      expect(existing!.text).not.toMatch(/database-sink|secret-topic|sink connector|RUNNING/);
+    }
+    // The class and type come with the status, behind the token.
+    expect(await (await app.request('/ui/f/connectors/orders/status')).text()).toContain('<code>database-sink</code> · sink connector');
+  });
+
+  test("list a FAILED task among the overview's recent errors, with its worker and trace", async () => {
+    const base = herderWith(EVIL_RECORD);
+    const app = await consoleApp({
+      ...base,
+      names: () => ['orders'],
+      info: (name) => (name === 'orders' ? { name, type: 'sink', tasks: [], config: { 'connector.class': 'database-sink' } } : undefined),
+      status: (name) =>
+        name === 'orders'
+          ? { name, type: 'sink', connector: { state: 'RUNNING', worker_id: 'w:1' }, tasks: [{ id: 0, state: 'FAILED', worker_id: 'w:2', trace: 'relation "orders" does not exist' }] }
+          : undefined,
+    });
+    const text = await (await app.request('/ui/f/overview')).text();
+    const errors = text.slice(text.indexOf('Recent errors'));
+    expect(errors).toContain('<a href="/ui/connectors/orders">orders-0</a>: <span class="bad">task FAILED on w:2</span>');
+    expect(errors).toContain('relation &quot;orders&quot; does not exist');
+    expect(errors).not.toContain('No failed connectors or tasks');
   });
 });

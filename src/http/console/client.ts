@@ -45,7 +45,9 @@ function consoleMain(): void {
     element.setAttribute('aria-busy', 'true');
     try {
       const response = await api(query ? `${base}?${query}` : base);
-      element.innerHTML = await response.text();
+      const body = await response.text();
+      if (!response.ok) throw new Error(describe(body));
+      element.innerHTML = body;
       bind(element);
     } catch (error) {
       if ((error as Error).message !== 'unauthorized') element.textContent = `Could not load: ${(error as Error).message}`;

@@ -10,8 +10,10 @@ const NEW_VALUE = '_new_value';
 
 function statusPart(herder: Herder, name: string): Html {
   const status = herder.status(name);
-  if (!status) return html`<p class="bad">Connector ${name} not found.</p>`;
-  return html`<p>State: <strong class="${status.connector.state}" id="connector-state">${status.connector.state}</strong> on <span class="mono">${status.connector.worker_id}</span></p>
+  const info = herder.info(name);
+  if (!status || !info) return html`<p class="bad">Connector ${name} not found.</p>`;
+  return html`<p><code>${info.config['connector.class'] ?? ''}</code> · ${info.type} connector</p>
+  <p>State: <strong class="${status.connector.state}" id="connector-state">${status.connector.state}</strong> on <span class="mono">${status.connector.worker_id}</span></p>
   ${status.connector.trace ? html`<pre class="bad">${status.connector.trace}</pre>` : ''}
   <table><caption class="muted">tasks</caption>
     <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Worker</th><th scope="col">Trace</th></tr></thead>
@@ -92,14 +94,12 @@ export async function submitConfig(herder: Herder, info: ConnectorInfo, fields: 
   }
 }
 
-export function connectorPage(herder: Herder, name: string): Html {
-  const info = herder.info(name);
-  if (!info) return html`<p class="bad">Connector ${name} not found. <a href="/ui">Back to the overview</a>.</p>`;
+/** The page's shell: the name from the URL and the actions, nothing read from the worker (see shell()). */
+export function connectorPage(name: string): Html {
   const base = `/connectors/${encodeURIComponent(name)}`;
   const button = (label: string, method: string, path: string, extra: Html | string = '') =>
     html`<button type="button" data-method="${method}" data-url="${base}${path}" data-label="${label} ${name}" ${extra}>${label}</button>`;
-  return html`<p><code>${info.config['connector.class'] ?? ''}</code> · ${info.type} connector</p>
-  <div class="actions" role="group" aria-label="Connector actions">
+  return html`<div class="actions" role="group" aria-label="Connector actions">
     ${button('Pause', 'PUT', '/pause')}
     ${button('Resume', 'PUT', '/resume')}
     ${button('Restart', 'POST', '/restart?includeTasks=true')}

@@ -67,7 +67,7 @@ export function consoleRoutes({ herder, ingest }: ConsoleDeps) {
   app.get('/assets/console.css', (c) => c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
 
   app.get('/', (c) => page(c, 'Overview', 'overview', overviewPage));
-  app.get('/connectors/:name', (c) => page(c, c.req.param('name'), 'connector', connectorPage(herder, c.req.param('name')), c.req.param('name')));
+  app.get('/connectors/:name', (c) => page(c, c.req.param('name'), 'connector', connectorPage(c.req.param('name')), c.req.param('name')));
   app.get('/connectors/:name/records', (c) => page(c, `${c.req.param('name')}: event inspector`, 'records', inspectorPage(c.req.param('name')), c.req.param('name')));
   app.get('/connectors/:name/dlq', (c) => page(c, `${c.req.param('name')}: dead letters`, 'dlq', deadLettersPage(c.req.param('name')), c.req.param('name')));
   app.get('/connectors/:name/send', (c) => page(c, `${c.req.param('name')}: send a test event`, 'send', sendPage(c.req.param('name')), c.req.param('name')));
