@@ -7,7 +7,7 @@ import { errorHandler, onNotFound } from './errors.ts';
 import { ingestRoutes, type IngestDeps } from './ingest.ts';
 import { probeRoutes, type ProbeDeps } from './probes.ts';
 import { jsonBodiesOnly } from './json-bodies.ts';
-import { CONSOLE_DATA_PATHS, consoleRoutes } from './console/index.ts';
+import { CONSOLE_DATA_PATHS, consoleRoutes, type RateSample } from './console/index.ts';
 import { NO_INGEST_METRICS } from '../metrics/index.ts';
 import type { Log } from '../log/index.ts';
 
@@ -28,6 +28,8 @@ export interface AppDeps extends IngestDeps, ProbeDeps {
   pending?(name: string): string | undefined;
   /** True once the worker drains: new ingest is refused so in-flight requests can finish. */
   draining?(): boolean;
+  /** The console charts' history: the last minutes of ingest and sink lag samples. */
+  rates?(): RateSample[];
   /** Where unhandled errors are logged (the answer is a bare 500). */
   log: Log;
 }
@@ -79,7 +81,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/', connectorsApi(deps.herder));
   // The web console (its pages carry no data; what they load sits behind the token above).
-  app.route('/ui', consoleRoutes({ herder: deps.herder, ingest: (request) => app.fetch(request) }));
+  app.route('/ui', consoleRoutes({ herder: deps.herder, ingest: (request) => app.fetch(request), rates: () => deps.rates?.() ?? [] }));
 
   app.notFound(onNotFound);
   app.onError(errorHandler(deps.log));

@@ -252,3 +252,67 @@ class ConnectorIngest implements IngestMeter {
     this.bytes += bytes;
   }
 }
+
+/** One sample for the console's charts: records accepted so far, and sink lag, per connector. */
+export interface RateSample {
+  /** When it was taken (ms since the epoch). */
+  t: number;
+  /** inlet_ingest_records_total{result="accepted"}, summed per connector: a counter (rates come from two samples). */
+  ingested: Record<string, number>;
+  /** inlet_sink_lag_records summed over each connector's partitions on this worker. */
+  lag: Record<string, number>;
+}
+
+/**
+ * The last minutes of ingest and sink lag, sampled from the registry as a Prometheus server
+ * would scrape it, so a console opened now charts what happened before it was opened. A ring
+ * buffer: a fixed number of samples, the oldest overwritten. A sample asks the brokers for the
+ * sink partitions' end offsets (as a scrape does), at most one sample at a time.
+ */
+export class RateSamples {
+  private readonly ring: RateSample[] = [];
+  private next = 0;
+  private sampling = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly everyMs = 5_000,
+    readonly historyMs = 10 * 60_000,
+  ) {}
+
+  start(): void {
+    // A failed sample is a gap in the charts; the same read fails a scrape, which reports it.
+    this.timer ??= setInterval(() => void this.sample().catch(() => undefined), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Takes one sample now (skipped while the last one is still reading). */
+  async sample(): Promise<void> {
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const sample: RateSample = { t: Date.now(), ingested: {}, lag: {} };
+      const [ingested, lag] = await Promise.all(['inlet_ingest_records_total', 'inlet_sink_lag_records'].map((name) => this.registry.getSingleMetric(name)?.get()));
+      for (const { labels, value } of ingested?.values ?? []) {
+        const connector = String(labels.connector);
+        if (labels.result === 'accepted' && connector !== UNKNOWN_CONNECTOR) sample.ingested[connector] = (sample.ingested[connector] ?? 0) + value;
+      }
+      for (const { labels, value } of lag?.values ?? []) sample.lag[String(labels.connector)] = (sample.lag[String(labels.connector)] ?? 0) + value;
+      const capacity = Math.ceil(this.historyMs / this.everyMs);
+      this.ring[this.next] = sample;
+      this.next = (this.next + 1) % capacity;
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  /** The samples held, oldest first. */
+  samples(): RateSample[] {
+    return [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+  }
+}

@@ -4,7 +4,7 @@ import { ensureTopics, KafkaProducer, TransactionalProducer } from '../kafka/ind
 import { SOURCE_HEADERS, SourceRecordSender, type SourceRecord } from '../source/index.ts';
 import { buildTransformChain } from '../transforms/index.ts';
 import { ConfigStore } from './config-store.ts';
-import { WorkerMetrics } from './metrics.ts';
+import { RateSamples, WorkerMetrics } from './metrics.ts';
 import { offsetRecords, SourceOffsetStore } from './offset-store.ts';
 import { ConnectorReconciler } from './reconciler.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
@@ -45,6 +45,8 @@ export class Worker {
   private draining = false;
   /** Startup completed (KIP-1017): every stored connector was started or failed here. */
   private started = false;
+  /** The console charts' last minutes, sampled from the metrics while the worker runs. */
+  private readonly rates: RateSamples;
 
   private constructor(
     private readonly options: WorkerOptions,
@@ -58,7 +60,9 @@ export class Worker {
     readonly metrics: WorkerMetrics,
     readonly id: string,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.rates = new RateSamples(metrics.registry);
+  }
 
   /** Connects to Kafka, reads the cluster's config, status and offsets topics, and stores the seed connectors. */
   static async join(options: WorkerOptions): Promise<Worker> {
@@ -160,6 +164,7 @@ export class Worker {
 
   /** Starts every stored connector (a source restores its dedupe window first); the app answers meanwhile. */
   async startConnectors(): Promise<void> {
+    this.rates.start();
     await this.reconciler.start();
     // A drain during start has closed the stores by now.
     if (this.draining) return;
@@ -220,6 +225,7 @@ export class Worker {
       requestTimeoutMs: this.options.env.INLET_REQUEST_TIMEOUT_MS,
       metrics: this.metrics,
       scrape: () => this.metrics.scrape(),
+      rates: () => this.rates.samples(),
       kafkaAvailable: () => this.producer.available(),
       started: () => this.started,
       notReady: () => this.notReady(),
@@ -236,6 +242,7 @@ export class Worker {
   /** Drains, stops sink tasks (their batches commit), flushes offsets, closes connections. */
   async close(): Promise<void> {
     this.drain();
+    this.rates.stop();
     await this.reconciler.stop();
     await this.transactional.close();
     await this.offsets.close();

@@ -1,39 +1,24 @@
+/** A sample of the worker's history (src/runtime/metrics.ts RateSamples), as /ui/f/rates serves it. */
+export interface RateSample {
+  t: number;
+  /** Records accepted so far, per connector (a counter). */
+  ingested: Record<string, number>;
+  /** Sink lag in records, per connector. */
+  lag: Record<string, number>;
+}
+
 /**
  * The overview's charts, run in the browser beside consoleMain (client.ts) and served the same
- * way (its own source text, so it may use nothing from outside its body). Every console page
- * samples /metrics every few seconds, as a Prometheus server would, and keeps ten minutes of
- * samples in sessionStorage, so moving between pages keeps the history; the overview draws the
- * ingest rate (accepted records a second) and the sink lag of each connector from them.
+ * way (its own source text, so it may use nothing from outside its body). The worker keeps the
+ * last ten minutes of samples (ingest counters and sink lag per connector); the overview loads
+ * them on opening, so its charts start with the minutes before, and again every few seconds.
  */
 export function consoleCharts(): void {
-  const SAMPLES_KEY = 'inlet.samples';
+  const TOKEN_KEY = 'inlet.apiToken';
+  const REFRESH_MS = 5_000;
   const HISTORY_MS = 10 * 60_000;
-  const SAMPLE_EVERY_MS = 5_000;
 
   type Sample = { t: number; ingested: Record<string, number>; lag: Record<string, number> };
-
-  function parseMetrics(text: string): Sample {
-    const sample: Sample = { t: Date.now(), ingested: {}, lag: {} };
-    for (const line of text.split('\n')) {
-      const match = /^(inlet_ingest_records_total|inlet_sink_lag_records)\{([^}]*)\} (\S+)$/.exec(line);
-      if (!match) continue;
-      const labels = Object.fromEntries([...match[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-      const connector = labels.connector;
-      if (!connector || connector === '(unknown)') continue;
-      if (match[1] === 'inlet_ingest_records_total') {
-        if (labels.result === 'accepted') sample.ingested[connector] = (sample.ingested[connector] ?? 0) + Number(match[3]);
-      } else sample.lag[connector] = (sample.lag[connector] ?? 0) + Number(match[3]);
-    }
-    return sample;
-  }
-
-  function samples(): Sample[] {
-    try {
-      return JSON.parse(sessionStorage.getItem(SAMPLES_KEY) ?? '[]') as Sample[];
-    } catch {
-      return [];
-    }
-  }
 
   const SVG = 'http://www.w3.org/2000/svg';
   function chart(title: string, unit: string, points: [number, number][], now: number, span: number): HTMLElement {
@@ -44,6 +29,9 @@ export function consoleCharts(): void {
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('role', 'img');
+    // What was drawn, for a reader of the page's markup (and its tests): how many points, from when.
+    svg.setAttribute('data-points', String(points.length));
+    svg.setAttribute('data-from', String(points[0]?.[0] ?? ''));
     const last = points.at(-1)?.[1];
     const minutes = `${Math.round(span / 60_000)} min`;
     svg.setAttribute('aria-label', `${title}: ${last === undefined ? 'no data yet' : `${last.toFixed(1)} ${unit} now`}, at most ${max.toFixed(1)} over the last ${minutes}`);
@@ -59,15 +47,14 @@ export function consoleCharts(): void {
     return figure;
   }
 
-  function drawCharts(container: HTMLElement): void {
-    const history = samples();
+  function drawCharts(container: HTMLElement, history: Sample[]): void {
     const now = Date.now();
-    // From the first sample (a minute at least) up to the whole history: a new tab's chart is not a sliver.
+    // From the first sample (a minute at least) up to the whole history: a young worker's chart is not a sliver.
     const span = Math.min(HISTORY_MS, Math.max(60_000, now - (history[0]?.t ?? now)));
     const connectors = new Set(history.flatMap((s) => [...Object.keys(s.ingested), ...Object.keys(s.lag)]));
     container.replaceChildren();
     if (connectors.size === 0) {
-      container.textContent = 'No ingest or sink lag measured yet (sampled every 5 s while a console page is open).';
+      container.textContent = 'No ingest or sink lag measured yet (the worker samples them every 5 s).';
       return;
     }
     for (const connector of [...connectors].sort()) {
@@ -76,7 +63,7 @@ export function consoleCharts(): void {
         const before = history[i - 1]!;
         const after = history[i]!;
         const delta = (after.ingested[connector] ?? 0) - (before.ingested[connector] ?? 0);
-        // A restarted worker's counters start again from 0: no rate across it.
+        // A connector recreated under the same name counts from 0 again: no rate across it.
         if (connector in after.ingested && delta >= 0) rates.push([after.t, delta / ((after.t - before.t) / 1000)]);
       }
       const lag = history.filter((s) => connector in s.lag).map((s): [number, number] => [s.t, s.lag[connector]!]);
@@ -91,19 +78,21 @@ export function consoleCharts(): void {
     }
   }
 
-  async function sample(): Promise<void> {
+  /** Loads the worker's samples (behind the token, like every data part) and draws them. */
+  async function refresh(container: HTMLElement): Promise<void> {
+    const token = sessionStorage.getItem(TOKEN_KEY);
     try {
-      const response = await fetch('/metrics');
+      const response = await fetch('/ui/f/rates', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      // Not signed in yet: consoleMain asks for the token; the next tick tries again.
       if (!response.ok) return;
-      const history = [...samples(), parseMetrics(await response.text())].filter((s) => s.t > Date.now() - HISTORY_MS);
-      sessionStorage.setItem(SAMPLES_KEY, JSON.stringify(history));
+      drawCharts(container, ((await response.json()) as { samples: Sample[] }).samples);
     } catch {
       // The next tick tries again.
     }
-    const container = document.querySelector<HTMLElement>('#rates');
-    if (container) drawCharts(container);
   }
 
-  void sample();
-  setInterval(() => void sample(), SAMPLE_EVERY_MS);
+  const container = document.querySelector<HTMLElement>('#rates');
+  if (!container) return;
+  void refresh(container);
+  setInterval(() => void refresh(container), REFRESH_MS);
 }

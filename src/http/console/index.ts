@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { BadRequestError, NotFoundError } from '../../errors/index.ts';
 import type { ConnectorInfo, Herder } from '../herder.ts';
+import type { RateSample } from './charts.ts';
 import { CONSOLE_SCRIPT } from './client.ts';
 import { configForm, connectorPage, connectorStatusFragment, submitConfig } from './connector.ts';
 import { deadLettersFragment, deadLettersPage } from './dead-letters.ts';
@@ -11,11 +12,14 @@ import { overviewFragment, overviewPage } from './overview.ts';
 import { sendForm, sendPage, sendTestEvent, type IngestFetch } from './send.ts';
 
 export type { IngestFetch } from './send.ts';
+export type { RateSample } from './charts.ts';
 
 export interface ConsoleDeps {
   herder: Herder;
   /** The worker's own ingest route, for test events. */
   ingest: IngestFetch;
+  /** The worker's last minutes of ingest and sink lag samples, oldest first, for the charts. */
+  rates?: () => RateSample[];
 }
 
 /** Paths behind the API token: everything that carries data. The pages and assets carry none. */
@@ -36,7 +40,7 @@ function parse<T>(schema: v.GenericSchema<unknown, T>, value: unknown): T {
  * data parts (/ui/f/…, behind the API token) its script loads with the token as a bearer header.
  * Actions call the REST API itself.
  */
-export function consoleRoutes({ herder, ingest }: ConsoleDeps) {
+export function consoleRoutes({ herder, ingest, rates }: ConsoleDeps) {
   const app = new Hono();
 
   // The pages run only the console's own script and style: nothing inline, nothing from elsewhere.
@@ -75,6 +79,7 @@ export function consoleRoutes({ herder, ingest }: ConsoleDeps) {
   // The data, behind the token (see CONSOLE_DATA_PATHS).
   app.get('/f/whoami', (c) => c.json({ ok: true }));
   app.get('/f/overview', (c) => fragment(c, overviewFragment(herder)));
+  app.get('/f/rates', (c) => c.json({ samples: rates?.() ?? [] }, 200, { 'cache-control': 'no-store' }));
   app.get('/f/connectors/:name/status', (c) => fragment(c, connectorStatusFragment(herder, found(c).name)));
   app.get('/f/connectors/:name/config', (c) => fragment(c, configForm(found(c).name, found(c).config, new Map())));
   app.post('/f/connectors/:name/config', async (c) => fragment(c, submitConfig(herder, found(c), await fields(c), parse(Intent, c.req.query('intent')))));
