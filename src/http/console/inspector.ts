@@ -13,9 +13,12 @@ export interface InspectorQuery {
   limit: number;
 }
 
-/** A webhook's batch of items takes offsets `<Idempotency-Key>#<index>`: the key finds them all. */
-const matches = (record: TopicRecordView, q: string) =>
-  record.source_offset === q || record.source_offset?.startsWith(`${q}#`) === true || record.key === q || record.headers['idempotency-key'] === q;
+/**
+ * A search's match: the source offset (a sender's event id; a webhook's Idempotency-Key, which a
+ * batch of items takes as `<key>#<index>`, so the key finds them all) or the record key.
+ */
+export const matches = (record: TopicRecordView, q: string) =>
+  record.source_offset === q || record.source_offset?.startsWith(`${q}#`) === true || record.key === q;
 
 function recordRows(herder: Herder, records: TopicRecordView[], positions: Awaited<ReturnType<typeof sinkPositions>>): Html {
   return html`${records.map((record) => html`<tr>
@@ -29,6 +32,10 @@ function recordRows(herder: Herder, records: TopicRecordView[], positions: Await
     <td><details><summary>JSON<span class="visually-hidden"> of offset ${record.offset}</span></summary><pre>${recordJson(record)}</pre></details></td>
   </tr>`)}`;
 }
+
+/** A search that found nothing looked only at the newest SEARCH_WINDOW records: say so. */
+const notFound = (herder: Herder, name: string, q: string): Html =>
+  html`Nothing matches "${q}" in the search window: the newest ${SEARCH_WINDOW} records of ${herder.topics(name).join(', ')}. Older records are not searched.`;
 
 /** The newest records of a connector's topics, or those matching a search, with where each stands. */
 export async function inspectorFragment(herder: Herder, name: string, query: InspectorQuery): Promise<Html> {
@@ -51,7 +58,7 @@ export async function inspectorFragment(herder: Herder, name: string, query: Ins
   return html`<table ${settled ? html`data-settled` : ''}>
     <caption class="muted">${summary}</caption>
     <thead><tr><th scope="col">Topic[partition]@offset</th><th scope="col">Time (UTC)</th><th scope="col">Key</th><th scope="col">Source partition / offset</th><th scope="col">Signature</th><th scope="col">Trace id</th><th scope="col">Applied by the sink</th><th scope="col">Record</th></tr></thead>
-    <tbody>${records.length === 0 ? html`<tr><td colspan="8" class="muted">No records.</td></tr>` : recordRows(herder, records, positions)}</tbody>
+    <tbody>${records.length === 0 ? html`<tr><td colspan="8" class="muted">${q ? notFound(herder, name, q) : 'No records.'}</td></tr>` : recordRows(herder, records, positions)}</tbody>
   </table>`;
 }
 
