@@ -9,16 +9,20 @@ import { startWorker, WORKER_RUNTIME, type WorkerProcess } from '../support/work
 
 const TOKEN = 'console-test-token-of-some-length';
 const SECRET = `whsec_${btoa('inlet console test key 32 bytes!')}`;
+const PUSH_TOKEN = 'console-push-token';
 const missing = browserMissing();
 
 /**
- * The web console in a real headless Chromium against a live pipeline: real Kafka, a worker (on
- * Node, or Bun with INLET_TEST_RUNTIME=bun) behind an API token, a Standard Webhooks source and a
+ * The web console in a real headless Chromium against a live pipeline: real Kafka, a worker
+ * behind an API token (CI runs this suite with Bun workers only, INLET_TEST_RUNTIME=bun; unset, the
+ * harness starts Node workers from dist/main.js), a Standard Webhooks source, a generic webhook source with a bearer token, and a
  * PostgreSQL sink with a dead-letter topic.
  */
 describe.skipIf(missing !== undefined)(`the web console drives a live worker${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const source = 'hooks';
   const sink = 'hooks-sink';
+  /** A generic webhook source (bearer token) that no sink reads. */
+  const plain = 'plain';
   const topic = `console-hooks-${Date.now()}`;
   const table = 'console_hooks';
   let kafka: KafkaBroker;
@@ -71,6 +75,10 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await rest('POST', '/connectors', {
       name: source,
       config: { 'connector.class': 'standard-webhooks', topic, secrets: SECRET, 'key.field': 'id', 'topic.creation.default.partitions': 1 },
+    });
+    await rest('POST', '/connectors', {
+      name: plain,
+      config: { 'connector.class': 'webhook', topic: `${topic}-plain`, 'key.field': 'sku', 'auth.type': 'bearer', 'auth.tokens': PUSH_TOKEN, 'topic.creation.default.partitions': 1 },
     });
     await rest('POST', '/connectors', {
       name: sink,
@@ -156,7 +164,8 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await search.press('Enter');
     await page.getByText('1 record matching "msg_console_1"').waitFor({ timeout: 30_000 });
     const row = page.getByRole('row').filter({ hasText: 'msg_console_1' });
-    expect(await row.textContent()).toContain('verified at ingest (standard-webhooks signature)');
+    // As the source stamped it (inlet.auth), not as the connector's config reads today.
+    expect(await row.textContent()).toContain('verified at ingest (Standard Webhooks signature)');
     expect(await row.textContent()).toContain(`applied by ${sink}`);
     // The trace id of the test push (the console sends a traceparent of its own).
     expect(await row.textContent()).toContain(sentTraceId);
@@ -164,16 +173,60 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     const json = JSON.parse((await row.locator('pre').textContent()) ?? '');
     expect(json).toMatchObject({ topic, partition: 0, offset: 0, source_partition: source, source_offset: 'msg_console_1', value: { id: 1, amount: 100 } });
     expect(json.headers['inlet.source.offset']).toBe('msg_console_1');
+    expect(json.headers['inlet.auth']).toBe('standard-webhooks');
+    // By its key (key.field id): the same record.
+    await search.fill('1');
+    await search.press('Enter');
+    await page.getByText('1 record matching "1"').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('row').filter({ hasText: 'msg_console_1' }).count()).toBe(1);
     expect(json.trace_id).toBe(sentTraceId);
     // A search that matches nothing says so.
     await search.fill('no_such_event');
     await search.press('Enter');
     await page.getByText('0 records matching "no_such_event"').waitFor({ timeout: 30_000 });
+    // ...and names the window it searched.
+    await page.getByText(`Nothing matches "no_such_event" in the search window: the newest 1000 records of ${topic}. Older records are not searched.`).waitFor();
     await search.fill('');
     await search.press('Enter');
     await page.getByRole('cell', { name: `${topic}[0]@0` }).waitFor({ timeout: 30_000 });
     expect(await unlabelled()).toEqual([]);
     await shot('inspector');
+  }, 120_000);
+
+  test('the inspector finds a batch by its Idempotency-Key and an item by key, and labels each record by the auth that let it in then', async () => {
+    const push = async (idempotencyKey: string, items: unknown[], token?: string) =>
+      fetch(`${worker.url}/ingest/${plain}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(items),
+      });
+    expect((await push('order-batch-7', [{ sku: 'a-1' }, { sku: 'b-2' }], PUSH_TOKEN)).status).toBe(200);
+    expect((await push('order-batch-8', [{ sku: 'c-3' }], PUSH_TOKEN)).status).toBe(200);
+    // The connector stops asking for a token: records from now on are unauthenticated, those before stay checked.
+    const config = { ...(await rest('GET', `/connectors/${plain}/config`)), 'auth.type': 'none' };
+    delete config['auth.tokens'];
+    await rest('PUT', `/connectors/${plain}/config`, config);
+    await waitFor('a push without a token accepted', async () => (await push('order-after', [{ sku: 'd-4' }])).status === 200, { timeoutMs: 60_000, intervalMs: 500 });
+
+    await page.goto(`${worker.url}/ui/connectors/${plain}/records`);
+    const search = page.getByLabel('Source offset, Idempotency-Key or key');
+    await page.getByRole('cell', { name: `${topic}-plain[0]@3` }).waitFor({ timeout: 30_000 });
+    await search.fill('order-batch-7');
+    await search.press('Enter');
+    await page.getByText('2 records matching "order-batch-7"').waitFor({ timeout: 30_000 });
+    for (const [offset, sku] of [['order-batch-7#0', 'a-1'], ['order-batch-7#1', 'b-2']] as const) {
+      const row = page.getByRole('row').filter({ hasText: offset });
+      expect(await row.textContent()).toContain(sku);
+      expect(await row.textContent()).toContain('bearer token checked at ingest');
+    }
+    await search.fill('b-2');
+    await search.press('Enter');
+    await page.getByText('1 record matching "b-2"').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('row').filter({ hasText: 'order-batch-7#1' }).count()).toBe(1);
+    await search.fill('order-after');
+    await search.press('Enter');
+    await page.getByText('1 record matching "order-after"').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('row').filter({ hasText: 'order-after' }).textContent()).toContain('unauthenticated (the source checked nothing)');
   }, 120_000);
 
   test('the connector page shows validation errors inline, and pausing from it pauses the task', async () => {
@@ -242,6 +295,22 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await shot('dead-letters');
   }, 120_000);
 
+  test('saving the config from the connector page stores it, and a secret sent back as [hidden] keeps its stored value', async () => {
+    await page.goto(`${worker.url}/ui/connectors/${source}`);
+    const secrets = page.getByLabel('secrets', { exact: true });
+    await secrets.waitFor({ timeout: 30_000 });
+    expect(await secrets.inputValue()).toBe('[hidden]');
+    await page.getByLabel('Add a key').fill('timestamp.tolerance.seconds');
+    await page.getByLabel('with the value').fill('600');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Saved; the connector restarts with it.' }).waitFor({ timeout: 30_000 });
+    expect((await rest('GET', `/connectors/${source}/config`))['timestamp.tolerance.seconds']).toBe('600');
+    // Signed with the secret set at creation: accepted, so the save kept it (not the text "[hidden]").
+    await waitFor(`${source} RUNNING with the saved config`, async () => (await taskState(source)) === 'RUNNING', { timeoutMs: 60_000 });
+    await waitFor('a push signed with the original secret accepted', async () => (await sendFromConsole({ id: 3, amount: 300 }, 'msg_console_3')).includes(': 200'), { timeoutMs: 60_000, intervalMs: 1000 });
+    await waitFor('the row of that push', async () => (await rows()).some((row) => row.id === '3'), { timeoutMs: 60_000 });
+  }, 120_000);
+
   test('each page renders without a script error or an accessibility violation (axe-core, WCAG 2.1 AA), and the overview charts ingest rate and sink lag', async () => {
     for (const path of ['/ui', `/ui/connectors/${sink}`, `/ui/connectors/${source}/records`, `/ui/connectors/${sink}/dlq`, `/ui/connectors/${source}/send`]) {
       await page.goto(`${worker.url}${path}`);
@@ -259,7 +328,32 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await page.getByText('No failed connectors or tasks, and no dead letters waiting.').waitFor({ timeout: 30_000 });
     await shot('overview');
     expect(pageErrors).toEqual([]);
+    // The sink landed the values' fields, none of the inlet.* headers, as columns.
+    const columns = await postgresRows(pgUrl, `SELECT column_name AS name FROM information_schema.columns WHERE table_name = '${table}'`);
+    expect(columns.map((c) => String(c.name)).filter((name) => /inlet|auth/i.test(name))).toEqual([]);
   }, 120_000);
+
+  test('a console opened in a new tab charts the minutes before it opened, from the samples the worker kept', async () => {
+    // A new browser context: nothing kept from the other tab, only the token to sign in with.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript((token) => sessionStorage.setItem('inlet.apiToken', token), TOKEN);
+    const fresh = await context.newPage();
+    try {
+      const opened = Date.now();
+      await fresh.goto(`${worker.url}/ui`);
+      const rate = fresh.getByRole('img', { name: new RegExp(`^ingest rate of ${source}`) });
+      await rate.waitFor({ timeout: 30_000 });
+      // Drawn from the worker's history: points from before the page was opened, more than one.
+      const drawn = { points: Number(await rate.getAttribute('data-points')), from: Number(await rate.getAttribute('data-from')) };
+      expect(drawn.points).toBeGreaterThan(1);
+      expect(drawn.from).toBeLessThan(opened);
+      const lag = fresh.getByRole('img', { name: new RegExp(`^sink lag of ${sink}`) });
+      await lag.waitFor({ timeout: 30_000 });
+      expect(Number(await lag.getAttribute('data-from'))).toBeLessThan(opened);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 
   test('restart, stop and delete from the connector page do what the REST API does', async () => {
     await page.goto(`${worker.url}/ui/connectors/${sink}`);
@@ -271,8 +365,8 @@ describe.skipIf(missing !== undefined)(`the web console drives a live worker${mi
     await page.getByRole('button', { name: 'Stop' }).click();
     await waitFor(`${sink} STOPPED (REST status)`, async () => (await rest('GET', `/connectors/${sink}/status`)).connector.state === 'STOPPED', { timeoutMs: 60_000 });
     await page.locator('#connector-state', { hasText: 'STOPPED' }).waitFor({ timeout: 30_000 });
-    // Its offsets are the positions stored in the database: past both records of the topic.
-    await page.getByRole('cell', { name: `{"kafka_offset":2}` }).waitFor({ timeout: 30_000 });
+    // Its offsets are the positions stored in the database: past the three records of the topic.
+    await page.getByRole('cell', { name: `{"kafka_offset":3}` }).waitFor({ timeout: 30_000 });
 
     // Delete asks first (the test accepts the dialog), then goes back to the overview.
     await page.getByRole('button', { name: 'Delete' }).click();

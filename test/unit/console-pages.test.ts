@@ -2,6 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import { Hono } from 'hono';
 import { consoleRoutes } from '../../src/http/console/index.ts';
 import { CONSOLE_SCRIPT } from '../../src/http/console/client.ts';
+import { matches } from '../../src/http/console/inspector.ts';
+import { signatureNote } from '../../src/http/console/records-view.ts';
 import { errorHandler, onNotFound } from '../../src/http/errors.ts';
 import type { ConnectorInfo, Herder, TopicRecordView } from '../../src/http/index.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
@@ -125,5 +127,24 @@ describe('the console pages', () => {
     expect(errors).toContain('<a href="/ui/connectors/orders">orders-0</a>: <span class="bad">task FAILED on w:2</span>');
     expect(errors).toContain('relation &quot;orders&quot; does not exist');
     expect(errors).not.toContain('No failed connectors or tasks');
+  });
+
+  test("label a record's signature check by its inlet.auth header, and a record from before the header as unknown", async () => {
+    const record = (headers: Record<string, string>): TopicRecordView => ({ topic: 't', partition: 0, offset: 0, timestamp: 0, encoding: 'utf8', key: null, value: '{}', headers });
+    const note = async (headers: Record<string, string>) => String(await signatureNote(record(headers)));
+    expect(await note({ 'inlet.connector': 'c', 'inlet.auth': 'hmac' })).toContain('verified at ingest (HMAC-SHA256 of the body)');
+    expect(await note({ 'inlet.connector': 'c', 'inlet.auth': 'none' })).toContain('unauthenticated');
+    expect(await note({ 'inlet.connector': 'c' })).toContain('unknown (older record)');
+    expect(await note({})).toContain('not written by an Inlet source');
+  });
+
+  test('search records by source offset, by the Idempotency-Key of a batch (each item) and by key, nothing else', () => {
+    const record = (key: string | null, sourceOffset: string): TopicRecordView => ({ topic: 't', partition: 0, offset: 0, timestamp: 0, encoding: 'utf8', key, value: '{}', headers: {}, source_offset: sourceOffset });
+    const batch = [record('a-1', 'order-7#0'), record('b-2', 'order-7#1'), record('c-3', 'order-70'), record('order-7x', 'evt_1')];
+    const found = (q: string) => batch.filter((r) => matches(r, q)).map((r) => r.source_offset);
+    expect(found('order-7')).toEqual(['order-7#0', 'order-7#1']);
+    expect(found('b-2')).toEqual(['order-7#1']);
+    expect(found('evt_1')).toEqual(['evt_1']);
+    expect(found('order')).toEqual([]);
   });
 });
