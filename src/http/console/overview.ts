@@ -76,4 +76,4 @@ export const overviewPage: Html = html`
 <h2>Connectors</h2>
 <div data-fragment="/ui/f/overview" data-refresh="10000" data-reload><p class="muted">Loading…</p></div>
 <h2>Ingest rate and sink lag</h2>
-<div id="rates" class="charts" aria-live="off"><p class="muted">Sampling /metrics…</p></div>`;
+<div id="rates" class="charts" aria-live="off"><p class="muted">Loading the worker's last ten minutes…</p></div>`;
