@@ -31,6 +31,8 @@ export class TransactionalProducer<R extends ProducerRecord> implements RecordPr
   private producer: Promise<TxProducer> | undefined;
   private queue: Pending<R>[] = [];
   private running = false;
+  /** Records of writes not yet resolved: queued for the next transaction, or in the current one. */
+  private awaiting = 0;
 
   constructor(
     private readonly options: TransactionalProducerOptions,
@@ -42,11 +44,23 @@ export class TransactionalProducer<R extends ProducerRecord> implements RecordPr
     return true;
   }
 
-  write(records: readonly R[]): Promise<DeliveryOutcome[]> {
-    return new Promise((resolve) => {
-      this.queue.push({ records, resolve });
-      void this.drain();
-    });
+  /** Records written and not yet committed or failed (the transaction's own offset records aside). */
+  get queueDepth(): number {
+    return this.awaiting;
+  }
+
+  async write(records: readonly R[]): Promise<DeliveryOutcome[]> {
+    const started = performance.now();
+    this.awaiting += records.length;
+    try {
+      return await new Promise<DeliveryOutcome[]>((resolve) => {
+        this.queue.push({ records, resolve });
+        void this.drain();
+      });
+    } finally {
+      this.awaiting -= records.length;
+      this.options.meter?.delivered((performance.now() - started) / 1000);
+    }
   }
 
   private connect(): Promise<TxProducer> {
