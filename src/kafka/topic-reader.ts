@@ -63,6 +63,37 @@ export async function partitionSpan(consumer: ConsumerClient, range: TopicRange,
   return { topic: range.topic, partition, start, end: highOffset };
 }
 
+/** A partition's first and next offsets (its low and high watermarks). */
+export interface PartitionEnds {
+  topic: string;
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The watermarks of every partition of `topics` (a topic that does not exist has none), read by a
+ * consumer outside any group, made and closed for this one call.
+ */
+export async function partitionEnds(brokers: string, topics: readonly string[], { log, timeoutMs }: { log: Log; timeoutMs: number }): Promise<PartitionEnds[]> {
+  const consumer = newConsumer({ ...commonConfig(brokers, 'inlet-reader'), 'group.id': `inlet-reader-${randomUUID()}`, 'enable.auto.commit': false }, log);
+  await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
+  try {
+    const ends: PartitionEnds[] = [];
+    // One topic at a time, as openReader: every topic's metadata would block the JS thread on the FFI backend.
+    for (const topic of new Set(topics)) {
+      const metadata = await promised<Metadata>((cb) => consumer.getMetadata({ topic, timeout: timeoutMs }, cb));
+      for (const { id: partition } of metadata.topics.find((t) => t.name === topic)?.partitions ?? []) {
+        const { lowOffset, highOffset } = await watermarks(consumer, topic, partition, timeoutMs);
+        ends.push({ topic, partition, low: lowOffset, high: highOffset });
+      }
+    }
+    return ends;
+  } finally {
+    await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+  }
+}
+
 export interface ReadOptions {
   /** Where the reader's librdkafka logs and errors go. */
   log: Log;
