@@ -1,12 +1,17 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Log } from '../log/index.ts';
 import type { IngestMeter, IngestMetrics, ProducerMeter, SinkMeter } from '../metrics/index.ts';
-import type { TaskState } from './worker-sink-task.ts';
+import type { PartitionLag } from './worker-sink-task.ts';
 
 /** Label value for pushes to a name no source connector has: one series for all of them. */
 export const UNKNOWN_CONNECTOR = '(unknown)';
 
-const TASK_STATES: readonly TaskState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'RETRYING', 'FAILED'];
+/** Every state a task of either kind reports (Connect's, and a sink task's RETRYING): each gets a series. */
+const TASK_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'RESTARTING', 'RETRYING', 'FAILED'] as const;
+export type TaskStateName = (typeof TASK_STATES)[number];
+
+/** The worker's two producers: the idempotent one most writes share, and the exactly-once sources' transactional one. */
+export type ProducerKind = 'idempotent' | 'transactional';
 
 // Ingest answers in milliseconds when Kafka is near, seconds when it is slow or far.
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -15,9 +20,15 @@ const BATCH_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 /** What the scrape reads off the worker at that moment (gauges cost nothing between scrapes). */
 export interface WorkerView {
   inflight(): { records: number; bytes: number; maxRecords: number; maxBytes: number } | undefined;
-  producerQueue(): { records: number; maxRecords: number };
+  /** Records awaiting their delivery reports in each producer. */
+  producerQueues(): Record<ProducerKind, number>;
+  /** The bound on each producer's queue (INLET_PRODUCER_QUEUE_MAX_MESSAGES). */
+  producerQueueMax: number;
   dedupeWindowSizes(): Iterable<[connector: string, entries: number]>;
-  sinkTasks(): Iterable<{ connector: string; task: number; state: TaskState; lag(timeoutMs: number): Promise<{ topic: string; partition: number; records: number }[]> }>;
+  /** The tasks on this worker, source and sink, in the state each is in. */
+  tasks(): Iterable<{ connector: string; task: number; type: 'source' | 'sink'; state: TaskStateName }>;
+  /** What this worker reports of each sink connector's lag, by task (see SinkConnectorRuntime.lagReports). */
+  sinkLags(): Iterable<{ connector: string; task: number; lag(timeoutMs: number): Promise<PartitionLag[]> }>;
   log: Log;
 }
 
@@ -38,7 +49,7 @@ export class WorkerMetrics implements IngestMetrics {
   private readonly deadLetters: Counter<'connector'>;
   private readonly retries: Counter<'connector'>;
   private readonly rebalances: Counter<'connector'>;
-  private readonly deliveryDuration: Histogram;
+  private readonly deliveryDuration: Histogram<'producer'>;
   private readonly ingestMeters = new Map<string, ConnectorIngest>();
 
   constructor(view: WorkerView) {
@@ -104,23 +115,25 @@ export class WorkerMetrics implements IngestMetrics {
     inflight('maxBytes', 'inlet_ingest_inflight_max_bytes', 'The bound on bytes in flight (INLET_MAX_INFLIGHT_BYTES): past it, pushes get 429.');
     new Gauge({
       name: 'inlet_kafka_producer_queue_records',
-      help: "Records handed to the worker's producer and awaiting their delivery reports.",
+      help: "Records handed to one of the worker's producers and awaiting their delivery reports (an exactly-once source's, their transaction's commit), by producer: idempotent or transactional.",
+      labelNames: ['producer'],
       registers,
       collect() {
-        this.set(view.producerQueue().records);
+        for (const [producer, records] of Object.entries(view.producerQueues())) this.set({ producer }, records);
       },
     });
     new Gauge({
       name: 'inlet_kafka_producer_queue_max_records',
-      help: "The producer queue's bound (INLET_PRODUCER_QUEUE_MAX_MESSAGES): past it, writes fail and ingest answers 503.",
+      help: "The bound on each producer's queue (INLET_PRODUCER_QUEUE_MAX_MESSAGES): past it, writes fail and ingest answers 503.",
       registers,
       collect() {
-        this.set(view.producerQueue().maxRecords);
+        this.set(view.producerQueueMax);
       },
     });
     this.deliveryDuration = new Histogram({
       name: 'inlet_kafka_delivery_duration_seconds',
-      help: "Time from producing a write's records to Kafka's last delivery report for them (acks=all).",
+      help: "Time from producing a write's records to Kafka's last delivery report for them (acks=all); for the transactional producer, to its transaction's commit. By producer: idempotent or transactional.",
+      labelNames: ['producer'],
       buckets: REQUEST_BUCKETS,
       registers,
     });
@@ -146,14 +159,14 @@ export class WorkerMetrics implements IngestMetrics {
     this.retries = new Counter({ name: 'inlet_sink_retries_total', help: 'Transient database errors retried (errors.retry.timeout), by connector.', labelNames: ['connector'], registers });
     this.rebalances = new Counter({ name: 'inlet_sink_rebalances_total', help: "Rebalances that moved partitions of a sink task's consumer, by connector.", labelNames: ['connector'], registers });
     new Gauge({
-      name: 'inlet_sink_task_state',
-      help: 'Sink tasks on this worker: 1 for the state each is in, 0 for the others.',
-      labelNames: ['connector', 'task', 'state'],
+      name: 'inlet_task_state',
+      help: 'Tasks on this worker, source and sink (type): 1 for the state each is in, 0 for the others.',
+      labelNames: ['connector', 'task', 'type', 'state'],
       registers,
       collect() {
         this.reset();
-        for (const { connector, task, state } of view.sinkTasks()) {
-          for (const each of TASK_STATES) this.set({ connector, task: String(task), state: each }, each === state ? 1 : 0);
+        for (const { connector, task, type, state } of view.tasks()) {
+          for (const each of TASK_STATES) this.set({ connector, task: String(task), type, state: each }, each === state ? 1 : 0);
         }
       },
     });
@@ -165,7 +178,7 @@ export class WorkerMetrics implements IngestMetrics {
       async collect() {
         this.reset();
         await Promise.all(
-          [...view.sinkTasks()].map(async ({ connector, task, lag }) => {
+          [...view.sinkLags()].map(async ({ connector, task, lag }) => {
             try {
               for (const { topic, partition, records } of await lag(LAG_TIMEOUT_MS)) this.set({ connector, topic, partition: String(partition) }, records);
             } catch (error) {
@@ -212,8 +225,11 @@ export class WorkerMetrics implements IngestMetrics {
     };
   }
 
-  /** The meter of the worker's producer. */
-  readonly producer: ProducerMeter = { delivered: (seconds) => this.deliveryDuration.observe(seconds) };
+  /** The meter of one of the worker's producers. */
+  producer(kind: ProducerKind): ProducerMeter {
+    const duration = this.deliveryDuration.labels({ producer: kind });
+    return { delivered: (seconds) => duration.observe(seconds) };
+  }
 }
 
 /** One connector's ingest meter: counts kept as numbers (read by the scrape), latency observed per status. */

@@ -157,6 +157,27 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     return reason === RESTARTING ? 'RESTARTING' : 'UNASSIGNED';
   }
 
+  /** The source connectors stored in the cluster: every worker serves each (bar a STOPPED one). */
+  sourceNames(): string[] {
+    return this.deps.configs.names().filter((name) => {
+      const properties = this.deps.configs.properties(name);
+      return properties !== undefined && !isSinkConfig({ 'connector.class': String(properties['connector.class']) });
+    });
+  }
+
+  /**
+   * The state of source `name`'s one task on this worker, in Connect's words: FAILED after a
+   * failure here, PAUSED, RESTARTING or UNASSIGNED while it does not serve pushes here yet, else
+   * RUNNING. Undefined when the connector is STOPPED: it then has no tasks.
+   */
+  sourceTaskState(name: string): 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'UNASSIGNED' | undefined {
+    const target = this.deps.configs.targetState(name);
+    if (target === 'STOPPED') return undefined;
+    if (this.failure(name) !== undefined) return 'FAILED';
+    if (target === 'PAUSED') return 'PAUSED';
+    return this.startingState(name) ?? 'RUNNING';
+  }
+
   /** Every connector that does not serve here yet, with why. */
   pendingConnectors(): { connector: string; reason: string }[] {
     return [...this.pending].map(([connector, reason]) => ({ connector, reason }));

@@ -1,10 +1,10 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore } from '../db/drivers/index.ts';
 import type { SinkStore } from '../db/index.ts';
-import { ensurePartitions, ensureTopics, GroupMembership, topicPartitions } from '../kafka/index.ts';
+import { ensurePartitions, ensureTopics, GroupMembership, partitionEnds, partitionKey, topicPartitions } from '../kafka/index.ts';
 import type { RecordProducer } from '../records/index.ts';
 import { replayConnector, replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
-import { WorkerSinkTask, type TaskState } from './worker-sink-task.ts';
+import { WorkerSinkTask, type PartitionLag, type TaskState } from './worker-sink-task.ts';
 import type { Transformation } from '../records/index.ts';
 import type { RestartRequest } from './config-store.ts';
 import { causeChain, errorTrace } from '../errors/index.ts';
@@ -208,9 +208,35 @@ export class SinkConnectorRuntime {
     return Promise.race([answered, late]).finally(() => clearTimeout(timer));
   }
 
-  /** The tasks running on this worker, by id. */
-  localTasks(): ReadonlyMap<number, WorkerSinkTask> {
-    return this.tasks;
+  /**
+   * The state of each task this worker holds: its running tasks', and while the connector is
+   * PAUSED, PAUSED for each task slot it owns (their tasks are stopped, the slots kept).
+   */
+  taskStates(): [task: number, state: TaskState][] {
+    if (this.paused) return (this.slots?.partitions ?? []).filter((id) => id < this.config['tasks.max']).map((id) => [id, 'PAUSED']);
+    return [...this.tasks].map(([id, task]) => [id, task.status().state]);
+  }
+
+  /**
+   * What this worker reports of the connector's lag, per task: each running task's partitions.
+   * A PAUSED connector has no consumer to assign partitions, and its records still pile up: the
+   * worker holding task 0's slot reports every partition of its topics, read from Kafka's
+   * watermarks and the positions stored in the database.
+   */
+  lagReports(): { task: number; lag(timeoutMs: number): Promise<PartitionLag[]> }[] {
+    if (!this.paused) return [...this.tasks].map(([task, running]) => ({ task, lag: (timeoutMs: number) => running.lag(timeoutMs) }));
+    const store = this.store;
+    if (!store || !this.slots?.partitions.includes(0)) return [];
+    return [
+      {
+        task: 0,
+        lag: async (timeoutMs) => {
+          const ends = await partitionEnds(this.deps.brokers, this.config.topics, { log: this.deps.log, timeoutMs });
+          const stored = await store.readOffsets(this.name, ends);
+          return ends.map(({ topic, partition, low, high }) => ({ topic, partition, records: Math.max(0, high - (stored.get(partitionKey({ topic, partition })) ?? low)) }));
+        },
+      },
+    ];
   }
 
   /** Applies the connector's dead letters again (after their cause was fixed), exactly once. */

@@ -93,7 +93,7 @@ export class WorkerHerder implements Herder {
     if (target === 'STOPPED') return { name, connector, tasks: [], type };
     let tasks: TaskStatusView[];
     if (type === 'source') {
-      tasks = [{ id: 0, state: failure ? 'FAILED' : target === 'PAUSED' ? 'PAUSED' : running, worker_id: this.deps.workerId }];
+      tasks = [{ id: 0, state: this.deps.reconciler.sourceTaskState(name) ?? 'UNASSIGNED', worker_id: this.deps.workerId }];
     } else {
       tasks = Array.from({ length: this.tasksMax(name, properties) }, (_, id) => {
         const status = this.deps.statuses.task(name, id);

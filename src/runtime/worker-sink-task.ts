@@ -14,6 +14,13 @@ const PARTITIONS_AT_ONCE = 3;
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'RETRYING' | 'FAILED';
 
+/** Records of one partition not yet applied to the database. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  records: number;
+}
+
 export interface TaskStatus {
   id: number;
   state: TaskState;
@@ -123,7 +130,7 @@ export class WorkerSinkTask {
    * Records behind per assigned partition: the log end minus the position stored in the database
    * (where nothing is stored yet, minus the log's start).
    */
-  async lag(timeoutMs: number): Promise<{ topic: string; partition: number; records: number }[]> {
+  async lag(timeoutMs: number): Promise<PartitionLag[]> {
     const ends = await this.consumer.watermarks([...this.assigned.values()], timeoutMs);
     return ends.map(({ tp, low, high }) => {
       const stored = this.positions.get(partitionKey(tp)) ?? low;

@@ -72,17 +72,19 @@ export class Worker {
     // The scrape reads the worker's parts as they are then; none is asked before start returns.
     const metrics = new WorkerMetrics({
       inflight: () => writer.inflight(),
-      producerQueue: () => ({ records: producer.queueDepth, maxRecords: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES }),
+      producerQueues: () => ({ idempotent: producer.queueDepth, transactional: transactional.queueDepth }),
+      producerQueueMax: env.INLET_PRODUCER_QUEUE_MAX_MESSAGES,
       dedupeWindowSizes: () => writer.dedupeWindowSizes(),
-      sinkTasks: () =>
-        reconciler.sinkNames().flatMap((connector) =>
-          [...(reconciler.sink(connector)?.runtime.localTasks() ?? [])].map(([task, running]) => ({
-            connector,
-            task,
-            state: running.status().state,
-            lag: (timeoutMs: number) => running.lag(timeoutMs),
-          })),
-        ),
+      tasks: () => [
+        ...reconciler.sourceNames().flatMap((connector) => {
+          const state = reconciler.sourceTaskState(connector);
+          return state === undefined ? [] : [{ connector, task: 0, type: 'source' as const, state }];
+        }),
+        ...reconciler
+          .sinkNames()
+          .flatMap((connector) => (reconciler.sink(connector)?.runtime.taskStates() ?? []).map(([task, state]) => ({ connector, task, type: 'sink' as const, state }))),
+      ],
+      sinkLags: () => reconciler.sinkNames().flatMap((connector) => (reconciler.sink(connector)?.runtime.lagReports() ?? []).map((report) => ({ connector, ...report }))),
       log,
     });
     const producerOptions = {
@@ -92,7 +94,7 @@ export class Worker {
       lingerMs: env.INLET_PRODUCER_LINGER_MS,
       log,
     };
-    const producer = await KafkaProducer.connect({ ...producerOptions, meter: metrics.producer });
+    const producer = await KafkaProducer.connect({ ...producerOptions, meter: metrics.producer('idempotent') });
     // Kafka Connect's config, status and offsets storage topics, one set per cluster.
     const group = env.INLET_GROUP_ID;
     const [offsets, configs, statuses] = await Promise.all([
@@ -105,6 +107,7 @@ export class Worker {
     const transactional = new TransactionalProducer<SourceRecord>(
       {
         ...producerOptions,
+        meter: metrics.producer('transactional'),
         clientId: 'inlet-eos-producer',
         transactionalId: `${group}-${id}`,
         transactionTimeoutMs: 10_000,

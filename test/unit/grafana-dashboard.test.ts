@@ -25,9 +25,11 @@ const METRIC_NAME = /\b(?:inlet|nodejs|process)_[a-z0-9_]+\b/g;
 function registeredMetrics(): Map<string, string> {
   const metrics = new WorkerMetrics({
     inflight: () => undefined,
-    producerQueue: () => ({ records: 0, maxRecords: 0 }),
+    producerQueues: () => ({ idempotent: 0, transactional: 0 }),
+    producerQueueMax: 0,
     dedupeWindowSizes: () => [],
-    sinkTasks: () => [],
+    tasks: () => [],
+    sinkLags: () => [],
     log: memoryLog(),
   });
   return new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, m.type as unknown as string]));
