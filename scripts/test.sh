@@ -50,13 +50,14 @@ INLET_TEST_RUNTIME=deno npx --no-install bun test --timeout 120000 "${deno_suite
 deno_run=$!
 
 # Suites whose workers lean on what differs on Node: the addon's producer, transactions, consumer
-# group and admin (outages, failover, crashes, restores, the DLQ, trace headers), node:http
-# (deadlines, body bounds, the drain, listening at once) and better-sqlite3.
+# group and admin (outages, failover, crashes, restores, the DLQ, trace headers, the metrics'
+# queue depths and watermarks), node:http (deadlines, body bounds, the drain, listening at once)
+# and better-sqlite3.
 node_worker_suites=(
   backpressure bad-input hostile-input drain probes runtime-server structured-logs
   kafka-outage producer-queue-full exactly-once-source lost-commit-reply cluster-failover
   cluster-dedupe crash-recovery sink-stall source-restart trace-context dead-letter
-  exactly-once exactly-once-sigkill db-restart debezium-server connect-rest
+  exactly-once exactly-once-sigkill db-restart debezium-server connect-rest metrics
 )
 node_suites=()
 for suite in test/unit/*.test.ts test/e2e/*.test.ts; do
