@@ -6,7 +6,7 @@ import { ConfigError, readDeclaredConnectors, readWorkerEnv, type DeclaredConnec
 import type { Log, LogLevel } from './log/index.ts';
 import { createStartingApp } from './http/index.ts';
 import { kafkaBackend } from './kafka/index.ts';
-import { createLogger, startTracing, VERSION, Worker } from './runtime/index.ts';
+import { createLogger, KnownSecrets, secretValuesOf, startTracing, VERSION, Worker } from './runtime/index.ts';
 import { serveHttp } from './serve/index.ts';
 
 /** Fault injection: SIGKILL once an exactly-once source transaction's records are acknowledged, before the commit. */
@@ -46,9 +46,17 @@ function runtime(): { runtime: 'bun' | 'deno' | 'node'; runtime_version: string 
   return { runtime: 'node', runtime_version: node };
 }
 
+/**
+ * Secret values no line may show: the environment's (INLET_API_TOKEN, INLET_DB_URL's password, the
+ * variables connectors read through `${env:…}` when their names say secret); the worker adds each
+ * connector's resolved secrets as it starts it.
+ */
+const secrets = new KnownSecrets();
+secrets.add(secretValuesOf(process.env));
+
 /** JSON lines for whatever collects them; pretty lines for a person at a terminal. */
 function logger(level: LogLevel): Promise<Log> {
-  return createLogger({ level, pretty: process.stdout.isTTY === true });
+  return createLogger({ level, pretty: process.stdout.isTTY === true, secrets });
 }
 
 async function main() {
@@ -110,6 +118,7 @@ async function main() {
     afterDbCommit: crashAfterDbCommits(env),
     beforeSourceCommit: crashBeforeSourceCommit(env),
     log,
+    secrets,
   });
   // A signal while joining: the drain closes what it found, and exits.
   if (stopping) return;

@@ -92,6 +92,11 @@ export function redactUrlPasswords(text: string): string {
   return text.replace(URL_PASSWORD, `$1${HIDDEN}@`).replace(PASSWORD_PARAMETER, `$1${HIDDEN}`);
 }
 
+/** The passwords of the URLs in `text` (userinfo and `password=`), undecoded as they stand there: what a log line must not show. */
+export function urlPasswords(text: string): string[] {
+  return [...text.matchAll(URL_PASSWORD), ...text.matchAll(PASSWORD_PARAMETER)].map((match) => match[2]!).filter((password) => password !== '' && password !== HIDDEN);
+}
+
 /** True when a URL's password is the redaction placeholder: a redacted view sent back as a value. */
 export function hasHiddenUrlPassword(text: string): boolean {
   return [...text.matchAll(URL_PASSWORD), ...text.matchAll(PASSWORD_PARAMETER)].some((match) => match[2] === HIDDEN);

@@ -49,6 +49,8 @@ export interface ReconcilerDeps<Sink extends SinkConnector = SinkConnectorRuntim
   follow(source: SourceConnector, signal: AbortSignal): Promise<SourceFollower>;
   /** A sink connector's slot membership and tasks on this worker, not started yet. */
   sinkConnector(name: string, config: DatabaseSinkConfig, properties: Record<string, unknown>): Sink;
+  /** A connector's config with its `${env:…}` secrets resolved, before anything of it runs (and logs): the logger learns its secret values. */
+  secretsResolved?(config: Readonly<Record<string, unknown>>): void;
   log: Log;
 }
 
@@ -232,6 +234,7 @@ export class ConnectorReconciler<Sink extends SinkConnector = SinkConnectorRunti
     }
     this.failures.delete(name);
     const config = check.config;
+    this.deps.secretsResolved?.(config);
     if (isSinkConfig(config)) {
       this.sources.delete(name);
       await this.unfollow(name);

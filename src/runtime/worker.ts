@@ -7,6 +7,7 @@ import { ConfigStore } from './config-store.ts';
 import { RateSamples, WorkerMetrics } from './metrics.ts';
 import { offsetRecords, SourceOffsetStore } from './offset-store.ts';
 import { ConnectorReconciler } from './reconciler.ts';
+import { secretValuesOf, type KnownSecrets } from './logger.ts';
 import { SinkConnectorRuntime } from './sink-connector.ts';
 import { SourceTail } from './source-tail.ts';
 import { StatusStore } from './status-store.ts';
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   beforeSourceCommit?: () => void;
   /** The worker's logger (the entry point makes it); secrets are its to redact. */
   log: Log;
+  /** The secret values the logger scrubs from every line: the worker adds its connectors' resolved secrets. */
+  secrets?: KnownSecrets;
 }
 
 /** How long the readiness probe waits for a broker's metadata, and for a sink's database to answer `SELECT 1`. */
@@ -156,6 +159,7 @@ export class Worker {
           replayBatchRecords: env.INLET_DLQ_REPLAY_BATCH_RECORDS,
           log: log.child({ connector: name }),
         }),
+      secretsResolved: (config) => options.secrets?.add(secretValuesOf(config)),
       log,
     });
     const worker = new Worker(options, producer, transactional, offsets, configs, statuses, writer, reconciler, metrics, id, log);

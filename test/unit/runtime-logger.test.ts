@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test';
-import { createLogger } from '../../src/runtime/logger.ts';
+import { createLogger, KnownSecrets, secretValuesOf } from '../../src/runtime/logger.ts';
 
 /** The worker's logger writing JSON lines into memory; `parsed` reads every one of them back. */
-async function jsonLogger(level: 'info' | 'warn' = 'info') {
+async function jsonLogger(level: 'info' | 'warn' = 'info', secrets?: KnownSecrets) {
   const lines: string[] = [];
-  const log = await createLogger({ level, pretty: false, destination: { write: (line: string) => void lines.push(line) } });
+  const log = await createLogger({ level, pretty: false, secrets, destination: { write: (line: string) => void lines.push(line) } });
   return { log, lines, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
@@ -61,5 +61,66 @@ describe("the worker's logger (pino behind the Log port)", () => {
     expect(second!.msg).toBe('cannot connect to postgres://inlet:[hidden]@db/shop?sslmode=disable&password=[hidden]');
     expect(third!.url).toBe('postgresql://u:[hidden]@h/d');
     expect(fourth!.err).toMatchObject({ type: 'Error', message: 'refused: postgres://inlet:[hidden]@db/x' });
+  });
+
+  test('credential headers, API keys and names ending in token, secret, password or key are hidden at any depth, in any case', async () => {
+    const { log, lines, parsed } = await jsonLogger();
+    const fields = {
+      headers: { Authorization: 'Bearer hdr-secret-1', 'Proxy-Authorization': 'Basic hdr-secret-2', cookie: 'sid=hdr-secret-3', 'Set-Cookie': 'sid=hdr-secret-4', 'x-api-key': 'key-secret-5', 'content-type': 'application/json' },
+      env: { INLET_API_TOKEN: 'env-secret-6', DB_PASSWORD: 'env-secret-7', DB_PASSWD: 'env-secret-8', GOOGLE_CREDENTIALS: 'env-secret-9', INLET_PORT: '8083' },
+      deep: { a: { b: { c: [{ apiToken: 'camel-secret-10', apiKey: 'camel-secret-11', signing_key: 'key-secret-12', 'tls.private.key': 'key-secret-13', clientSecret: 'camel-secret-14' }] } } },
+    };
+    log.info(fields, 'request');
+    log.child({ API_KEY: 'child-secret-15' }).info('bound');
+    const text = lines.join('');
+    for (let n = 1; n <= 15; n++) expect(text).not.toMatch(new RegExp(`secret-${n}\\b`));
+    const [first, second] = parsed();
+    expect(first).toMatchObject({
+      headers: { Authorization: '[hidden]', 'Proxy-Authorization': '[hidden]', cookie: '[hidden]', 'Set-Cookie': '[hidden]', 'x-api-key': '[hidden]', 'content-type': 'application/json' },
+      env: { INLET_API_TOKEN: '[hidden]', DB_PASSWORD: '[hidden]', DB_PASSWD: '[hidden]', GOOGLE_CREDENTIALS: '[hidden]', INLET_PORT: '8083' },
+      deep: { a: { b: { c: [{ apiToken: '[hidden]', apiKey: '[hidden]', signing_key: '[hidden]', 'tls.private.key': '[hidden]', clientSecret: '[hidden]' }] } } },
+    });
+    expect(second!.API_KEY).toBe('[hidden]');
+  });
+
+  test('fields that only look alike are kept: a record key, a partition key, the key field, a token count', async () => {
+    const { log, parsed } = await jsonLogger();
+    log.info({ key: 'order-1', 'key.field': 'id', 'primary.key.fields': ['id'], partitionKey: 'p', tokenCount: 3, topic: 'tokens-topic' }, 'record');
+    expect(parsed()[0]).toMatchObject({ key: 'order-1', 'key.field': 'id', 'primary.key.fields': ['id'], partitionKey: 'p', tokenCount: 3, topic: 'tokens-topic' });
+  });
+
+  test('credentials quoted in message text are hidden: an Authorization header, token-like query parameters', async () => {
+    const { log, lines, parsed } = await jsonLogger();
+    log.warn('upstream said 401 to Authorization: Bearer text-secret-1abc');
+    log.warn({ detail: 'GET https://api.example.com/v1?api_key=text-secret-2abc&limit=5&access_token=text-secret-3abc' }, 'fetch failed');
+    // The REST API's own advice names the variable, not a value: it stays readable.
+    log.info('the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"');
+    const text = lines.join('');
+    for (const secret of ['text-secret-1abc', 'text-secret-2abc', 'text-secret-3abc']) expect(text).not.toContain(secret);
+    const [first, second, third] = parsed();
+    expect(first!.msg).toBe('upstream said 401 to Authorization: Bearer [hidden]');
+    expect(second!.detail).toBe('GET https://api.example.com/v1?api_key=[hidden]&limit=5&access_token=[hidden]');
+    expect(third!.msg).toBe('the REST API needs "Authorization: Bearer <INLET_API_TOKEN>"');
+  });
+
+  test('secret values the process knows are scrubbed under any key and inside any text, errors included', async () => {
+    const secrets = new KnownSecrets();
+    secrets.add(secretValuesOf({ INLET_API_TOKEN: 'the-api-token-value', INLET_DB_URL: 'postgres://inlet:url-password-value@db/x', INLET_PORT: '8083', HOME: '/home/inlet' }));
+    const { log, lines, parsed } = await jsonLogger('info', secrets);
+    log.info({ note: 'compare the-api-token-value', list: ['url-password-value'] }, 'token was the-api-token-value');
+    // Added later, as a connector starts: lines from then on lose it too.
+    secrets.add(secretValuesOf({ 'auth.secrets': ['connector-hmac-secret', 'whsec_c3RhbmRhcmQtc2VjcmV0LWI2NA=='], 'key.field': 'identifier' }));
+    log.error({ err: new Error('signature mismatch with connector-hmac-secret'), raw: 'c3RhbmRhcmQtc2VjcmV0LWI2NA==' }, 'verify failed');
+    const text = lines.join('');
+    for (const secret of ['the-api-token-value', 'url-password-value', 'connector-hmac-secret', 'c3RhbmRhcmQtc2VjcmV0LWI2NA==']) expect(text).not.toContain(secret);
+    const [first, second] = parsed();
+    expect(first).toMatchObject({ msg: 'token was [hidden]', note: 'compare [hidden]', list: ['[hidden]'] });
+    expect(second).toMatchObject({ err: { message: 'signature mismatch with [hidden]' }, raw: '[hidden]' });
+    // Not secrets: a non-secret name's value, and the short ones (scrubbing "8083" would garble every line).
+    log.info('identifier on 8083 at /home/inlet');
+    expect(parsed()[2]!.msg).toBe('identifier on 8083 at /home/inlet');
+    secrets.add(['short']);
+    log.info('a short value stays');
+    expect(parsed()[3]!.msg).toBe('a short value stays');
   });
 });
