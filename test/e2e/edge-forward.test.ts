@@ -186,6 +186,21 @@ for (const [server, command] of Object.entries(FORWARDERS)) describe(`the edge e
     fetch(`${edgeUrl}/ingest/${connector}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const sign = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
 
+  test('logs as the worker does: JSON lines with the level named, an ISO time, its service, and no secret', async () => {
+    const listening = await waitFor('a JSON line saying where the forwarder listens', () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => String(line.msg).includes(`(${server}), forwarding to`)),
+    { timeoutMs: 10_000 }).catch((error) => {
+      throw new Error(`${(error as Error).message}\n--- forwarder output ---\n${output}`);
+    });
+    expect(listening).toMatchObject({ level: 'info', service: 'inlet-edge' });
+    expect(new Date(String(listening.time)).toISOString()).toBe(listening.time as string);
+    expect(output).not.toContain(secret);
+  });
+
   test('forwards a signed push to the worker, which writes it to Kafka, its traceparent intact', async () => {
     expect(output).toContain(`(${server}), forwarding to`);
     const body = JSON.stringify([{ id: 'fw-1' }]);
