@@ -101,7 +101,10 @@ ENV NODE_ENV=production \
     INLET_DATA_DIR=/app/data
 EXPOSE 8083
 VOLUME ["/app/data"]
-# Liveness as Connect's KIP-1017 /health; Bun's fetch, since the image has no curl.
+# Connect's KIP-1017 /health (not /livez): Docker's health status is what a person and compose's
+# `service_healthy` read, and "unhealthy" during a Kafka outage is the truth; Docker and compose do
+# not restart on it. (A Swarm service does: point its healthcheck at /livez, as the Helm chart's
+# livenessProbe is.) Bun's fetch, since the image has no curl.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.INLET_PORT || 8083) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The runtime, as README's first command (scripts/start.sh) runs it: Bun on the sources, no bundle.

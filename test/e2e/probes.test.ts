@@ -12,7 +12,7 @@ interface Probe {
 }
 
 /** GET a probe; null while nothing listens (the worker has not opened its port yet). */
-async function probe(worker: WorkerProcess, path: '/health' | '/ready'): Promise<Probe | null> {
+async function probe(worker: WorkerProcess, path: '/health' | '/ready' | '/livez'): Promise<Probe | null> {
   const response = await fetch(`${worker.url}${path}`).catch(() => null);
   if (!response) return null;
   return { status: response.status, body: await response.json(), retryAfter: response.headers.get('retry-after') };
@@ -20,7 +20,7 @@ async function probe(worker: WorkerProcess, path: '/health' | '/ready'): Promise
 
 const reasonsOf = (ready: Probe | null): { connector?: string; component?: string; reason: string }[] => ready?.body?.reasons ?? [];
 
-describe('probes: /health (liveness, KIP-1017) and /ready', () => {
+describe('probes: /livez (liveness), /health (KIP-1017) and /ready', () => {
   // A broker of its own: the last test stops it.
   let kafka: KafkaBroker;
   let pg: PostgresServer;
@@ -65,13 +65,14 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
       async () => {
         const health = await probe(worker, '/health');
         if (!health) return null;
+        const live = await probe(worker, '/livez');
         const response = await worker.post('/ingest/orders', push);
         const refused = { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
         // Refused at an earlier stage (not joined yet, the source's topic being ensured): ask again.
         if (response.status === 503 && /has not joined its cluster|is not ready: starting$/.test(refused.body.message)) return null;
         const ready = await probe(worker, '/ready');
         const restoring = reasonsOf(ready).some((r) => r.connector === 'orders' && r.reason === 'restoring dedupe window');
-        return restoring && { health, refused, ready: ready! };
+        return restoring && { health, live, refused, ready: ready! };
       },
       { timeoutMs: 60_000, intervalMs: 20 },
     );
@@ -79,6 +80,8 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     expect(during.ready.body.status).toBe('not ready');
     expect(Number(during.ready.retryAfter)).toBeGreaterThan(0);
     expect(during.health).toEqual({ status: 503, body: { status: 'starting', message: 'Worker is still starting up.' }, retryAfter: null });
+    // Alive while it starts: a liveness probe on /livez does not restart a worker restoring its window.
+    expect(during.live).toEqual({ status: 200, body: { status: 'live' }, retryAfter: null });
     expect(during.refused.status).toBe(503);
     expect(Number(during.refused.retryAfter)).toBeGreaterThan(0);
     expect(during.refused.body.message).toBe('connector "orders" is not ready: restoring dedupe window');
@@ -123,6 +126,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     });
     // Kubelets send no token: the probes answer without one where the REST API wants it.
     expect((await fetch(`${worker.url}/connectors`)).status).toBe(401);
+    expect((await probe(worker, '/livez'))?.status).toBe(200);
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
     await pg.stop();
@@ -165,7 +169,7 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     expect(await worker.stop()).toBe(0);
   }, 180_000);
 
-  test('/ready is 503 naming kafka while the broker is stopped, and 200 again once it is back', async () => {
+  test('while the broker is stopped /ready is 503 naming kafka and /health 500 unhealthy, /livez stays 200; all 200 again once it is back', async () => {
     const worker = await launch([{ ...orders, config: { ...orders.config, 'dedupe.window.ms': 0 } }], { group: `${group}-kafka` });
     await waitFor('/ready to answer 200', async () => (await probe(worker, '/ready'))?.status === 200);
 
@@ -176,9 +180,17 @@ describe('probes: /health (liveness, KIP-1017) and /ready', () => {
     }, { timeoutMs: 60_000 });
     expect(down.status).toBe(503);
     expect(reasonsOf(down)).toContainEqual({ component: 'kafka', reason: 'unreachable' });
+    // KIP-1017: 500 unhealthy (503 is "starting"). Liveness is not Kafka's: a restart would not bring it back.
+    const unhealthy = await waitFor('/health to say unhealthy', async () => {
+      const answer = await probe(worker, '/health');
+      return answer?.body?.status === 'unhealthy' && answer;
+    }, { timeoutMs: 60_000 });
+    expect(unhealthy).toEqual({ status: 500, body: { status: 'unhealthy', message: 'Kafka is unreachable' }, retryAfter: null });
+    expect(await probe(worker, '/livez')).toEqual({ status: 200, body: { status: 'live' }, retryAfter: null });
 
     await kafka.start();
     await waitFor('/ready to answer 200 again', async () => (await probe(worker, '/ready'))?.status === 200, { timeoutMs: 90_000, intervalMs: 500 });
+    expect((await probe(worker, '/health'))?.status).toBe(200);
     expect(await worker.stop()).toBe(0);
   }, 240_000);
 });

@@ -91,9 +91,11 @@ describe('the Helm chart (deploy/helm/inlet)', () => {
     expect(helmTemplate().map((m) => m.kind)).not.toContain('HorizontalPodAutoscaler');
   });
 
-  test('the probes point at GET routes the worker serves: liveness /health, readiness /ready', () => {
+  test('the probes point at GET routes the worker serves: startup /health, liveness /livez, readiness /ready', () => {
     const routes = getRoutes();
-    expect(container.livenessProbe?.httpGet?.path).toBe('/health');
+    // Liveness on /health (500 while Kafka is unreachable) would restart every pod in a Kafka outage.
+    expect(container.startupProbe?.httpGet?.path).toBe('/health');
+    expect(container.livenessProbe?.httpGet?.path).toBe('/livez');
     expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
     for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
       expect(routes).toContain(probe!.httpGet!.path);
