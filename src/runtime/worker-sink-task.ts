@@ -6,11 +6,14 @@ import { NO_SINK_METER, type SinkMeter } from '../metrics/index.ts';
 import { ErrantRecordError, type ConsumedRecord, type RecordProducer, type TopicPartition, type Transformation } from '../records/index.ts';
 import { applyChangesOnce, errantRecord, planBatch, RetryWithToleranceOperator, sinkReporters, toChanges, toleranceSettings, type Converted } from '../sink/index.ts';
 import type { Log } from '../log/index.ts';
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span, type SpanContext } from '@opentelemetry/api';
 import { distinctTraceContexts, parentContext, traceFields, tracer } from '../trace/index.ts';
+import { AppliedLog } from './applied-log.ts';
 
 /** Transactions in flight per task; the Postgres pool holds one more connection for the rest. */
 const PARTITIONS_AT_ONCE = 3;
+/** Trace ids a batch's debug line names when its records came from several pushes; the count says how many more. */
+const MAX_LINKED_TRACE_IDS = 10;
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'RETRYING' | 'FAILED';
 
@@ -68,10 +71,12 @@ export class WorkerSinkTask {
   private readonly meter: SinkMeter;
   /** Partitions assigned to this task, for the lag figure. */
   private readonly assigned = new Map<string, TopicPartition>();
+  private readonly applied: AppliedLog;
 
   constructor(private readonly options: WorkerSinkTaskOptions) {
     this.log = options.log.child({ task: options.taskId });
     const { config, connector, taskId: task, writer } = options;
+    this.applied = new AppliedLog(this.log, connector);
     const meter = (this.meter = options.meter ?? NO_SINK_METER);
     const reporters = sinkReporters(config, { connector, task, writer, log: this.log });
     // Last in line: it hears of the errant records once the dead-letter topic holds them.
@@ -123,6 +128,7 @@ export class WorkerSinkTask {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer.stop();
+    this.applied.close();
     if (this.state !== 'FAILED') this.state = 'STOPPED';
   }
 
@@ -154,10 +160,13 @@ export class WorkerSinkTask {
     if (consumed.length === 0) return;
     const end: StoredPosition = { topic: batch.topic, partition: batch.partition, nextOffset: consumed[consumed.length - 1]!.offset + 1 };
     const { config } = this.options;
-    const span = this.batchSpan(batch, consumed);
-    // The batch's lines carry its span's trace_id and span_id (a push's own, when the batch holds one push's records).
-    const fields = traceFields(span.spanContext());
-    const log = fields ? this.log.child(fields) : this.log;
+    const contexts = distinctTraceContexts(consumed.map((record) => record.headers));
+    const span = this.batchSpan(batch, consumed, contexts);
+    // The batch's lines carry its span's trace_id and span_id (a push's own, when the batch holds one
+    // push's records); from several pushes, the span is a root of its own and the lines name the
+    // traces it links.
+    const fields = { ...traceFields(span.spanContext()), ...linkedTraceFields(contexts) };
+    const log = Object.keys(fields).length > 0 ? this.log.child(fields) : this.log;
     const started = performance.now();
     try {
       const plan = planBatch(consumed, config, this.options.store, this.options.transforms);
@@ -173,6 +182,7 @@ export class WorkerSinkTask {
       this.meter.applied(applied, (performance.now() - started) / 1000);
       span.setAttributes({ 'inlet.records.applied': applied, 'inlet.records.errant': consumed.length - applied });
       log.debug({ topic: batch.topic, partition: batch.partition, offset: consumed[0]!.offset, next_offset: end.nextOffset, applied }, `${this.options.connector}: applied ${applied} of ${consumed.length} records`);
+      this.applied.add(applied, contexts.map((context) => context.traceId));
     } catch (error) {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
@@ -193,8 +203,7 @@ export class WorkerSinkTask {
    * trace shows its rows landing. Without an SDK the span records nothing; with one context it
    * still carries it, for the log lines.
    */
-  private batchSpan(batch: PartitionBatch, consumed: readonly ConsumedRecord[]): Span {
-    const contexts = distinctTraceContexts(consumed.map((record) => record.headers));
+  private batchSpan(batch: PartitionBatch, consumed: readonly ConsumedRecord[], contexts: readonly SpanContext[]): Span {
     return tracer.startSpan(
       `apply ${batch.topic}`,
       {
@@ -258,4 +267,10 @@ export class WorkerSinkTask {
     // Stop consuming: a failed task must not move past the record it could not apply.
     void this.consumer.stop().catch(() => {});
   }
+}
+
+/** A batch line's `linked_trace_ids` (the first few) and `linked_traces` (all), when its records came from several pushes. */
+function linkedTraceFields(contexts: readonly SpanContext[]): { linked_trace_ids: string[]; linked_traces: number } | undefined {
+  if (contexts.length < 2) return undefined;
+  return { linked_trace_ids: [...new Set(contexts.map((context) => context.traceId))].slice(0, MAX_LINKED_TRACE_IDS), linked_traces: contexts.length };
 }
