@@ -67,17 +67,17 @@ describe("the worker's logger (pino behind the Log port)", () => {
     const { log, lines, parsed } = await jsonLogger();
     const fields = {
       headers: { Authorization: 'Bearer hdr-secret-1', 'Proxy-Authorization': 'Basic hdr-secret-2', cookie: 'sid=hdr-secret-3', 'Set-Cookie': 'sid=hdr-secret-4', 'x-api-key': 'key-secret-5', 'content-type': 'application/json' },
-      env: { INLET_API_TOKEN: 'env-secret-6', DB_PASSWORD: 'env-secret-7', DB_PASSWD: 'env-secret-8', GOOGLE_CREDENTIALS: 'env-secret-9', INLET_PORT: '8083' },
+      env: { INLET_API_TOKEN: 'env-secret-6', DB_PASSWORD: 'env-secret-7', DB_PASSWD: 'env-secret-8', GOOGLE_CREDENTIALS: 'env-secret-9', AWS_SECRET_ACCESS_KEY: 'env-secret-16', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', INLET_PORT: '8083' },
       deep: { a: { b: { c: [{ apiToken: 'camel-secret-10', apiKey: 'camel-secret-11', signing_key: 'key-secret-12', 'tls.private.key': 'key-secret-13', clientSecret: 'camel-secret-14' }] } } },
     };
     log.info(fields, 'request');
     log.child({ API_KEY: 'child-secret-15' }).info('bound');
     const text = lines.join('');
-    for (let n = 1; n <= 15; n++) expect(text).not.toMatch(new RegExp(`secret-${n}\\b`));
+    for (let n = 1; n <= 16; n++) expect(text).not.toMatch(new RegExp(`secret-${n}\\b`));
     const [first, second] = parsed();
     expect(first).toMatchObject({
       headers: { Authorization: '[hidden]', 'Proxy-Authorization': '[hidden]', cookie: '[hidden]', 'Set-Cookie': '[hidden]', 'x-api-key': '[hidden]', 'content-type': 'application/json' },
-      env: { INLET_API_TOKEN: '[hidden]', DB_PASSWORD: '[hidden]', DB_PASSWD: '[hidden]', GOOGLE_CREDENTIALS: '[hidden]', INLET_PORT: '8083' },
+      env: { INLET_API_TOKEN: '[hidden]', DB_PASSWORD: '[hidden]', DB_PASSWD: '[hidden]', GOOGLE_CREDENTIALS: '[hidden]', AWS_SECRET_ACCESS_KEY: '[hidden]', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', INLET_PORT: '8083' },
       deep: { a: { b: { c: [{ apiToken: '[hidden]', apiKey: '[hidden]', signing_key: '[hidden]', 'tls.private.key': '[hidden]', clientSecret: '[hidden]' }] } } },
     });
     expect(second!.API_KEY).toBe('[hidden]');
