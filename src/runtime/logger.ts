@@ -23,12 +23,14 @@ const MAX_DEPTH = 8;
  * keys, env-style, camelCase and header names alike): HTTP's credential headers, anything naming an
  * API key, and names ending in token, secret, password, passwd, credentials or a private or
  * signing key (`auth.tokens`, `INLET_API_TOKEN`, `apiToken`, `DB_PASSWORD`, `x-api-key`,
- * `signing_key`, `AWS_SECRET_ACCESS_KEY`). Wider than the REST API's rule (isSecretKey, which also decides which config keys
- * resolve `${env:…}`): a log line loses nothing by hiding a field that merely looks secret.
+ * `signing_key`, `AWS_SECRET_ACCESS_KEY`). Wider than the REST API's rule (isSecretKey, which also
+ * decides which config keys resolve `${env:…}`): a log line loses nothing by hiding a field that
+ * merely looks secret.
  */
 const SECRET_NAME =
   /(^|[._-])((proxy-)?authorization|(set-)?cookie)$|api[._-]?keys?|(tokens?|secrets?|passwords?|passwd|credentials?|(private|signing|secret|encryption|secret[._-]?access)[._-]?keys?)$/i;
 
+/** True when a log field named `key` holds a secret (the logger's rule, wider than the REST API's). */
 export function isSecretName(key: string): boolean {
   return SECRET_NAME.test(key) || isSecretKey(key);
 }
