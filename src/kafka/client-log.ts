@@ -1,5 +1,5 @@
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
-import type { Log } from '../log/index.ts';
+import { repeatLimiter, type Log } from '../log/index.ts';
 
 /** librdkafka's log event, as both backends emit it ('event.log'). */
 export interface LibrdkafkaLogEvent {
@@ -72,35 +72,3 @@ export function clientEventHandlers(log: Log, repeatIntervalMs = REPEAT_INTERVAL
 
 const repeated = (message: string, count: number, intervalMs: number) =>
   count === 0 ? message : `${message} (and ${count} more like it in the last ${intervalMs / 1000} s)`;
-
-/**
- * Per key: writes the first occurrence at once (`write(0)`), counts the next ones, and at the end
- * of each interval writes the latest with the count (`write(n)`); a quiet interval closes the key.
- */
-function repeatLimiter(intervalMs: number) {
-  const open = new Map<string, { count: number; latest: (count: number) => void }>();
-  const tick = (key: string) => {
-    const window = open.get(key);
-    if (!window) return;
-    if (window.count === 0) return void open.delete(key);
-    window.latest(window.count);
-    window.count = 0;
-    arm(key);
-  };
-  const arm = (key: string) => {
-    const timer = setTimeout(() => tick(key), intervalMs);
-    // A pending count must not keep a process alive (Deno's timers are numbers, without unref).
-    (timer as { unref?: () => void }).unref?.();
-  };
-  return (key: string, write: (count: number) => void): void => {
-    const window = open.get(key);
-    if (window) {
-      window.count++;
-      window.latest = write;
-      return;
-    }
-    open.set(key, { count: 0, latest: write });
-    write(0);
-    arm(key);
-  };
-}

@@ -27,3 +27,5 @@ export interface Log {
 /** The levels `INLET_LOG_LEVEL` takes, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export { repeatLimiter } from './repeat-limiter.ts';

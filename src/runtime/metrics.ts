@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Log } from '../log/index.ts';
+import { repeatLimiter, type Log } from '../log/index.ts';
 import type { IngestMeter, IngestMetrics, ProducerMeter, SinkMeter } from '../metrics/index.ts';
 import type { PartitionLag } from './worker-sink-task.ts';
 
@@ -34,6 +34,8 @@ export interface WorkerView {
 
 /** A scrape waits this long for the log end offsets of the sink partitions. */
 const LAG_TIMEOUT_MS = 2000;
+/** A failing lag read is logged once, then once a minute with how many failed since. */
+const LAG_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * The worker's Prometheus registry (prom-client): the meters the data path records into
@@ -54,6 +56,7 @@ export class WorkerMetrics implements IngestMetrics {
 
   constructor(view: WorkerView) {
     const registers = [this.registry];
+    const lagWarnings = repeatLimiter(LAG_WARNING_INTERVAL_MS);
     collectDefaultMetrics({ register: this.registry });
     // Ingest's counters are plain numbers until a scrape copies them in: prom-client hashes the
     // labels of every inc (~0.3 µs each, four a push); the histogram's buckets need its observe.
@@ -176,17 +179,23 @@ export class WorkerMetrics implements IngestMetrics {
       labelNames: ['connector', 'topic', 'partition'],
       registers,
       async collect() {
-        this.reset();
-        await Promise.all(
+        const read = await Promise.all(
           [...view.sinkLags()].map(async ({ connector, task, lag }) => {
             try {
-              for (const { topic, partition, records } of await lag(LAG_TIMEOUT_MS)) this.set({ connector, topic, partition: String(partition) }, records);
+              return (await lag(LAG_TIMEOUT_MS)).map(({ topic, partition, records }) => ({ labels: { connector, topic, partition: String(partition) }, records }));
             } catch (error) {
-              // A scrape still answers; this task's partitions are missing from it.
-              view.log.warn({ connector, task }, `${connector} task ${task}: reading the log end offsets for the lag failed: ${(error as Error).message}`);
+              // A scrape still answers; this task's partitions are missing from it. During an
+              // outage every scrape (and the console's sampler, every 5 s) fails alike: counted.
+              const message = `${connector} task ${task}: reading the log end offsets for the lag failed: ${(error as Error).message}`;
+              lagWarnings(`${connector}/${task}`, (repeats) => view.log.warn(repeats === 0 ? { connector, task } : { connector, task, repeats }, message));
+              return [];
             }
           }),
         );
+        // Reset and set with no await between: a scrape and the console's sampler collect at
+        // once, and one's reset must not land between the other's reads and its sets.
+        this.reset();
+        for (const { labels, records } of read.flat()) this.set(labels, records);
       },
     });
   }
