@@ -4,7 +4,7 @@ export { partitionKey } from './topic-partition.ts';
 export { KafkaProducer } from './kafka-producer.ts';
 export type { ProducerOptions } from './produce.ts';
 export { TransactionalProducer, type TransactionalProducerOptions } from './transactional-producer.ts';
-export { partitionEnds, readTopicBatches, readTopics, type BatchReadOptions, type PartitionEnds, type ReadRecord, type TopicRange } from './topic-reader.ts';
+export { PartitionEndsReader, readTopicBatches, readTopics, type BatchReadOptions, type PartitionEnds, type ReadRecord, type TopicRange } from './topic-reader.ts';
 export { TopicTail } from './topic-tail.ts';
 export { GroupMembership, type GroupMembershipOptions } from './group-membership.ts';
 // Which binding this process reaches librdkafka through ('addon' or 'ffi'): for the worker's start line only.

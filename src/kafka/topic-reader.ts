@@ -72,13 +72,24 @@ export interface PartitionEnds {
 }
 
 /**
- * The watermarks of every partition of `topics` (a topic that does not exist has none), read by a
- * consumer outside any group, made and closed for this one call.
+ * The watermarks of every partition of some topics (a topic that does not exist has none), over
+ * one consumer outside any group that stays connected until `close()`. A paused sink's lag is
+ * read at every scrape and every console sample (5 s): a client made per read was a connect, a
+ * librdkafka instance and its threads every few seconds for as long as the connector was paused.
  */
-export async function partitionEnds(brokers: string, topics: readonly string[], { log, timeoutMs }: { log: Log; timeoutMs: number }): Promise<PartitionEnds[]> {
-  const consumer = newConsumer({ ...commonConfig(brokers, 'inlet-reader'), 'group.id': `inlet-reader-${randomUUID()}`, 'enable.auto.commit': false }, log);
-  await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
-  try {
+export class PartitionEndsReader {
+  private consumer: Promise<ConsumerClient> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly brokers: string,
+    private readonly log: Log,
+  ) {}
+
+  async read(topics: readonly string[], timeoutMs: number): Promise<PartitionEnds[]> {
+    // A read that began before close() must not make a client nobody closes.
+    if (this.closed) throw new Error('the partition ends reader is closed');
+    const consumer = await (this.consumer ??= this.connect(timeoutMs));
     const ends: PartitionEnds[] = [];
     // One topic at a time, as openReader: every topic's metadata would block the JS thread on the FFI backend.
     for (const topic of new Set(topics)) {
@@ -89,8 +100,28 @@ export async function partitionEnds(brokers: string, topics: readonly string[], 
       }
     }
     return ends;
-  } finally {
-    await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+  }
+
+  /** Disconnects the consumer, if one was made; reads fail from now on. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.then((client) => promised((cb) => client.disconnect(cb))).catch(() => {});
+  }
+
+  private async connect(timeoutMs: number): Promise<ConsumerClient> {
+    const consumer = newConsumer({ ...commonConfig(this.brokers, 'inlet-reader'), 'group.id': `inlet-reader-${randomUUID()}`, 'enable.auto.commit': false }, this.log);
+    try {
+      await promised((cb) => consumer.connect({ timeout: timeoutMs }, cb));
+      if (this.closed) throw new Error('the partition ends reader is closed');
+      return consumer;
+    } catch (error) {
+      // Kafka away: the next read tries a new client (librdkafka keeps retrying a connected one).
+      this.consumer = undefined;
+      await promised((cb) => consumer.disconnect(cb)).catch(() => {});
+      throw error;
+    }
   }
 }
 

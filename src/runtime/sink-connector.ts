@@ -1,7 +1,7 @@
 import type { DatabaseSinkConfig } from '../config/index.ts';
 import { openSinkStore } from '../db/drivers/index.ts';
 import type { SinkStore } from '../db/index.ts';
-import { ensurePartitions, ensureTopics, GroupMembership, partitionEnds, partitionKey, topicPartitions } from '../kafka/index.ts';
+import { ensurePartitions, ensureTopics, GroupMembership, PartitionEndsReader, partitionKey, topicPartitions } from '../kafka/index.ts';
 import type { RecordProducer } from '../records/index.ts';
 import { replayConnector, replayDeadLetters, type ReplayResult } from './dead-letter-replay.ts';
 import { WorkerSinkTask, type PartitionLag, type TaskState } from './worker-sink-task.ts';
@@ -57,6 +57,8 @@ export class SinkConnectorRuntime {
   private slots: GroupMembership | undefined;
   private readonly tasks = new Map<number, WorkerSinkTask>();
   private paused = false;
+  /** Reads a paused connector's log ends for its lag; closed once it runs or stops again. */
+  private pausedEnds: PartitionEndsReader | undefined;
   /** Why the connector could not start on this worker (its database unreachable, say). */
   failure: string | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -76,6 +78,7 @@ export class SinkConnectorRuntime {
   start(paused: boolean): Promise<void> {
     return this.serially(async () => {
       this.paused = paused;
+      if (!paused) await this.closePausedEnds();
       if (!this.deps.runsTasks) return;
       try {
         await this.join(paused);
@@ -125,9 +128,16 @@ export class SinkConnectorRuntime {
       this.failure = undefined;
       for (const id of [...this.tasks.keys()]) await this.stopTask(id, state);
       await slots?.leave();
+      await this.closePausedEnds();
       await this.store?.close();
       this.store = undefined;
     });
+  }
+
+  private async closePausedEnds(): Promise<void> {
+    const reader = this.pausedEnds;
+    this.pausedEnds = undefined;
+    await reader?.close();
   }
 
   /** Restarts this worker's tasks the request names (the herder restarts the connector itself). */
@@ -231,7 +241,10 @@ export class SinkConnectorRuntime {
       {
         task: 0,
         lag: async (timeoutMs) => {
-          const ends = await partitionEnds(this.deps.brokers, this.config.topics, { log: this.deps.log, timeoutMs });
+          // Resumed or stopped since the report was asked for: no reader to make (or leave open).
+          if (!this.paused || !this.slots) return [];
+          const reader = (this.pausedEnds ??= new PartitionEndsReader(this.deps.brokers, this.deps.log));
+          const ends = await reader.read(this.config.topics, timeoutMs);
           const stored = await store.readOffsets(this.name, ends);
           return ends.map(({ topic, partition, low, high }) => ({ topic, partition, records: Math.max(0, high - (stored.get(partitionKey({ topic, partition })) ?? low)) }));
         },
