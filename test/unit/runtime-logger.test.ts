@@ -124,3 +124,29 @@ describe("the worker's logger (pino behind the Log port)", () => {
     expect(parsed()[3]!.msg).toBe('a short value stays');
   });
 });
+
+describe('the logger at a terminal (pino-pretty)', () => {
+  test('writes human lines, with the level and the bindings, and redacts as the JSON lines do', () => {
+    // createLogger picks pino-pretty when stdout is a terminal; it writes to the real stdout, so
+    // a child process runs it and the test reads what it printed.
+    const script = `
+      const { createLogger, KnownSecrets } = await import(${JSON.stringify(new URL('../../src/runtime/logger.ts', import.meta.url).pathname)});
+      const secrets = new KnownSecrets();
+      secrets.add(['resolved-secret-value-123']);
+      const log = await createLogger({ level: 'info', pretty: true, secrets });
+      log.child({ connector: 'orders-sink', task: 0 }).warn(
+        { 'connection.url': 'postgres://inlet:pg-password-456@db/inlet', authorization: 'Bearer api-token-789', note: 'resolved-secret-value-123' },
+        'batch failed',
+      );
+      log.debug('not at info');
+    `;
+    const run = Bun.spawnSync([process.execPath, '-e', script], { stdout: 'pipe', stderr: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
+    const out = run.stdout.toString();
+    expect({ exit: run.exitCode, stderr: run.stderr.toString() }).toEqual({ exit: 0, stderr: '' });
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: batch failed$/m);
+    expect(out).toContain('connector: "orders-sink"');
+    expect(out.trimStart().startsWith('{')).toBe(false);
+    expect(out).not.toContain('not at info');
+    for (const secret of ['pg-password-456', 'api-token-789', 'resolved-secret-value-123']) expect(out).not.toContain(secret);
+  });
+});
