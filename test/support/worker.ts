@@ -135,6 +135,11 @@ export async function startWorker(launch: WorkerLaunch): Promise<WorkerProcess> 
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
+      }).catch((error: Error) => {
+        // A push with no answer at all (a reset, a refused connect): say whether the worker is
+        // still there and what it printed last, so a failure in CI can be told from a crash.
+        const state = proc.exitCode !== null || proc.signalCode !== null ? `exited (code ${proc.exitCode}, signal ${proc.signalCode})` : 'still running';
+        throw new Error(`POST ${url}${path} got no answer: ${error.message}; the worker is ${state}\n--- worker output, last 6 KB ---\n${output.slice(-6144)}`, { cause: error });
       }),
     async metric(name, labels) {
       const response = await fetch(`${url}/metrics`);
