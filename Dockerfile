@@ -90,7 +90,11 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/src ./src
 COPY --from=build /app/migrations ./migrations
 COPY config/connectors.json ./config/connectors.json
-RUN mkdir -p /app/data && chown inlet:inlet /app/data
+# `inlet`, the CLI, for an operator inside the container (`kubectl exec deploy/inlet -- inlet status`):
+# Bun on its sources, as the worker. It reads INLET_URL (default :8083) and INLET_API_TOKEN.
+RUN mkdir -p /app/data && chown inlet:inlet /app/data; \
+    printf '#!/bin/sh\nexec bun /app/src/cli/main.ts "$@"\n' >/usr/local/bin/inlet; \
+    chmod 755 /usr/local/bin/inlet
 USER inlet
 # Listening beyond loopback, the worker refuses to start without INLET_API_TOKEN (or INLET_API_AUTH=none).
 ENV NODE_ENV=production \

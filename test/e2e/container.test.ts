@@ -132,6 +132,9 @@ if (!HAS_PODMAN && !IN_CI) {
       expect((await fetch(`${url}/connectors`)).status).toBe(401);
       const status = await fetch(`${url}/connectors/orders-sink/status`, { headers: { authorization: `Bearer ${token}` } });
       expect(((await status.json()) as { connector: { state: string } }).connector.state).toBe('RUNNING');
+      // The CLI ships in the image: an operator's `inlet status` inside the container.
+      const cli = podman('exec', '--env', `INLET_URL=${url}`, '--env', `INLET_API_TOKEN=${token}`, name, 'inlet', 'status');
+      expect(cli).toMatch(/^orders-sink\s+sink\s+RUNNING\s+0\s+RUNNING/m);
     }, 180_000);
   });
 }
