@@ -13,10 +13,17 @@ export function isJsonDecimal(value: unknown): value is JsonDecimal {
   return isLosslessNumber(value);
 }
 
-// A double holds every number of up to 15 significant digits; only text with a run of 16 digits
-// (and dots) or a three-digit exponent can hold a number JSON.parse would change. Anything else,
-// almost every body, takes the native parser.
-const MAY_ROUND = /[\d.]{16}|[eE][+-]?\d{3}/;
+// A double holds every number of up to 15 significant digits; only a number token with a run of 16
+// digits (and dots) or a three-digit exponent can be one JSON.parse would change. A number token
+// starts the text or follows `:`, `[` or `,` (and whitespace), so a digit run inside a string (a
+// Shopify `gid://shopify/Order/820982911946154508`, a Twitter `id_str`, a phone number) does not
+// send the body down the slow path. Anything else, almost every body, takes the native parser.
+const MAY_ROUND = /(?:^|[:[,])\s*-?(?:[\d.]{16}|[\d.]+[eE][+-]?\d{3})/;
+
+/** Whether `text` may hold a number JSON.parse would round (false positives only cost speed). */
+export function mayRound(text: string): boolean {
+  return MAY_ROUND.test(text);
+}
 
 function exactNumber(text: string): number | bigint | JsonDecimal {
   if (isSafeNumber(text)) return Number(text);
@@ -26,7 +33,7 @@ function exactNumber(text: string): number | bigint | JsonDecimal {
 
 /** JSON.parse, keeping the numbers a double would round; throws JSON.parse's SyntaxError. */
 export function parseJson(text: string): JsonValue {
-  if (!MAY_ROUND.test(text)) return JSON.parse(text) as JsonValue;
+  if (!mayRound(text)) return JSON.parse(text) as JsonValue;
   try {
     return parse(text, null, exactNumber) as JsonValue;
   } catch (error) {

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { DebeziumSourceConfigSchema, StripeSourceConfigSchema } from '../../src/config/index.ts';
 import { columnsOf, inferKind } from '../../src/db/column-kinds.ts';
 import { toColumnValue } from '../../src/db/column-values.ts';
-import { isJsonDecimal, parseJson, stringifyJson } from '../../src/json/index.ts';
+import { isJsonDecimal, mayRound, parseJson, stringifyJson } from '../../src/json/index.ts';
 import { fieldColumn } from '../../src/sink/connect-schema.ts';
 import { toSinkRecord } from '../../src/sink/sink-record.ts';
 import { parseBody } from '../../src/source/body.ts';
@@ -36,6 +36,18 @@ describe('parseJson', () => {
   test("a long digit run inside a string changes nothing but the parser's path", () => {
     const text = '{"phone": "12345678901234567890", "n": 1}';
     expect(parseJson(text)).toEqual({ phone: '12345678901234567890', n: 1 });
+  });
+
+  test('only number tokens send a body down the exact path: digit runs inside strings do not', () => {
+    // Number tokens past a double, wherever JSON puts one: the start, after : [ and , and whitespace.
+    for (const text of ['9007199254740993', '-9007199254740993', '{"a":9007199254740993}', '{"a": \n\t -9007199254740993}', '[1,9007199254740993]', '[9007199254740993]', '{"x": 1e-400}', '[2.5E+308]', '{"d": 0.12345678901234567}']) {
+      expect([text, mayRound(text)]).toEqual([text, true]);
+    }
+    for (const text of ['{"gid": "gid://shopify/Order/820982911946154508"}', '{"id_str": "1234567890123456789"}', '{"n": 123456789012345, "e": "x1e400"}', '{"t": "at 12345678901234567"}']) {
+      expect([text, mayRound(text)]).toEqual([text, false]);
+    }
+    // A string whose text looks like a number token after a colon only costs the slow path.
+    expect(parseJson('{"note": "a:12345678901234567", "n": 9007199254740993}')).toEqual({ note: 'a:12345678901234567', n: 9007199254740993n });
   });
 
   test("invalid JSON fails with JSON.parse's own SyntaxError, on either path", () => {
