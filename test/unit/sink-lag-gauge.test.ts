@@ -31,23 +31,31 @@ const lagSeries = async (metrics: WorkerMetrics) =>
 
 describe('inlet_sink_lag_records', () => {
   test('two collects at once (a scrape and the console sampler) each see every partition', async () => {
-    // Read times per call: the second collect starts while the first waits on `slow`, and its
-    // own `fast` read is still out when the first collect finishes.
-    const delays = { fast: [5, 100], slow: [50, 5] };
-    const reads = { fast: 0, slow: 0 };
-    const after = (name: 'fast' | 'slow', partition: number) => async (): Promise<PartitionLag[]> => {
-      await new Promise((resolve) => setTimeout(resolve, delays[name][reads[name]++] ?? 1));
-      return [{ topic: 't', partition, records: partition + 1 }];
-    };
+    // Each lag read waits until the test answers it, so the two collects interleave the same way
+    // every run: the second starts while the first waits on `slow`, and its own `fast` read is
+    // still out when the first collect finishes.
+    const pending = { fast: [] as (() => void)[], slow: [] as (() => void)[] };
+    const read = (name: 'fast' | 'slow', partition: number) => () =>
+      new Promise<PartitionLag[]>((resolve) => pending[name].push(() => resolve([{ topic: 't', partition, records: partition + 1 }])));
     const { view } = viewWith([
-      { connector: 'fast', task: 0, lag: after('fast', 0) },
-      { connector: 'slow', task: 0, lag: after('slow', 1) },
+      { connector: 'fast', task: 0, lag: read('fast', 0) },
+      { connector: 'slow', task: 0, lag: read('slow', 1) },
     ]);
+    // Enough turns of the microtask queue for prom-client's get() to reach (or pass) each read.
+    const settle = async () => {
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+    };
     const metrics = new WorkerMetrics(view);
     const first = lagSeries(metrics);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await settle();
+    pending.fast[0]!();
+    await settle();
     const second = lagSeries(metrics);
+    await settle();
+    pending.slow[1]!();
+    pending.slow[0]!();
     expect(await first).toEqual(['fast/0=1', 'slow/1=2']);
+    pending.fast[1]!();
     expect(await second).toEqual(['fast/0=1', 'slow/1=2']);
   });
 
