@@ -1,6 +1,7 @@
 import type { DeliveryOutcome, ProducerRecord, RecordProducer } from '../records/index.ts';
 import { CODES, type LibrdKafkaError, type ProducerClient } from './librdkafka.ts';
 import { connectProducer, deliveryReports, produceAll, type PendingWrite, type ProducerOptions } from './produce.ts';
+import { WriteTally } from './write-tally.ts';
 
 const UNREACHABLE = new Set<number>([CODES.ERRORS.ERR__ALL_BROKERS_DOWN, CODES.ERRORS.ERR__MSG_TIMED_OUT]);
 const PROBE_INTERVAL_MS = 500;
@@ -22,7 +23,7 @@ export class KafkaProducer implements RecordProducer {
   private probing = false;
   private closed = false;
   /** Records produced whose delivery reports have not all come (librdkafka's queue, as this producer's writes fill it). */
-  private awaitingReports = 0;
+  private readonly tally: WriteTally;
   private client!: ProducerClient;
   /** The current client's unfinished writes, failed if it is dropped before reporting them. */
   private writes = new Set<PendingWrite>();
@@ -32,6 +33,7 @@ export class KafkaProducer implements RecordProducer {
     private readonly options: ProducerOptions,
     client: ProducerClient,
   ) {
+    this.tally = new WriteTally(options.meter);
     this.use(client);
   }
 
@@ -65,23 +67,18 @@ export class KafkaProducer implements RecordProducer {
 
   /** Records written and not yet reported delivered or failed. */
   get queueDepth(): number {
-    return this.awaitingReports;
+    return this.tally.depth;
   }
 
   async write(records: readonly ProducerRecord[]): Promise<DeliveryOutcome[]> {
-    const started = performance.now();
-    this.awaitingReports += records.length;
-    try {
+    return this.tally.track(records.length, async () => {
       await this.replacing;
       let outcomes = await this.produce(records);
       // The client had failed fatally before this write reached it (it queued none of it): the
       // write goes to its replacement, as one that came a moment later would.
       if (outcomes === 'refused as fatal') outcomes = await this.produce(records, true);
       return outcomes === 'refused as fatal' ? records.map(() => ({ delivered: false, reason: 'Kafka producer failed fatally' })) : outcomes;
-    } finally {
-      this.awaitingReports -= records.length;
-      this.options.meter?.delivered((performance.now() - started) / 1000);
-    }
+    });
   }
 
   private async produce(records: readonly ProducerRecord[], afterReplacing = false): Promise<DeliveryOutcome[] | 'refused as fatal'> {

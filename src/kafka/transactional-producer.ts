@@ -2,6 +2,7 @@ import type { ProducerRecord } from '../records/index.ts';
 import { connectProducer, deliveryReports, produceAll, type ProducerOptions } from './produce.ts';
 import type { LibrdKafkaError } from './librdkafka.ts';
 import type { DeliveryOutcome, RecordProducer } from '../records/index.ts';
+import { WriteTally } from './write-tally.ts';
 
 export interface TransactionalProducerOptions extends ProducerOptions {
   /** Stable per worker, so a restarted worker fences its previous incarnation. */
@@ -31,14 +32,16 @@ export class TransactionalProducer<R extends ProducerRecord> implements RecordPr
   private producer: Promise<TxProducer> | undefined;
   private queue: Pending<R>[] = [];
   private running = false;
-  /** Records of writes not yet resolved: queued for the next transaction, or in the current one. */
-  private awaiting = 0;
+  /** Records of writes not yet resolved (queued for the next transaction, or in the current one), and their time to it. */
+  private readonly tally: WriteTally;
 
   constructor(
     private readonly options: TransactionalProducerOptions,
     /** The records a transaction of `records` also writes, e.g. their offsets-topic records. */
     private readonly alongside: (records: readonly R[]) => ProducerRecord[],
-  ) {}
+  ) {
+    this.tally = new WriteTally(options.meter);
+  }
 
   available(): boolean {
     return true;
@@ -46,21 +49,18 @@ export class TransactionalProducer<R extends ProducerRecord> implements RecordPr
 
   /** Records written and not yet committed or failed (the transaction's own offset records aside). */
   get queueDepth(): number {
-    return this.awaiting;
+    return this.tally.depth;
   }
 
-  async write(records: readonly R[]): Promise<DeliveryOutcome[]> {
-    const started = performance.now();
-    this.awaiting += records.length;
-    try {
-      return await new Promise<DeliveryOutcome[]>((resolve) => {
-        this.queue.push({ records, resolve });
-        void this.drain();
-      });
-    } finally {
-      this.awaiting -= records.length;
-      this.options.meter?.delivered((performance.now() - started) / 1000);
-    }
+  write(records: readonly R[]): Promise<DeliveryOutcome[]> {
+    return this.tally.track(
+      records.length,
+      () =>
+        new Promise<DeliveryOutcome[]>((resolve) => {
+          this.queue.push({ records, resolve });
+          void this.drain();
+        }),
+    );
   }
 
   private connect(): Promise<TxProducer> {
