@@ -35,6 +35,20 @@ describe('the Kafka-Connect REST API on a 2-worker cluster', () => {
   }, 60_000);
 
   const rowCount = () => sqliteNumber(sqlitePath, 'SELECT count(*) AS n FROM orders');
+  /**
+   * Pushes to `orders` at `worker` once it serves the source: a worker restoring the source's
+   * dedupe window (it was just created, or resumed) answers 503 "not ready" with Retry-After and
+   * writes nothing, and a sender sends the push again. Any other answer is returned.
+   */
+  const pushOnceServed = (worker: WorkerProcess, records: unknown[]) =>
+    waitFor(`${worker.url} to serve orders (503 while it restores the dedupe window)`, async () => {
+      const response = await worker.post('/ingest/orders', records);
+      if (response.status !== 503) return response;
+      const refusal = (await response.json()) as { message: string };
+      if (!/not ready: (starting|restoring dedupe window)$/.test(refusal.message)) throw new Error(`503 for another reason: ${refusal.message}`);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      return undefined;
+    });
   const statusOf = async (worker: WorkerProcess, name: string) => (await call(worker, 'GET', `/connectors/${name}/status`)).body;
 
   test('version and plugins', async () => {
@@ -60,8 +74,10 @@ describe('the Kafka-Connect REST API on a 2-worker cluster', () => {
     // The whole connector status: were it FAILED, its trace says why.
     expect(expanded['orders-sink'].status.connector).toMatchObject({ state: 'RUNNING' });
 
-    // B serves the source A created; the sink's two tasks run somewhere in the cluster.
-    const pushed = await b.post('/ingest/orders', [{ id: 1, total: 5 }, { id: 2, total: 7 }]);
+    // B serves the source A created once it has restored the source's dedupe window; until then it
+    // answers 503 with Retry-After and writes nothing, and a sender sends the push again, as here.
+    // The sink's two tasks run somewhere in the cluster.
+    const pushed = await pushOnceServed(b, [{ id: 1, total: 5 }, { id: 2, total: 7 }]);
     expect(await pushed.json()).toEqual({ accepted: 2, duplicates: 0 });
     await waitFor('rows from the sink', () => rowCount() === 2);
     // Kafka's group protocol gives each of the two workers one of the two task slots.
@@ -134,7 +150,7 @@ describe('the Kafka-Connect REST API on a 2-worker cluster', () => {
       const s = await statusOf(b, 'orders-sink');
       return s.connector.state === 'PAUSED' && s.tasks.every((t: { state: string }) => t.state === 'PAUSED');
     });
-    expect(await (await a.post('/ingest/orders', [{ id: 3, total: 1 }])).json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await (await pushOnceServed(a, [{ id: 3, total: 1 }])).json()).toEqual({ accepted: 1, duplicates: 0 });
     // A probe sink on the same topic applies the record: the paused one, which would have by then, did not.
     const probePath = join(tempDir('rest-probe'), 'probe.db');
     const probe = { ...sink, 'connection.url': `sqlite:${probePath}`, 'tasks.max': '1' };
